@@ -1,0 +1,39 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Layers, one direction of dependency:
+// AttentionTensors ← AttentionSpec ← AttentionPlan ← (AttentionSimulator, KernelIR) ← CPUInterpreter
+//   ← AttentionRuntime ← AttentionGen (umbrella) ← attngen (CLI)
+let package = Package(
+    name: "AttentionGen",
+    products: [
+        .library(name: "AttentionGen", targets: ["AttentionGen"]),
+        .executable(name: "attngen", targets: ["attngen"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .target(name: "AttentionTensors"),
+        .target(name: "AttentionSpec", dependencies: ["AttentionTensors"]),
+        .target(
+            name: "AttentionRuntime",
+            dependencies: [
+                "AttentionSpec", "AttentionTensors",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(name: "AttentionGen", dependencies: ["AttentionSpec", "AttentionTensors", "AttentionRuntime"]),
+        .executableTarget(
+            name: "attngen",
+            dependencies: [
+                "AttentionGen",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(name: "AttentionTensorsTests", dependencies: ["AttentionTensors"]),
+        .testTarget(name: "AttentionSpecTests", dependencies: ["AttentionSpec"]),
+        .testTarget(name: "AttentionRuntimeTests", dependencies: ["AttentionRuntime", "AttentionSpec", "AttentionTensors"]),
+        .testTarget(name: "AttngenCLITests", dependencies: ["attngen"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,3 @@
+@_exported import AttentionSpec
+@_exported import AttentionTensors
+@_exported import AttentionRuntime

@@ -1,0 +1,74 @@
+import AttentionSpec
+import AttentionTensors
+
+/// The result of one attention call.
+public struct AttentionResult: Sendable, Equatable {
+    /// `[batch, *queryShape, heads, valueDim]`.
+    public var output: Tensor
+    /// Natural-log log-sum-exp of the scaled scores, `[batch, *queryShape, heads]`; −inf for
+    /// rows that see no key.
+    public var lse: Tensor
+
+    public init(output: Tensor, lse: Tensor) {
+        self.output = output
+        self.lse = lse
+    }
+}
+
+/// The inputs of one attention call, already checked against the spec's shapes and rounded
+/// to its storage type.
+public struct AttentionInputs: Sendable {
+    public let spec: AttentionSpec
+    public let q: Tensor
+    public let k: Tensor
+    public let v: Tensor
+
+    /// Validates the spec and the tensors' shapes; values are rounded to `spec.problem.dtype`.
+    public init(spec: AttentionSpec, q: Tensor, k: Tensor, v: Tensor) throws(AttentionError) {
+        do { try spec.validate() } catch { throw .invalidSpec(error) }
+        let p = spec.problem
+        for (role, tensor, expected, layout) in [
+            ("q", q, p.queryTensorShape, "[batch, *queryShape, heads, headDim]"),
+            ("k", k, p.keyTensorShape, "[batch, *keyShape, kvHeads, headDim]"),
+            ("v", v, p.valueTensorShape, "[batch, *keyShape, kvHeads, valueDim]"),
+        ] where tensor.shape != expected {
+            throw .shapeMismatch(role: role, expected: expected, found: tensor.shape, layout: layout)
+        }
+        self.spec = spec
+        self.q = p.dtype.rounded(q)
+        self.k = p.dtype.rounded(k)
+        self.v = p.dtype.rounded(v)
+    }
+}
+
+/// One executor of attention specs. The float64 reference, the CPU interpreter, OpenCL and
+/// Vulkan all implement this, so the CLI and the library call one API.
+public protocol AttentionBackend: Sendable {
+    /// Short name used by `--backend` and in logs.
+    var name: String { get }
+    func run(_ inputs: AttentionInputs) throws(AttentionError) -> AttentionResult
+}
+
+/// Why an attention call failed.
+public enum AttentionError: Error, Sendable, CustomStringConvertible {
+    case invalidSpec(SpecError)
+    case shapeMismatch(role: String, expected: [Int], found: [Int], layout: String)
+    case unknownBackend(name: String, known: [String])
+    case backendUnavailable(name: String, reason: String)
+    case backendFailed(name: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .invalidSpec(let error):
+            "invalid spec: \(error)"
+        case .shapeMismatch(let role, let expected, let found, let layout):
+            "\(role): expected shape \(expected) (\(layout)) but got \(found)"
+        case .unknownBackend(let name, let known):
+            "unknown backend '\(name)' (known: \(known.joined(separator: ", ")))"
+        case .backendUnavailable(let name, let reason):
+            "backend '\(name)' is not available: \(reason)"
+        case .backendFailed(let name, let reason):
+            "backend '\(name)' failed: \(reason)"
+        }
+    }
+}

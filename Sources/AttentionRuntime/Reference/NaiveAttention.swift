@@ -1,0 +1,69 @@
+import AttentionSpec
+import Foundation
+
+/// Arithmetic a naive attention can be computed in (Float for same-precision baselines,
+/// Double for the reference).
+public protocol NaiveScalar: BinaryFloatingPoint {
+    static func exp(_ x: Self) -> Self
+    static func log(_ x: Self) -> Self
+}
+
+extension Float: NaiveScalar {
+    public static func exp(_ x: Float) -> Float { Foundation.exp(x) }
+    public static func log(_ x: Float) -> Float { Foundation.log(x) }
+}
+
+extension Double: NaiveScalar {
+    public static func exp(_ x: Double) -> Double { Foundation.exp(x) }
+    public static func log(_ x: Double) -> Double { Foundation.log(x) }
+}
+
+/// Attention computed the obvious way, one query row at a time, with `MaskPredicate` deciding
+/// visibility. In `Double` it is the reference every backend is measured against; in `Float`
+/// it is the same-precision baseline of the tolerance rule.
+public enum NaiveAttention {
+    /// Output `[batch, *queryShape, heads, valueDim]` and natural-log log-sum-exp
+    /// `[batch, *queryShape, heads]`, flat. A row with no visible key gives 0 and −inf.
+    /// `q`, `k`, `v` must have the spec's shapes (flat C order).
+    public static func compute<T: NaiveScalar>(
+        _ spec: AttentionSpec, q: [Float], k: [Float], v: [Float], as: T.Type
+    ) -> (output: [T], lse: [T]) {
+        let p = spec.problem
+        let predicate = MaskPredicate(mask: spec.mask, problem: p)
+        let (sq, sk, d, dv) = (p.queryTokens, p.keyTokens, p.headDim, p.valueDim)
+        let scale = T(p.effectiveScale)
+        var output = [T](repeating: 0, count: p.batch * sq * p.heads * dv)
+        var lse = [T](repeating: -.infinity, count: p.batch * sq * p.heads)
+        var scores = [T](repeating: 0, count: sk)
+        var visible = [Bool](repeating: false, count: sk)
+        for b in 0..<p.batch {
+            for i in 0..<sq {
+                for j in 0..<sk { visible[j] = predicate.allows(query: i, key: j) }
+                for h in 0..<p.heads {
+                    let kvh = p.kvHead(forQueryHead: h)
+                    let qBase = ((b * sq + i) * p.heads + h) * d
+                    var rowMax = -T.infinity
+                    for j in 0..<sk where visible[j] {
+                        let kBase = ((b * sk + j) * p.kvHeads + kvh) * d
+                        var dot: T = 0
+                        for x in 0..<d { dot += T(q[qBase + x]) * T(k[kBase + x]) }
+                        scores[j] = dot * scale
+                        rowMax = max(rowMax, scores[j])
+                    }
+                    guard rowMax > -.infinity else { continue }
+                    var sum: T = 0
+                    let oBase = ((b * sq + i) * p.heads + h) * dv
+                    for j in 0..<sk where visible[j] {
+                        let weight = T.exp(scores[j] - rowMax)
+                        sum += weight
+                        let vBase = ((b * sk + j) * p.kvHeads + kvh) * dv
+                        for x in 0..<dv { output[oBase + x] += weight * T(v[vBase + x]) }
+                    }
+                    for x in 0..<dv { output[oBase + x] /= sum }
+                    lse[(b * sq + i) * p.heads + h] = rowMax + T.log(sum)
+                }
+            }
+        }
+        return (output, lse)
+    }
+}

@@ -1,0 +1,27 @@
+import AttentionTensors
+
+/// SplitMix64: a tiny, seedable generator so test inputs and `attngen inputs` are repeatable.
+public struct SeededGenerator: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+extension Tensor {
+    /// Values uniform in `[-amplitude, amplitude)`.
+    public static func random<G: RandomNumberGenerator>(shape: [Int], amplitude: Float = 1, using generator: inout G) -> Tensor {
+        var tensor = Tensor(zeros: shape)
+        for n in tensor.elements.indices {
+            tensor.elements[n] = Float.random(in: -1..<1, using: &generator) * amplitude
+        }
+        return tensor
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import AttentionSpec
+import AttentionTensors
+
+/// DESIGN.md's correctness rule (FlashAttention's tests): a backend's max error against the
+/// float64 reference must be at most `factor` × the max error of a naive attention computed in
+/// the backend's precision (Float, on the same storage-rounded inputs), plus `floor`.
+public struct ToleranceRule: Sendable {
+    public var factor: Double = 2
+    public var floor: Double = 1e-5
+
+    public init(factor: Double = 2, floor: Double = 1e-5) {
+        self.factor = factor
+        self.floor = floor
+    }
+
+    public struct Report: Sendable, CustomStringConvertible {
+        public let outputError: Double
+        public let lseError: Double
+        public let baselineOutputError: Double
+        public let baselineLSEError: Double
+        public let outputBound: Double
+        public let lseBound: Double
+        /// Rows whose −inf (fully masked) status differs from the reference, or non-finite values.
+        public let structuralMismatches: Int
+
+        public var passed: Bool { structuralMismatches == 0 && outputError <= outputBound && lseError <= lseBound }
+
+        public var description: String {
+            func e(_ x: Double) -> String { x.formatted(significantDigits: 3) }
+            return "output max error \(e(outputError)) (bound \(e(outputBound))), lse max error \(e(lseError)) "
+                + "(bound \(e(lseBound))), \(structuralMismatches) structural mismatches: \(passed ? "PASS" : "FAIL")"
+        }
+    }
+
+    /// Measures `result` against the reference for `inputs`.
+    public func check(_ result: AttentionResult, for inputs: AttentionInputs) -> Report {
+        let (q, k, v) = (inputs.q.elements, inputs.k.elements, inputs.v.elements)
+        let exact = NaiveAttention.compute(inputs.spec, q: q, k: k, v: v, as: Double.self)
+        let single = NaiveAttention.compute(inputs.spec, q: q, k: k, v: v, as: Float.self)
+        var mismatches = 0
+        func maxError(_ values: [Float], _ reference: [Double]) -> Double {
+            guard values.count == reference.count else {
+                mismatches += 1
+                return .infinity
+            }
+            var worst = 0.0
+            for (value, exact) in zip(values, reference) {
+                if exact == -.infinity || !value.isFinite {
+                    if Double(value) != exact { mismatches += 1 }
+                    continue
+                }
+                worst = max(worst, abs(Double(value) - exact))
+            }
+            return worst
+        }
+        let outputError = maxError(result.output.elements, exact.output)
+        let lseError = maxError(result.lse.elements, exact.lse)
+        var ignored = 0
+        swap(&ignored, &mismatches)
+        let baselineOutput = maxError(single.output, exact.output)
+        let baselineLSE = maxError(single.lse, exact.lse)
+        swap(&ignored, &mismatches)
+        return Report(
+            outputError: outputError, lseError: lseError, baselineOutputError: baselineOutput,
+            baselineLSEError: baselineLSE, outputBound: factor * baselineOutput + floor,
+            lseBound: factor * baselineLSE + floor * max(1, exact.lse.lazy.filter(\.isFinite).map(abs).max() ?? 1),
+            structuralMismatches: mismatches)
+    }
+}
+
+extension Double {
+    func formatted(significantDigits: Int) -> String {
+        guard isFinite, self != 0 else { return "\(self)" }
+        let magnitude = Int(Foundation.log10(Swift.abs(self)).rounded(.down))
+        if (-3...5).contains(magnitude) {
+            let decimals = Swift.max(0, significantDigits - 1 - magnitude)
+            return String(format: "%.\(decimals)f", self)
+        }
+        return String(format: "%.\(significantDigits - 1)e", self)
+    }
+}

@@ -1,0 +1,58 @@
+// Bulk conversions between raw little-endian bytes and [Float].
+//
+// These work on unsafe buffers because .npy payloads can be hundreds of MB;
+// per-element Data subscripting would be orders of magnitude slower.
+// Swift's Float16 is available on Linux (x86_64 and arm64) and Apple arm64.
+
+enum ElementCodec {
+    /// Decodes `count` little-endian float32 values.
+    static func decodeFloat32(_ bytes: UnsafeRawBufferPointer, count: Int) -> [Float] {
+        [Float](unsafeUninitializedCapacity: count) { out, initialized in
+            #if _endian(little)
+            if count > 0 {
+                UnsafeMutableRawBufferPointer(out).copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[0..<count * 4]))
+            }
+            #else
+            for i in 0..<count {
+                let bits = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self))
+                out[i] = Float(bitPattern: bits)
+            }
+            #endif
+            initialized = count
+        }
+    }
+
+    /// Decodes `count` little-endian IEEE half-precision values, widening exactly.
+    static func decodeFloat16(_ bytes: UnsafeRawBufferPointer, count: Int) -> [Float] {
+        [Float](unsafeUninitializedCapacity: count) { out, initialized in
+            for i in 0..<count {
+                let bits = UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self))
+                out[i] = Float(Float16(bitPattern: bits))
+            }
+            initialized = count
+        }
+    }
+
+    /// Writes `values` as little-endian float32 into `out` (exactly `values.count * 4` bytes).
+    static func encodeFloat32(_ values: [Float], into out: UnsafeMutableRawBufferPointer) {
+        values.withUnsafeBufferPointer { src in
+            #if _endian(little)
+            out.copyMemory(from: UnsafeRawBufferPointer(src))
+            #else
+            for (i, v) in src.enumerated() {
+                out.storeBytes(of: v.bitPattern.littleEndian, toByteOffset: i * 4, as: UInt32.self)
+            }
+            #endif
+        }
+    }
+
+    /// Writes `values` as little-endian float16 into `out`. `Float16(_: Float)` rounds
+    /// to nearest even and turns out-of-range values into ±inf, as NumPy's astype does.
+    static func encodeFloat16(_ values: [Float], into out: UnsafeMutableRawBufferPointer) {
+        values.withUnsafeBufferPointer { src in
+            for (i, v) in src.enumerated() {
+                out.storeBytes(of: Float16(v).bitPattern.littleEndian, toByteOffset: i * 2, as: UInt16.self)
+            }
+        }
+    }
+}

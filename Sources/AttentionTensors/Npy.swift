@@ -1,0 +1,141 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reading and writing NumPy `.npy` files (format versions 1.0, 2.0 and 3.0).
+///
+/// Supported dtypes: little-endian `float32` (`<f4`) and `float16` (`<f2`), C order.
+/// Errors name the file by its last path component (or the `name:` given);
+/// file-system errors give the full path.
+public enum Npy {
+    /// Reads a `.npy` file. The file is memory-mapped when possible.
+    public static func read(_ url: URL) throws(TensorError) -> (tensor: Tensor, dtype: ElementType) {
+        try read(load(url), name: url.lastPathComponent)
+    }
+
+    /// Decodes `.npy` bytes; `name` is used in error messages.
+    public static func read(_ data: Data, name: String) throws(TensorError) -> (tensor: Tensor, dtype: ElementType) {
+        // Data.withUnsafeBytes only rethrows untyped errors, so carry the typed one out in a Result.
+        let result = data.withUnsafeBytes { raw in
+            Result { () throws(TensorError) in try decode(raw, name: name) }
+        }
+        return try result.get()
+    }
+
+    /// Reads a tensor that must have `expectingShape`, e.g. role `"q"` with layout
+    /// `"[batch, *queryShape, heads, headDim]"`. Errors name the file and, when the
+    /// file name differs from `role`, the role too.
+    public static func read(_ url: URL, expectingShape expected: [Int], role: String, layout: String? = nil) throws(TensorError) -> Tensor {
+        let file = url.lastPathComponent
+        let name = (file == role || file == role + ".npy") ? file : "\(file) (\(role))"
+        let (tensor, _) = try read(load(url), name: name)
+        guard tensor.shape == expected else {
+            throw .shapeMismatch(name: name, expected: expected, found: tensor.shape, layout: layout)
+        }
+        return tensor
+    }
+
+    /// Encodes a tensor as `.npy` bytes, byte-identical to `numpy.save`.
+    /// `bfloat16` throws `.unsupportedWriteDtype` (NumPy has no such dtype).
+    public static func encode(_ tensor: Tensor, as dtype: ElementType = .float32) throws(TensorError) -> Data {
+        try encode(tensor, as: dtype, name: "Tensor(shape: \(tensor.shape))")
+    }
+
+    /// Writes a tensor as a `.npy` file. Refuses to replace an existing file
+    /// (`.fileExists`) unless `overwrite` is true; overwriting is atomic.
+    public static func write(_ tensor: Tensor, to url: URL, as dtype: ElementType = .float32, overwrite: Bool = false) throws(TensorError) {
+        let data = try encode(tensor, as: dtype, name: url.lastPathComponent)
+        let path = url.path
+        if !overwrite && FileManager.default.fileExists(atPath: path) {
+            throw .fileExists(path: path)
+        }
+        do {
+            // .withoutOverwriting also closes the race between the check above and the write.
+            try data.write(to: url, options: overwrite ? [.atomic] : [.withoutOverwriting])
+        } catch {
+            if !overwrite && FileManager.default.fileExists(atPath: path) { throw .fileExists(path: path) }
+            throw .writeFailed(path: path, reason: describe(error))
+        }
+    }
+
+    // MARK: Internals
+
+    private static func load(_ url: URL) throws(TensorError) -> Data {
+        do {
+            return try Data(contentsOf: url, options: .mappedIfSafe)
+        } catch {
+            throw .readFailed(path: url.path, reason: describe(error))
+        }
+    }
+
+    /// FoundationEssentials has no `localizedDescription` and CocoaError's own
+    /// description is a userInfo dump, so report the underlying POSIX error instead.
+    private static func describe(_ error: any Error) -> String {
+        var underlying: any Error = error
+        if let cocoa = error as? CocoaError, let inner = cocoa.userInfo["NSUnderlyingError"] as? any Error {
+            underlying = inner
+        }
+        if let posix = underlying as? POSIXError {
+            return String(cString: strerror(posix.code.rawValue))
+        }
+        return String(describing: error)
+    }
+
+    static func decode(_ file: UnsafeRawBufferPointer, name: String) throws(TensorError) -> (tensor: Tensor, dtype: ElementType) {
+        let (header, dataOffset) = try NpyHeader.parse(file, name: name)
+        let shape = header.shape
+        let count = try Tensor.elementCount(of: shape, name: name)
+        // C and Fortran order coincide when at most one dimension exceeds 1.
+        if header.fortranOrder && count > 0 && shape.filter({ $0 > 1 }).count > 1 {
+            throw .fortranOrder(name: name, shape: shape)
+        }
+        let (expectedBytes, overflow) = count.multipliedReportingOverflow(by: header.dtype.byteSize)
+        guard !overflow else {
+            throw .invalidShape(name: name, shape: "\(shape)", reason: "byte count overflows Int")
+        }
+        let foundBytes = file.count - dataOffset
+        guard foundBytes >= expectedBytes else {
+            throw .truncatedData(name: name, shape: shape, dtype: header.dtype, expectedBytes: expectedBytes, foundBytes: foundBytes)
+        }
+        guard foundBytes == expectedBytes else {
+            throw .trailingData(name: name, shape: shape, dtype: header.dtype, expectedBytes: expectedBytes, foundBytes: foundBytes)
+        }
+        let payload = UnsafeRawBufferPointer(rebasing: file[dataOffset...])
+        let elements = header.dtype == .float16
+            ? ElementCodec.decodeFloat16(payload, count: count)
+            : ElementCodec.decodeFloat32(payload, count: count)
+        return (Tensor(validatedShape: shape, elements: elements), header.dtype)
+    }
+
+    static func encode(_ tensor: Tensor, as dtype: ElementType, name: String) throws(TensorError) -> Data {
+        guard let descr = NpyHeader.descr(for: dtype) else {
+            throw .unsupportedWriteDtype(name: name, dtype: dtype)
+        }
+        // `elements` is publicly mutable, so re-check it still matches the shape.
+        let expected = try Tensor.elementCount(of: tensor.shape, name: name)
+        guard tensor.elements.count == expected else {
+            throw .elementCountMismatch(shape: tensor.shape, expected: expected, found: tensor.elements.count)
+        }
+        let header = NpyHeader.encode(descr: descr, shape: tensor.shape)
+        var data = Data(count: header.count + expected * dtype.byteSize)
+        data.withUnsafeMutableBytes { out in
+            out.copyBytes(from: header)
+            let payload = UnsafeMutableRawBufferPointer(rebasing: out[header.count...])
+            if dtype == .float16 {
+                ElementCodec.encodeFloat16(tensor.elements, into: payload)
+            } else {
+                ElementCodec.encodeFloat32(tensor.elements, into: payload)
+            }
+        }
+        return data
+    }
+}

@@ -1,0 +1,127 @@
+/* Run-time ISA selection. Uses cpuid/xgetbv directly (not __builtin_cpu_supports)
+   so no libgcc/compiler-rt symbol is needed at link time, and OS support for the
+   YMM/ZMM register state is verified. */
+#include "ag_internal.h"
+#include <stddef.h>
+
+#define AG_TABLE(sfx) {                                                       \
+    #sfx, ag_gemm_abt_##sfx, ag_gemm_ab_acc_##sfx, ag_softmax_update_##sfx,    \
+    ag_softmax_finalize_##sfx, ag_f16_to_f32_##sfx, ag_f32_to_f16_##sfx,       \
+    ag_bf16_to_f32_##sfx, ag_f32_to_bf16_##sfx }
+
+static const ag_impl ag_impl_scalar = AG_TABLE(scalar);
+#if AG_X86
+static const ag_impl ag_impl_avx2 = AG_TABLE(avx2);
+static const ag_impl ag_impl_avx512 = AG_TABLE(avx512);
+#endif
+
+#if AG_X86
+#include <cpuid.h>
+
+static uint64_t ag_xgetbv0(void) {
+    uint32_t lo, hi;
+    __asm__ volatile(".byte 0x0f, 0x01, 0xd0" : "=a"(lo), "=d"(hi) : "c"(0)); /* xgetbv */
+    return ((uint64_t)hi << 32) | lo;
+}
+
+/* 0 = scalar, 2 = avx2 (+fma,f16c), 3 = avx512 (f,vl,dq,bw). */
+static int ag_detect_level(void) {
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
+    int osxsave = (c >> 27) & 1, avx = (c >> 28) & 1, fma = (c >> 12) & 1, f16c = (c >> 29) & 1;
+    if (!(osxsave && avx && fma && f16c)) return 0;
+    uint64_t xcr0 = ag_xgetbv0();
+    if ((xcr0 & 0x6) != 0x6) return 0;                 /* XMM + YMM state enabled */
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
+    int avx2 = (b >> 5) & 1;
+    if (!avx2) return 0;
+    int f512 = (b >> 16) & 1, dq = (b >> 17) & 1, bw = (b >> 30) & 1, vl = (b >> 31) & 1;
+    if (f512 && dq && bw && vl && (xcr0 & 0xe6) == 0xe6) return 3; /* opmask + ZMM state */
+    return 2;
+}
+#endif
+
+static const ag_impl *ag_best_impl(void) {
+#if AG_X86
+    int lvl = ag_detect_level();
+    if (lvl >= 3) return &ag_impl_avx512;
+    if (lvl >= 2) return &ag_impl_avx2;
+#endif
+    return &ag_impl_scalar;
+}
+
+/* Resolved lazily; racing first calls all compute the same answer, so a plain
+   atomic store is enough (no lock needed). */
+static const ag_impl *ag_current;
+
+static inline const ag_impl *ag_impl_get(void) {
+    const ag_impl *p = __atomic_load_n(&ag_current, __ATOMIC_ACQUIRE);
+    if (__builtin_expect(p == NULL, 0)) {
+        p = ag_best_impl();
+        __atomic_store_n(&ag_current, p, __ATOMIC_RELEASE);
+    }
+    return p;
+}
+
+const char *ag_kernels_isa(void) { return ag_impl_get()->name; }
+
+int ag_kernels_force_isa(int isa) {
+    const ag_impl *p = NULL;
+    switch (isa) {
+    case 0: p = ag_best_impl(); break;
+    case 1: p = &ag_impl_scalar; break;
+#if AG_X86
+    case 2: if (ag_detect_level() >= 2) p = &ag_impl_avx2; break;
+    case 3: if (ag_detect_level() >= 3) p = &ag_impl_avx512; break;
+#endif
+    default: break;
+    }
+    if (!p) return -1;
+    __atomic_store_n(&ag_current, p, __ATOMIC_RELEASE);
+    return 0;
+}
+
+/* Public entry points: validate trivial sizes once here so kernels can assume >= 1. */
+void ag_gemm_abt(int M, int N, int K, float alpha, const float *A, int lda,
+                 const float *B, int ldb, float *S, int lds) {
+    if (M <= 0 || N <= 0) return;
+    if (K <= 0) { /* empty sum: S = 0 */
+        for (int i = 0; i < M; i++)
+            for (int j = 0; j < N; j++) S[(long)i * lds + j] = 0.0f;
+        return;
+    }
+    ag_impl_get()->gemm_abt(M, N, K, alpha, A, lda, B, ldb, S, lds);
+}
+
+void ag_gemm_ab_acc(int M, int N, int K, const float *A, int lda,
+                    const float *B, int ldb, float *C, int ldc) {
+    if (M <= 0 || N <= 0 || K <= 0) return;
+    ag_impl_get()->gemm_ab_acc(M, N, K, A, lda, B, ldb, C, ldc);
+}
+
+void ag_softmax_update(int M, int N, float *S, int lds, float *m, float *l,
+                       float *acc, int ldacc, int DV) {
+    if (M <= 0 || N <= 0) return; /* empty key tile: mnew == m, c == 1, nothing changes */
+    if (DV < 0) DV = 0;
+    ag_impl_get()->softmax_update(M, N, S, lds, m, l, acc, ldacc, DV);
+}
+
+void ag_softmax_finalize(int M, int DV, float *acc, int ldacc,
+                         const float *m, const float *l, float *lse) {
+    if (M <= 0) return;
+    if (DV < 0) DV = 0;
+    ag_impl_get()->softmax_finalize(M, DV, acc, ldacc, m, l, lse);
+}
+
+void ag_f16_to_f32(const uint16_t *src, float *dst, long n) {
+    if (n > 0) ag_impl_get()->f16_to_f32(src, dst, n);
+}
+void ag_f32_to_f16(const float *src, uint16_t *dst, long n) {
+    if (n > 0) ag_impl_get()->f32_to_f16(src, dst, n);
+}
+void ag_bf16_to_f32(const uint16_t *src, float *dst, long n) {
+    if (n > 0) ag_impl_get()->bf16_to_f32(src, dst, n);
+}
+void ag_f32_to_bf16(const float *src, uint16_t *dst, long n) {
+    if (n > 0) ag_impl_get()->f32_to_bf16(src, dst, n);
+}

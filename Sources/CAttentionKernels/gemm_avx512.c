@@ -1,0 +1,156 @@
+/* AVX-512 GEMM micro-kernels. Register blocking: up to 6 rows x 4 zmm (64 columns)
+   of C stay in 24 accumulators; per k one broadcast of A per row and <= 4 loads of B.
+   Kernels are written out by macros (not loops over arrays) so that the same code
+   is register-allocated at -O2 and still reasonable at -O0. */
+#include "ag_internal.h"
+#if AG_X86
+#include <immintrin.h>
+
+#define MR 6   /* rows per micro-tile */
+
+typedef void (*kern_fn)(int K, const float *A, int lda, const float *B, int ldb,
+                        float *C, int ldc, float alpha, int accumulate, __mmask16 mlast);
+
+AG_TARGET_AVX512 AG_INLINE void st16(float *p, __m512 v, __mmask16 m) {
+    if (m == 0xFFFF) _mm512_storeu_ps(p, v);
+    else _mm512_mask_storeu_ps(p, m, v);
+}
+
+/* Epilogue for one C vector: C = alpha*acc (+ C when accumulating). */
+AG_TARGET_AVX512 AG_INLINE void out16(float *p, __m512 acc, float alpha, int accumulate,
+                                      __mmask16 m) {
+    const __m512 va = _mm512_set1_ps(alpha);
+    if (accumulate) st16(p, _mm512_fmadd_ps(va, acc, _mm512_maskz_loadu_ps(m, p)), m);
+    else st16(p, _mm512_mul_ps(va, acc), m);
+}
+
+#define FMA_ROW(r)                                                              \
+    if (MRK > r) {                                                              \
+        const __m512 a = _mm512_set1_ps(a##r[k]);                              \
+        c##r##0 = _mm512_fmadd_ps(a, b0, c##r##0);                             \
+        if (NVK > 1) c##r##1 = _mm512_fmadd_ps(a, b1, c##r##1);                \
+        if (NVK > 2) c##r##2 = _mm512_fmadd_ps(a, b2, c##r##2);                \
+        if (NVK > 3) c##r##3 = _mm512_fmadd_ps(a, b3, c##r##3);                \
+    }
+
+#define OUT_ROW(r)                                                              \
+    if (MRK > r) {                                                              \
+        float *cr = C + (long)(r) * ldc;                                        \
+        out16(cr, c##r##0, alpha, accumulate, NVK == 1 ? mlast : 0xFFFF);       \
+        if (NVK > 1) out16(cr + 16, c##r##1, alpha, accumulate, NVK == 2 ? mlast : 0xFFFF); \
+        if (NVK > 2) out16(cr + 32, c##r##2, alpha, accumulate, NVK == 3 ? mlast : 0xFFFF); \
+        if (NVK > 3) out16(cr + 48, c##r##3, alpha, accumulate, mlast);         \
+    }
+
+#define DECL_ROW(r)                                                             \
+    const float *a##r = A + (long)(MRK > r ? r : 0) * lda;                      \
+    __m512 c##r##0 = _mm512_setzero_ps(), c##r##1 = c##r##0,                    \
+           c##r##2 = c##r##0, c##r##3 = c##r##0;
+
+/* C[MRK x 16*NVK] = alpha * A[MRK x K] * B[K x 16*NVK] (+ C); the last column
+   vector is masked by mlast for both B loads and C accesses. */
+#define DEFINE_KERN(MRK, NVK)                                                   \
+    AG_TARGET_AVX512 static void kern_##MRK##x##NVK(                            \
+        int K, const float *A, int lda, const float *B, int ldb, float *C,      \
+        int ldc, float alpha, int accumulate, __mmask16 mlast) {                \
+        DECL_ROW(0) DECL_ROW(1) DECL_ROW(2) DECL_ROW(3) DECL_ROW(4) DECL_ROW(5) \
+        const float *bk = B;                                                    \
+        for (int k = 0; k < K; k++, bk += ldb) {                                \
+            __m512 b0, b1, b2, b3;                                              \
+            b0 = NVK == 1 ? _mm512_maskz_loadu_ps(mlast, bk) : _mm512_loadu_ps(bk); \
+            if (NVK > 1) b1 = NVK == 2 ? _mm512_maskz_loadu_ps(mlast, bk + 16) : _mm512_loadu_ps(bk + 16); \
+            if (NVK > 2) b2 = NVK == 3 ? _mm512_maskz_loadu_ps(mlast, bk + 32) : _mm512_loadu_ps(bk + 32); \
+            if (NVK > 3) b3 = _mm512_maskz_loadu_ps(mlast, bk + 48);           \
+            FMA_ROW(0) FMA_ROW(1) FMA_ROW(2) FMA_ROW(3) FMA_ROW(4) FMA_ROW(5)   \
+        }                                                                       \
+        OUT_ROW(0) OUT_ROW(1) OUT_ROW(2) OUT_ROW(3) OUT_ROW(4) OUT_ROW(5)       \
+    }
+
+#define DEFINE_KERN_NV(MRK) DEFINE_KERN(MRK, 1) DEFINE_KERN(MRK, 2) DEFINE_KERN(MRK, 3) DEFINE_KERN(MRK, 4)
+DEFINE_KERN_NV(1) DEFINE_KERN_NV(2) DEFINE_KERN_NV(3)
+DEFINE_KERN_NV(4) DEFINE_KERN_NV(5) DEFINE_KERN_NV(6)
+
+#define KROW(MRK) { kern_##MRK##x1, kern_##MRK##x2, kern_##MRK##x3, kern_##MRK##x4 }
+static const kern_fn kern_tab[MR][4] = { KROW(1), KROW(2), KROW(3), KROW(4), KROW(5), KROW(6) };
+
+/* Runs the micro-kernels over all rows for one column chunk (<= 64 columns). */
+AG_TARGET_AVX512 AG_INLINE void row_sweep(int M, int nc, int K, const float *A, int lda,
+                                          const float *B, int ldb, float *C, int ldc,
+                                          float alpha, int accumulate) {
+    const int nv = (nc + 15) >> 4;
+    const __mmask16 mlast = (__mmask16)(0xFFFFu >> (16 * nv - nc));
+    const kern_fn full = kern_tab[MR - 1][nv - 1];
+    int i = 0;
+    for (; i + MR <= M; i += MR)
+        full(K, A + (long)i * lda, lda, B, ldb, C + (long)i * ldc, ldc, alpha, accumulate, mlast);
+    if (i < M)
+        kern_tab[M - i - 1][nv - 1](K, A + (long)i * lda, lda, B, ldb, C + (long)i * ldc, ldc,
+                                    alpha, accumulate, mlast);
+}
+
+/* In-register 16x16 transpose (unpack -> 128-bit shuffles -> 512-bit lane shuffles). */
+#define TR_STAGE1(i, j)                                                         \
+    t##i = _mm512_unpacklo_ps(r##i, r##j); t##j = _mm512_unpackhi_ps(r##i, r##j);
+#define TR_STAGE2(a, b, c, d)                                                   \
+    r##a = _mm512_shuffle_ps(t##a, t##c, 0x44); r##b = _mm512_shuffle_ps(t##a, t##c, 0xEE); \
+    r##c = _mm512_shuffle_ps(t##b, t##d, 0x44); r##d = _mm512_shuffle_ps(t##b, t##d, 0xEE);
+#define TR_STAGE3(a, b)                                                         \
+    t##a = _mm512_shuffle_f32x4(r##a, r##b, 0x88); t##b = _mm512_shuffle_f32x4(r##a, r##b, 0xDD);
+#define TR_STAGE4(a, b)                                                         \
+    r##a = _mm512_shuffle_f32x4(t##a, t##b, 0x88); r##b = _mm512_shuffle_f32x4(t##a, t##b, 0xDD);
+
+/* Bt[kk][j] = B[j][kk] for j < nc (zero-padded to a multiple of 16), kk < kc. */
+AG_TARGET_AVX512 static void pack_bt(int nc, int kc, const float *B, int ldb, float *Bt) {
+    for (int j = 0; j < nc; j += 16) {
+        const int rows = nc - j < 16 ? nc - j : 16;
+        for (int k = 0; k < kc; k += 16) {
+            const int kw = kc - k < 16 ? kc - k : 16;
+            const __mmask16 km = (__mmask16)(0xFFFFu >> (16 - kw));
+            const float *src = B + (long)j * ldb + k;
+#define LD(i) r##i = (i) < rows ? _mm512_maskz_loadu_ps(km, src + (long)(i) * ldb) : _mm512_setzero_ps();
+            __m512 r0, r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11, r12, r13, r14, r15;
+            __m512 t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15;
+            LD(0) LD(1) LD(2) LD(3) LD(4) LD(5) LD(6) LD(7)
+            LD(8) LD(9) LD(10) LD(11) LD(12) LD(13) LD(14) LD(15)
+#undef LD
+            TR_STAGE1(0, 1) TR_STAGE1(2, 3) TR_STAGE1(4, 5) TR_STAGE1(6, 7)
+            TR_STAGE1(8, 9) TR_STAGE1(10, 11) TR_STAGE1(12, 13) TR_STAGE1(14, 15)
+            TR_STAGE2(0, 1, 2, 3) TR_STAGE2(4, 5, 6, 7) TR_STAGE2(8, 9, 10, 11) TR_STAGE2(12, 13, 14, 15)
+            /* r0..r3: columns 4L+0..3 of rows 0..3 in 128-bit lane L; r4..r7 rows 4..7, ... */
+            TR_STAGE3(0, 4) TR_STAGE3(1, 5) TR_STAGE3(2, 6) TR_STAGE3(3, 7)
+            TR_STAGE3(8, 12) TR_STAGE3(9, 13) TR_STAGE3(10, 14) TR_STAGE3(11, 15)
+            TR_STAGE4(0, 8) TR_STAGE4(1, 9) TR_STAGE4(2, 10) TR_STAGE4(3, 11)
+            TR_STAGE4(4, 12) TR_STAGE4(5, 13) TR_STAGE4(6, 14) TR_STAGE4(7, 15)
+            /* now r0..r3 = columns 0..3, r8..r11 = 8..11 (0x88/0xDD pairing), r4..r7 = 4..7, r12..r15 = 12..15 */
+            float *dst = Bt + (long)k * AG_NC + j;
+#define ST(i, col) if ((col) < kw) _mm512_store_ps(dst + (long)(col) * AG_NC, r##i);
+            ST(0, 0) ST(1, 1) ST(2, 2) ST(3, 3) ST(4, 4) ST(5, 5) ST(6, 6) ST(7, 7)
+            ST(8, 8) ST(9, 9) ST(10, 10) ST(11, 11) ST(12, 12) ST(13, 13) ST(14, 14) ST(15, 15)
+#undef ST
+        }
+    }
+}
+
+AG_TARGET_AVX512 void ag_gemm_abt_avx512(int M, int N, int K, float alpha, const float *A,
+                                         int lda, const float *B, int ldb, float *S, int lds) {
+    /* B^T panel, packed so that the A*B micro-kernel can stream contiguous rows. */
+    _Alignas(64) float Bt[AG_KC * AG_NC];
+    for (int j0 = 0; j0 < N; j0 += AG_NC) {
+        const int nc = N - j0 < AG_NC ? N - j0 : AG_NC;
+        for (int k0 = 0; k0 < K; k0 += AG_KC) {
+            const int kc = K - k0 < AG_KC ? K - k0 : AG_KC;
+            pack_bt(nc, kc, B + (long)j0 * ldb + k0, ldb, Bt);
+            row_sweep(M, nc, kc, A + k0, lda, Bt, AG_NC, S + j0, lds, alpha, k0 > 0);
+        }
+    }
+}
+
+AG_TARGET_AVX512 void ag_gemm_ab_acc_avx512(int M, int N, int K, const float *A, int lda,
+                                            const float *B, int ldb, float *C, int ldc) {
+    for (int j0 = 0; j0 < N; j0 += 64) {
+        const int nc = N - j0 < 64 ? N - j0 : 64;
+        row_sweep(M, nc, K, A, lda, B + j0, ldb, C + j0, ldc, 1.0f, 1);
+    }
+}
+
+#endif /* AG_X86 */

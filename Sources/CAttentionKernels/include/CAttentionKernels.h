@@ -1,0 +1,66 @@
+/*
+ * CAttentionKernels: small float32 tile micro-kernels for flash attention.
+ *
+ * All matrices are row-major with explicit leading dimensions (in elements).
+ * Every function is thread-safe (no shared mutable state apart from the
+ * once-resolved implementation pointer) and allocation-free.
+ * The best implementation for the running CPU (AVX-512, AVX2+FMA or portable
+ * scalar C) is picked on first use; no special compiler flags are required.
+ */
+#ifndef CATTENTIONKERNELS_H
+#define CATTENTIONKERNELS_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Name of the implementation in use: "avx512", "avx2" or "scalar".
+const char *ag_kernels_isa(void);
+
+/// Forces an implementation (for tests/benchmarks): 0 = auto (best available),
+/// 1 = scalar, 2 = avx2, 3 = avx512. Returns 0 on success, -1 if the CPU
+/// (or this build/architecture) lacks it; the selection is then unchanged.
+/// Process-wide: affects all threads.
+int ag_kernels_force_isa(int isa);
+
+/// S[M x N] = alpha * A[M x K] * B[N x K]^T  (S is overwritten), i.e. scale * Q K^T.
+void ag_gemm_abt(int M, int N, int K, float alpha,
+                 const float *A, int lda, const float *B, int ldb,
+                 float *S, int lds);
+
+/// C[M x N] += A[M x K] * B[K x N], i.e. O += P V.
+void ag_gemm_ab_acc(int M, int N, int K,
+                    const float *A, int lda, const float *B, int ldb,
+                    float *C, int ldc);
+
+/// Online-softmax (FlashAttention-2) update with one key tile, per row r < M:
+///   mnew = max(m[r], max_j<N S[r][j]);
+///   if mnew == -inf (row fully masked so far): S[r][0..N) = 0, m/l/acc untouched;
+///   else c = exp(m[r] - mnew) (0 if m[r] == -inf); l[r] *= c; acc[r][0..DV) *= c;
+///        S[r][j] = exp(S[r][j] - mnew) (exactly 0 for -inf); l[r] += sum_j S[r][j]; m[r] = mnew.
+/// Masked scores must be -INFINITY. Initialise m = -INFINITY, l = 0, acc = 0.
+void ag_softmax_update(int M, int N, float *S, int lds,
+                       float *m, float *l, float *acc, int ldacc, int DV);
+
+/// Finalise: acc[r][0..DV) /= l[r]; lse[r] = m[r] + log(l[r]).
+/// Rows with l[r] == 0 (fully masked): acc row = 0, lse[r] = -INFINITY.
+/// lse may be NULL.
+void ag_softmax_finalize(int M, int DV, float *acc, int ldacc,
+                         const float *m, const float *l, float *lse);
+
+/// IEEE binary16 -> float32, exact (subnormals, inf, NaN included).
+void ag_f16_to_f32(const uint16_t *src, float *dst, long n);
+/// float32 -> IEEE binary16, round-to-nearest-even, overflow -> inf, NaN stays NaN.
+void ag_f32_to_f16(const float *src, uint16_t *dst, long n);
+/// bfloat16 -> float32 (exact).
+void ag_bf16_to_f32(const uint16_t *src, float *dst, long n);
+/// float32 -> bfloat16, round-to-nearest-even, NaN stays NaN (quietened).
+void ag_f32_to_bf16(const float *src, uint16_t *dst, long n);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CATTENTIONKERNELS_H */

@@ -1,0 +1,42 @@
+import ArgumentParser
+import AttentionGen
+import Foundation
+
+struct InputsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inputs",
+        abstract: "Write random q.npy, k.npy and v.npy tensors shaped for a spec.",
+        discussion: """
+            Values are uniform in [-1, 1) times --amplitude, from a seeded generator, so runs are repeatable.
+            Example:
+              attngen inputs Kernels/specs/decode-gqa-splitkv.json --out-dir /tmp/decode --seed 7
+            """)
+
+    @OptionGroup var spec: SpecArgument
+
+    @Option(help: "Folder to write q.npy, k.npy and v.npy into (created if missing).")
+    var outDir: String
+
+    @Option(help: "Seed of the random generator.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Scale of the values; 100 gives large logits.")
+    var amplitude: Float = 1
+
+    @Flag(help: "Replace existing files.")
+    var force = false
+
+    func run() throws {
+        let spec = try spec.load()
+        let folder = URL(fileURLWithPath: outDir)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var generator = SeededGenerator(seed: seed)
+        let p = spec.problem
+        for (name, shape) in [("q", p.queryTensorShape), ("k", p.keyTensorShape), ("v", p.valueTensorShape)] {
+            let tensor = Tensor.random(shape: shape, amplitude: amplitude, using: &generator)
+            let url = folder.appendingPathComponent("\(name).npy")
+            try Npy.write(tensor, to: url, as: p.dtype == .float16 ? .float16 : .float32, overwrite: force)
+            print("wrote \(url.path) \(shape)")
+        }
+    }
+}

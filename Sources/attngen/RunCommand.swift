@@ -1,0 +1,58 @@
+import ArgumentParser
+import AttentionGen
+import Foundation
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run attention on .npy tensors and write the output.",
+        discussion: """
+            q is [batch, *queryShape, heads, headDim], k is [batch, *keyShape, kvHeads, headDim], v is
+            [batch, *keyShape, kvHeads, valueDim]; the output is [batch, *queryShape, heads, valueDim] and the
+            log-sum-exp [batch, *queryShape, heads], both float32. Existing output files are kept unless --force.
+            Example:
+              attngen run Kernels/specs/dense-causal-1d.json --q q.npy --k k.npy --v v.npy --out o.npy --verify
+            """)
+
+    @OptionGroup var spec: SpecArgument
+
+    @Option(help: "Query tensor (.npy).") var q: String
+    @Option(help: "Key tensor (.npy).") var k: String
+    @Option(help: "Value tensor (.npy).") var v: String
+    @Option(help: "Where to write the output tensor (.npy).") var out: String
+    @Option(help: "Where to write the log-sum-exp tensor (.npy).") var lse: String?
+    @Option(help: "Backend: \(AttentionRuntime.backendNames.joined(separator: ", ")).") var backend = "reference"
+    @Flag(help: "Also check the result against the float64 reference with the tolerance rule.") var verify = false
+    @Flag(help: "Replace existing output files.") var force = false
+
+    func run() throws {
+        let spec = try spec.load()
+        let p = spec.problem
+        for path in [out, lse].compactMap({ $0 }) where !force && FileManager.default.fileExists(atPath: path) {
+            throw CLIError("\(path) already exists; pass --force to replace it")
+        }
+        let layout = (q: "[batch, *queryShape, heads, headDim]", kv: "[batch, *keyShape, kvHeads, headDim|valueDim]")
+        let qTensor = try Npy.read(URL(fileURLWithPath: q), expectingShape: p.queryTensorShape, role: "q", layout: layout.q)
+        let kTensor = try Npy.read(URL(fileURLWithPath: k), expectingShape: p.keyTensorShape, role: "k", layout: layout.kv)
+        let vTensor = try Npy.read(URL(fileURLWithPath: v), expectingShape: p.valueTensorShape, role: "v", layout: layout.kv)
+        let runtime = try AttentionRuntime(backendNamed: backend)
+        let inputs = try AttentionInputs(spec: spec, q: qTensor, k: kTensor, v: vTensor)
+        let clock = ContinuousClock()
+        var result: AttentionResult?
+        let elapsed = try clock.measure { result = try runtime.backend.run(inputs) }
+        guard let result else { return }
+        try Npy.write(result.output, to: URL(fileURLWithPath: out), as: .float32, overwrite: force)
+        if let lse { try Npy.write(result.lse, to: URL(fileURLWithPath: lse), as: .float32, overwrite: force) }
+        let finite = result.output.elements.allSatisfy(\.isFinite)
+        let checksum = result.output.elements.reduce(0.0) { $0 + Double($1) }
+        let maskedRows = result.lse.elements.filter { $0 == -.infinity }.count
+        print("backend \(runtime.backend.name): \(spec.summary)")
+        print("output \(p.outputTensorShape) → \(out)\(lse.map { ", lse → \($0)" } ?? "")")
+        print("time \(elapsed), checksum \(checksum), \(finite ? "all finite" : "NON-FINITE VALUES"), \(maskedRows) fully masked rows")
+        if verify {
+            let report = ToleranceRule().check(result, for: inputs)
+            print("verify: \(report)")
+            if !report.passed { throw ExitCode(2) }
+        }
+    }
+}

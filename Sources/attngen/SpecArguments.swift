@@ -1,0 +1,26 @@
+import ArgumentParser
+import AttentionGen
+import Foundation
+
+/// The spec file argument every command takes, loaded and validated.
+struct SpecArgument: ParsableArguments {
+    @Argument(help: "The attention spec (JSON, see docs/spec-format.md).")
+    var spec: String
+
+    func load() throws -> AttentionSpec {
+        do {
+            return try AttentionSpec(contentsOf: URL(fileURLWithPath: spec))
+        } catch {
+            throw CLIError("\(spec): \(error)")
+        }
+    }
+}
+
+/// A failure the CLI reports as one line on stderr, exiting non-zero.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// `[2, 3]` → `2×3`.
+func gridText(_ shape: [Int]) -> String { shape.map(String.init).joined(separator: "×") }

@@ -1,0 +1,65 @@
+import ArgumentParser
+import AttentionGen
+
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check a spec and print a one-screen summary.",
+        discussion: """
+            Exits 0 for a valid spec; otherwise prints the error, naming the bad field and value, and exits 1.
+            Example:
+              attngen validate Kernels/specs/neighborhood-2d-dilated.json
+            """)
+
+    @OptionGroup var spec: SpecArgument
+
+    func run() throws {
+        print(SpecSummary(try spec.load()).text)
+    }
+}
+
+/// A human summary of a validated spec.
+struct SpecSummary {
+    let spec: AttentionSpec
+    init(_ spec: AttentionSpec) { self.spec = spec }
+
+    var text: String {
+        let p = spec.problem
+        var lines = ["valid: \(spec.summary)", ""]
+        lines.append("problem   batch \(p.batch), heads \(p.heads), kvHeads \(p.kvHeads) (\(p.headsPerKVHead) query heads per kv head)")
+        lines.append("          headDim \(p.headDim), valueDim \(p.valueDim), dtype \(p.dtype.rawValue), scale \(p.effectiveScale)\(p.scale == nil ? " (1/sqrt(headDim))" : "")")
+        lines.append("          queries \(gridText(p.queryShape)) = \(p.queryTokens) tokens, keys \(gridText(p.keyShape)) = \(p.keyTokens) tokens")
+        lines.append("mask      \(maskText)")
+        lines.append("tiling    query tile \(gridText(spec.tiling.queryTile)), key tile \(gridText(spec.tiling.keyTile))")
+        lines.append("schedule  \(spec.schedule.kind)\(scheduleDetail)")
+        lines.append("tensors   q \(p.queryTensorShape)  k \(p.keyTensorShape)  v \(p.valueTensorShape)")
+        lines.append("          out \(p.outputTensorShape)  lse \(p.lseTensorShape)")
+        return lines.joined(separator: "\n")
+    }
+
+    private var maskText: String {
+        switch spec.mask {
+        case .dense: return "dense"
+        case .causal: return "causal (bottom-right aligned: key j visible iff j <= i + Sk - Sq)"
+        case .slidingWindow(let left, let right):
+            let side = { (n: Int) in n < 0 ? "unbounded" : "\(n)" }
+            return "sliding window, left \(side(left)), right \(side(right))"
+        case .neighborhood(let axes):
+            return "neighborhood " + axes.enumerated().map { axis, a in
+                "axis \(axis): window \(a.window) stride \(a.stride) dilation \(a.dilation)\(a.causal ? " causal" : "")"
+            }.joined(separator: "; ")
+        case .blockSparse(let layout):
+            let listed = layout.kvIndices.indices.map { layout.listedKeyBlocks(ofQueryBlock: $0).count }.reduce(0, +)
+            return "block-sparse, blocks \(gridText(layout.queryBlock))/\(gridText(layout.keyBlock)), "
+                + "\(listed) listed block pairs over \(layout.kvIndices.count) query blocks\(layout.causal ? ", causal" : "")"
+        }
+    }
+
+    private var scheduleDetail: String {
+        switch spec.schedule {
+        case .flash: " (one work-group per query tile)"
+        case .splitKV(let splits): " into \(splits) splits per query tile, merged by log-sum-exp"
+        case .lean(let workgroups): " over \(workgroups) work-groups (stream-K), merged by log-sum-exp"
+        }
+    }
+}

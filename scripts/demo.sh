@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Sets up the machine, then runs the main job on an example spec: validate it, make random
+# inputs, run the float64 reference and verify the result. Usage: scripts/demo.sh [SPEC.json]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+spec="${1:-Kernels/specs/neighborhood-2d-dilated.json}"
+scripts/setup.sh
+swift build -c release --product attngen
+attngen=.build/release/attngen
+work="$(mktemp -d)"
+$attngen validate "$spec"
+$attngen inputs "$spec" --out-dir "$work" --seed 1
+$attngen run "$spec" --q "$work/q.npy" --k "$work/k.npy" --v "$work/v.npy" \
+  --out "$work/out.npy" --lse "$work/lse.npy" --backend reference --verify
