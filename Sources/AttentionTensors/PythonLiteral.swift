@@ -121,7 +121,7 @@ struct PythonLiteralParser {
         guard digits > 0 else { throw fail("expected digits after '\(text)'") }
         if let c = peek, c == UInt8(ascii: "L") || c == UInt8(ascii: "l") { pos += 1 }
         if let c = peek, Self.isWordByte(c) || c == UInt8(ascii: ".") {
-            throw fail("'\(text)\(Self.show(c))...' is not an integer")
+            throw fail("expected an integer but found '\(text)\(Self.show(c))'")
         }
         return text
     }

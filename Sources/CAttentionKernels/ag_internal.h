@@ -63,6 +63,12 @@ AG_DECLARE_ISA(avx512)
 float ag_expf(float x);
 float ag_logf(float x);
 
+#if AG_X86
+/* Vector exp over an array; only used by the test harness to check accuracy. */
+void ag_exp_avx2(const float *x, float *y, long n);
+void ag_exp_avx512(const float *x, float *y, long n);
+#endif
+
 /* exp(x) = 2^n * e^r, n = round(x*log2e), r = x - n*ln2 (Cody-Waite split,
    C1 has 9 significant bits so n*C1 is exact), e^r by a degree-7 (Cephes) polynomial,
    accurate to ~1 ulp on [-ln2/2, ln2/2]. */

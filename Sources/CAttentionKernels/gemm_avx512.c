@@ -25,25 +25,25 @@ AG_TARGET_AVX512 AG_INLINE void out16(float *p, __m512 acc, float alpha, int acc
 }
 
 #define FMA_ROW(r)                                                              \
-    if (MRK > r) {                                                              \
+    if (kMR > r) {                                                              \
         const __m512 a = _mm512_set1_ps(a##r[k]);                              \
         c##r##0 = _mm512_fmadd_ps(a, b0, c##r##0);                             \
-        if (NVK > 1) c##r##1 = _mm512_fmadd_ps(a, b1, c##r##1);                \
-        if (NVK > 2) c##r##2 = _mm512_fmadd_ps(a, b2, c##r##2);                \
-        if (NVK > 3) c##r##3 = _mm512_fmadd_ps(a, b3, c##r##3);                \
+        if (kNV > 1) c##r##1 = _mm512_fmadd_ps(a, b1, c##r##1);                \
+        if (kNV > 2) c##r##2 = _mm512_fmadd_ps(a, b2, c##r##2);                \
+        if (kNV > 3) c##r##3 = _mm512_fmadd_ps(a, b3, c##r##3);                \
     }
 
 #define OUT_ROW(r)                                                              \
-    if (MRK > r) {                                                              \
+    if (kMR > r) {                                                              \
         float *cr = C + (long)(r) * ldc;                                        \
-        out16(cr, c##r##0, alpha, accumulate, NVK == 1 ? mlast : 0xFFFF);       \
-        if (NVK > 1) out16(cr + 16, c##r##1, alpha, accumulate, NVK == 2 ? mlast : 0xFFFF); \
-        if (NVK > 2) out16(cr + 32, c##r##2, alpha, accumulate, NVK == 3 ? mlast : 0xFFFF); \
-        if (NVK > 3) out16(cr + 48, c##r##3, alpha, accumulate, mlast);         \
+        out16(cr, c##r##0, alpha, accumulate, kNV == 1 ? mlast : 0xFFFF);       \
+        if (kNV > 1) out16(cr + 16, c##r##1, alpha, accumulate, kNV == 2 ? mlast : 0xFFFF); \
+        if (kNV > 2) out16(cr + 32, c##r##2, alpha, accumulate, kNV == 3 ? mlast : 0xFFFF); \
+        if (kNV > 3) out16(cr + 48, c##r##3, alpha, accumulate, mlast);         \
     }
 
 #define DECL_ROW(r)                                                             \
-    const float *a##r = A + (long)(MRK > r ? r : 0) * lda;                      \
+    const float *a##r = A + (long)(kMR > r ? r : 0) * lda;                      \
     __m512 c##r##0 = _mm512_setzero_ps(), c##r##1 = c##r##0,                    \
            c##r##2 = c##r##0, c##r##3 = c##r##0;
 
@@ -53,14 +53,15 @@ AG_TARGET_AVX512 AG_INLINE void out16(float *p, __m512 acc, float alpha, int acc
     AG_TARGET_AVX512 static void kern_##MRK##x##NVK(                            \
         int K, const float *A, int lda, const float *B, int ldb, float *C,      \
         int ldc, float alpha, int accumulate, __mmask16 mlast) {                \
+        enum { kMR = MRK, kNV = NVK };                                          \
         DECL_ROW(0) DECL_ROW(1) DECL_ROW(2) DECL_ROW(3) DECL_ROW(4) DECL_ROW(5) \
         const float *bk = B;                                                    \
         for (int k = 0; k < K; k++, bk += ldb) {                                \
             __m512 b0, b1, b2, b3;                                              \
-            b0 = NVK == 1 ? _mm512_maskz_loadu_ps(mlast, bk) : _mm512_loadu_ps(bk); \
-            if (NVK > 1) b1 = NVK == 2 ? _mm512_maskz_loadu_ps(mlast, bk + 16) : _mm512_loadu_ps(bk + 16); \
-            if (NVK > 2) b2 = NVK == 3 ? _mm512_maskz_loadu_ps(mlast, bk + 32) : _mm512_loadu_ps(bk + 32); \
-            if (NVK > 3) b3 = _mm512_maskz_loadu_ps(mlast, bk + 48);           \
+            b0 = kNV == 1 ? _mm512_maskz_loadu_ps(mlast, bk) : _mm512_loadu_ps(bk); \
+            if (kNV > 1) b1 = kNV == 2 ? _mm512_maskz_loadu_ps(mlast, bk + 16) : _mm512_loadu_ps(bk + 16); \
+            if (kNV > 2) b2 = kNV == 3 ? _mm512_maskz_loadu_ps(mlast, bk + 32) : _mm512_loadu_ps(bk + 32); \
+            if (kNV > 3) b3 = _mm512_maskz_loadu_ps(mlast, bk + 48);           \
             FMA_ROW(0) FMA_ROW(1) FMA_ROW(2) FMA_ROW(3) FMA_ROW(4) FMA_ROW(5)   \
         }                                                                       \
         OUT_ROW(0) OUT_ROW(1) OUT_ROW(2) OUT_ROW(3) OUT_ROW(4) OUT_ROW(5)       \

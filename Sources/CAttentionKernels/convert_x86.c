@@ -1,0 +1,98 @@
+/* SIMD float16 / bfloat16 conversions (F16C for AVX2, AVX-512F/BW for AVX-512).
+   The hardware half conversions are exact/RNE incl. subnormals; bfloat16 rounding
+   is done in integer arithmetic (vcvtneps2bf16 would flush denormal inputs). */
+#include "ag_internal.h"
+#if AG_X86
+#include <immintrin.h>
+
+/* ---- AVX2 / F16C ---- */
+
+AG_TARGET_AVX2 void ag_f16_to_f32_avx2(const uint16_t *src, float *dst, long n) {
+    long i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(dst + i, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(src + i))));
+    ag_f16_to_f32_scalar(src + i, dst + i, n - i);
+}
+
+AG_TARGET_AVX2 void ag_f32_to_f16_avx2(const float *src, uint16_t *dst, long n) {
+    long i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm_storeu_si128((__m128i *)(dst + i),
+                         _mm256_cvtps_ph(_mm256_loadu_ps(src + i), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+    ag_f32_to_f16_scalar(src + i, dst + i, n - i);
+}
+
+AG_TARGET_AVX2 void ag_bf16_to_f32_avx2(const uint16_t *src, float *dst, long n) {
+    long i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256i w = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(src + i)));
+        _mm256_storeu_si256((__m256i *)(dst + i), _mm256_slli_epi32(w, 16));
+    }
+    ag_bf16_to_f32_scalar(src + i, dst + i, n - i);
+}
+
+AG_TARGET_AVX2 void ag_f32_to_bf16_avx2(const float *src, uint16_t *dst, long n) {
+    long i = 0;
+    const __m256i one = _mm256_set1_epi32(1), bias = _mm256_set1_epi32(0x7fff),
+                  qbit = _mm256_set1_epi32(0x40);
+    for (; i + 8 <= n; i += 8) {
+        const __m256 v = _mm256_loadu_ps(src + i);
+        const __m256i u = _mm256_castps_si256(v);
+        const __m256i hi = _mm256_srli_epi32(u, 16);
+        const __m256i rne = _mm256_srli_epi32(
+            _mm256_add_epi32(_mm256_add_epi32(u, bias), _mm256_and_si256(hi, one)), 16);
+        const __m256i nan = _mm256_castps_si256(_mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+        const __m256i r = _mm256_blendv_epi8(rne, _mm256_or_si256(hi, qbit), nan);
+        /* values are <= 0xffff, so the unsigned-saturating pack is exact */
+        const __m256i p = _mm256_permute4x64_epi64(_mm256_packus_epi32(r, r), 0x08);
+        _mm_storeu_si128((__m128i *)(dst + i), _mm256_castsi256_si128(p));
+    }
+    ag_f32_to_bf16_scalar(src + i, dst + i, n - i);
+}
+
+/* ---- AVX-512 ---- */
+
+AG_TARGET_AVX512 AG_INLINE __mmask16 cvt_mask(long rem) {
+    return (__mmask16)(rem >= 16 ? 0xFFFFu : 0xFFFFu >> (16 - rem));
+}
+
+AG_TARGET_AVX512 void ag_f16_to_f32_avx512(const uint16_t *src, float *dst, long n) {
+    for (long i = 0; i < n; i += 16) {
+        const __mmask16 m = cvt_mask(n - i);
+        _mm512_mask_storeu_ps(dst + i, m, _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(m, src + i)));
+    }
+}
+
+AG_TARGET_AVX512 void ag_f32_to_f16_avx512(const float *src, uint16_t *dst, long n) {
+    for (long i = 0; i < n; i += 16) {
+        const __mmask16 m = cvt_mask(n - i);
+        const __m256i h = _mm512_cvtps_ph(_mm512_maskz_loadu_ps(m, src + i),
+                                          _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+        _mm256_mask_storeu_epi16(dst + i, m, h);
+    }
+}
+
+AG_TARGET_AVX512 void ag_bf16_to_f32_avx512(const uint16_t *src, float *dst, long n) {
+    for (long i = 0; i < n; i += 16) {
+        const __mmask16 m = cvt_mask(n - i);
+        const __m512i w = _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(m, src + i));
+        _mm512_mask_storeu_ps(dst + i, m, _mm512_castsi512_ps(_mm512_slli_epi32(w, 16)));
+    }
+}
+
+AG_TARGET_AVX512 void ag_f32_to_bf16_avx512(const float *src, uint16_t *dst, long n) {
+    const __m512i one = _mm512_set1_epi32(1), bias = _mm512_set1_epi32(0x7fff),
+                  qbit = _mm512_set1_epi32(0x40);
+    for (long i = 0; i < n; i += 16) {
+        const __mmask16 m = cvt_mask(n - i);
+        const __m512 v = _mm512_maskz_loadu_ps(m, src + i);
+        const __m512i u = _mm512_castps_si512(v);
+        const __m512i hi = _mm512_srli_epi32(u, 16);
+        __m512i r = _mm512_srli_epi32(
+            _mm512_add_epi32(_mm512_add_epi32(u, bias), _mm512_and_si512(hi, one)), 16);
+        r = _mm512_mask_or_epi32(r, _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q), hi, qbit);
+        _mm256_mask_storeu_epi16(dst + i, m, _mm512_cvtepi32_epi16(r));
+    }
+}
+
+#endif /* AG_X86 */

@@ -1,0 +1,92 @@
+import AttentionSpec
+import Foundation
+import Testing
+
+@Suite struct ValidationTests {
+    private func json(problem: String = #""heads": 4, "headDim": 32, "queryShape": [16, 16]"#, mask: String = #""kind": "dense""#, rest: String = "") -> Data {
+        Data("{\"problem\": {\(problem)}, \"mask\": {\(mask)}\(rest)}".utf8)
+    }
+
+    /// Parses `data`, expecting a `SpecError` whose message names `field` (and `value` if given).
+    private func expectError(_ data: Data, field: String, value: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) {
+        do {
+            let spec = try AttentionSpec(json: data)
+            Issue.record("expected an error naming \(field), got a valid spec \(spec.summary)", sourceLocation: sourceLocation)
+        } catch {
+            #expect(error.description.contains(field), "\(error)", sourceLocation: sourceLocation)
+            if let value { #expect(error.description.contains(value), "\(error)", sourceLocation: sourceLocation) }
+        }
+    }
+
+    @Test func neighborhoodErrors() {
+        let nb = { (extra: String) in #""kind": "neighborhood", "# + extra }
+        expectError(json(mask: nb(#""window": [17, 3]"#)), field: "mask.window[0]", value: "17")
+        expectError(json(mask: nb(#""window": [5, 5], "dilation": [1, 4]"#)), field: "mask.dilation[1]", value: "4")
+        expectError(json(mask: nb(#""window": [5, 5], "stride": [0, 1]"#)), field: "mask.stride[0]", value: "0")
+        expectError(json(mask: nb(#""window": [5, 5], "stride": [1, 6]"#)), field: "mask.stride[1]", value: "6")
+        expectError(json(mask: nb(#""window": [5, 5], "dilation": [0, 1]"#)), field: "mask.dilation[0]", value: "0")
+        expectError(json(mask: nb(#""window": [0, 5]"#)), field: "mask.window[0]", value: "0")
+        expectError(json(mask: nb(#""window": [5]"#)), field: "mask.window")
+        expectError(json(mask: nb(#""window": [5, 5], "causal": [true]"#)), field: "mask.causal")
+        expectError(
+            json(problem: #""heads": 4, "headDim": 32, "queryShape": [16, 16], "keyShape": [16, 8]"#, mask: nb(#""window": [3, 3]"#)),
+            field: "problem.keyShape")
+    }
+
+    @Test func problemErrors() {
+        expectError(json(problem: #""heads": 6, "kvHeads": 4, "headDim": 32, "queryShape": [16]"#), field: "problem.kvHeads", value: "4")
+        expectError(json(problem: #""heads": 0, "headDim": 32, "queryShape": [16]"#), field: "problem.heads", value: "0")
+        expectError(json(problem: #""heads": 2, "headDim": -3, "queryShape": [16]"#), field: "problem.headDim", value: "-3")
+        expectError(json(problem: #""heads": 2, "batch": 0, "headDim": 8, "queryShape": [16]"#), field: "problem.batch")
+        expectError(json(problem: #""heads": 2, "headDim": 8, "valueDim": 0, "queryShape": [16]"#), field: "problem.valueDim")
+        expectError(json(problem: #""heads": 2, "headDim": 8, "queryShape": [16, 0]"#), field: "problem.queryShape[1]", value: "0")
+        expectError(json(problem: #""heads": 2, "headDim": 8, "queryShape": [16], "keyShape": [4, 4]"#), field: "problem.keyShape")
+        expectError(json(problem: #""heads": 2, "headDim": 8, "queryShape": [2, 2, 2, 2]"#), field: "problem.queryShape")
+        expectError(json(problem: #""heads": 2, "headDim": 8, "queryShape": [16], "dtype": "int8""#), field: "problem.dtype", value: "int8")
+        expectError(json(problem: #""heads": 2, "headDim": 8, "queryShape": [16], "scale": 0"#), field: "problem.scale")
+        expectError(json(problem: #""heads": 2, "headDim": 8.5, "queryShape": [16]"#), field: "problem.headDim", value: "8.5")
+        expectError(json(problem: #""heads": "two", "headDim": 8, "queryShape": [16]"#), field: "problem.heads")
+        expectError(json(problem: #""headDim": 8, "queryShape": [16]"#), field: "problem.heads")
+        expectError(json(problem: #""heads": 2, "heeds": 2, "headDim": 8, "queryShape": [16]"#), field: "problem.heeds")
+        expectError(
+            json(problem: #""heads": 2, "headDim": 1048576, "batch": 1048576, "queryShape": [1048576]"#), field: "problem")
+    }
+
+    @Test func maskScheduleAndTilingErrors() {
+        expectError(json(mask: #""kind": "diagonal""#), field: "mask.kind", value: "diagonal")
+        expectError(json(mask: #""kind": "slidingWindow", "left": -2"#), field: "mask.left", value: "-2")
+        expectError(json(rest: #", "schedule": {"kind": "stream"}"#), field: "schedule.kind", value: "stream")
+        expectError(json(rest: #", "schedule": {"kind": "splitKV", "splits": 0}"#), field: "schedule.splits", value: "0")
+        expectError(json(rest: #", "schedule": {"kind": "lean", "workgroups": -1}"#), field: "schedule.workgroups", value: "-1")
+        expectError(json(rest: #", "schedule": {"kind": "lean"}"#), field: "schedule.workgroups")
+        expectError(json(rest: #", "tiling": {"queryTile": [8], "keyTile": [8, 8]}"#), field: "tiling.queryTile")
+        expectError(json(rest: #", "tiling": {"queryTile": [8, 0], "keyTile": [8, 8]}"#), field: "tiling.queryTile[1]")
+        expectError(json(rest: #", "colour": "blue""#), field: "colour")
+    }
+
+    @Test func blockSparseErrors() {
+        let p = #""heads": 1, "headDim": 8, "queryShape": [8], "keyShape": [8]"#
+        let bs = { (extra: String) in #""kind": "blockSparse", "queryBlock": [4], "keyBlock": [4], "# + extra }
+        expectError(json(problem: p, mask: bs(#""kvIndices": [[0]]"#)), field: "mask.kvIndices", value: "1 rows")
+        expectError(json(problem: p, mask: bs(#""kvIndices": [[0], [2]]"#)), field: "mask.kvIndices[1][0]", value: "2")
+        expectError(json(problem: p, mask: bs(#""kvIndices": [[0], [1]], "kvCount": [1, 2]"#)), field: "mask.kvCount")
+        expectError(
+            json(problem: p, mask: bs(#""kvIndices": [[0], []], "fullIndices": [[], [0, 1]], "causal": true"#)),
+            field: "mask.fullIndices[1][1]", value: "1")
+    }
+
+    @Test func malformedJSONGivesLineAndColumn() {
+        do {
+            _ = try AttentionSpec(json: Data("{\"problem\": {\n  \"heads\": 4,\n  \"headDim\": ,\n}}".utf8))
+            Issue.record("expected a JSON error")
+        } catch {
+            guard case .malformedJSON(_, let line, let column) = error else {
+                Issue.record("wrong error \(error)")
+                return
+            }
+            #expect(line == 3)
+            #expect(column != nil)
+            #expect(error.description.contains("line 3"))
+        }
+    }
+}
