@@ -17,13 +17,14 @@ let package = Package(
     targets: [
         .target(name: "AttentionTensors"),
         .target(name: "AttentionSpec", dependencies: ["AttentionTensors"]),
+        .target(name: "AttentionPlan", dependencies: ["AttentionSpec"]),
         .target(
             name: "AttentionRuntime",
             dependencies: [
                 "AttentionSpec", "AttentionTensors",
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        .target(name: "AttentionGen", dependencies: ["AttentionSpec", "AttentionTensors", "AttentionRuntime"]),
+        .target(name: "AttentionGen", dependencies: ["AttentionSpec", "AttentionTensors", "AttentionPlan", "AttentionRuntime"]),
         .executableTarget(
             name: "attngen",
             dependencies: [
@@ -32,6 +33,7 @@ let package = Package(
             ]),
         .testTarget(name: "AttentionTensorsTests", dependencies: ["AttentionTensors"]),
         .testTarget(name: "AttentionSpecTests", dependencies: ["AttentionSpec"]),
+        .testTarget(name: "AttentionPlanTests", dependencies: ["AttentionPlan", "AttentionSpec"]),
         .testTarget(name: "AttentionRuntimeTests", dependencies: ["AttentionRuntime", "AttentionSpec", "AttentionTensors"]),
         .testTarget(name: "AttngenCLITests", dependencies: ["attngen"]),
     ],

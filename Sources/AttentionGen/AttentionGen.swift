@@ -1,3 +1,4 @@
 @_exported import AttentionSpec
 @_exported import AttentionTensors
 @_exported import AttentionRuntime
+@_exported import AttentionPlan
