@@ -18,13 +18,14 @@ let package = Package(
         .target(name: "AttentionTensors"),
         .target(name: "AttentionSpec", dependencies: ["AttentionTensors"]),
         .target(name: "AttentionPlan", dependencies: ["AttentionSpec"]),
+        .target(name: "AttentionSimulator", dependencies: ["AttentionPlan", "AttentionSpec"]),
         .target(
             name: "AttentionRuntime",
             dependencies: [
                 "AttentionSpec", "AttentionTensors",
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        .target(name: "AttentionGen", dependencies: ["AttentionSpec", "AttentionTensors", "AttentionPlan", "AttentionRuntime"]),
+        .target(name: "AttentionGen", dependencies: ["AttentionSpec", "AttentionTensors", "AttentionPlan", "AttentionSimulator", "AttentionRuntime"]),
         .executableTarget(
             name: "attngen",
             dependencies: [
@@ -34,6 +35,7 @@ let package = Package(
         .testTarget(name: "AttentionTensorsTests", dependencies: ["AttentionTensors"]),
         .testTarget(name: "AttentionSpecTests", dependencies: ["AttentionSpec"]),
         .testTarget(name: "AttentionPlanTests", dependencies: ["AttentionPlan", "AttentionSpec"]),
+        .testTarget(name: "AttentionSimulatorTests", dependencies: ["AttentionSimulator", "AttentionPlan", "AttentionSpec"]),
         .testTarget(name: "AttentionRuntimeTests", dependencies: ["AttentionRuntime", "AttentionSpec", "AttentionTensors"]),
         .testTarget(name: "AttngenCLITests", dependencies: ["attngen"]),
     ],

@@ -2,3 +2,4 @@
 @_exported import AttentionTensors
 @_exported import AttentionRuntime
 @_exported import AttentionPlan
+@_exported import AttentionSimulator

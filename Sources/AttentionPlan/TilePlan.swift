@@ -59,6 +59,17 @@ public struct TilePlan: Sendable {
         }
     }
 
+    /// How many key tiles query tile `queryTile` visits, without listing them.
+    public func visitCount(forQueryTile queryTile: Int) -> Int {
+        switch strategy {
+        case .perAxis(let axes):
+            let queryIndices = queryTiles.axisIndices(of: queryTile)
+            return axes.indices.reduce(1) { $0 * axes[$1].visits[queryIndices[$1]].count }
+        case .flat:
+            return visits(forQueryTile: queryTile).count
+        }
+    }
+
     /// Every (query tile, visits) in query tile order, produced lazily.
     public var allVisits: some Sequence<(queryTile: Int, visits: [KeyTileVisit])> {
         (0..<queryTiles.count).lazy.map { (queryTile: $0, visits: visits(forQueryTile: $0)) }

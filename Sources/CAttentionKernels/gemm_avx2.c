@@ -1,9 +1,8 @@
 /* AVX2+FMA GEMM micro-kernels: up to 6 rows x 2 ymm (16 columns) of C in 12
    accumulators (16 ymm registers in total). Written out by macros so that the
    code is register-allocated at -O2 and still reasonable at -O0. */
-#include "ag_internal.h"
+#include "ag_simd.h"
 #if AG_X86
-#include <immintrin.h>
 
 #define MR 6
 
@@ -20,21 +19,21 @@ AG_TARGET_AVX2 AG_INLINE void out8(float *p, __m256 acc, float alpha, int accumu
                                    int tail, int rem, __m256i mk) {
     const __m256 va = _mm256_set1_ps(alpha);
     if (!tail) {
-        if (accumulate) _mm256_storeu_ps(p, _mm256_fmadd_ps(va, acc, _mm256_loadu_ps(p)));
-        else _mm256_storeu_ps(p, _mm256_mul_ps(va, acc));
+        if (accumulate) AG_ST8(p, AG_FMA8(va, acc, AG_LD8(p)));
+        else AG_ST8(p, va * acc);
         return;
     }
     float buf[8];
-    if (accumulate) _mm256_storeu_ps(buf, _mm256_fmadd_ps(va, acc, _mm256_maskload_ps(p, mk)));
-    else _mm256_storeu_ps(buf, _mm256_mul_ps(va, acc));
+    if (accumulate) AG_ST8(buf, AG_FMA8(va, acc, _mm256_maskload_ps(p, mk)));
+    else AG_ST8(buf, va * acc);
     for (int i = 0; i < rem; i++) p[i] = buf[i];
 }
 
 #define FMA_ROW(r)                                                              \
     if (kMR > r) {                                                              \
         const __m256 a = _mm256_broadcast_ss(a##r + k);                        \
-        c##r##0 = _mm256_fmadd_ps(a, b0, c##r##0);                             \
-        if (kNV > 1) c##r##1 = _mm256_fmadd_ps(a, b1, c##r##1);                \
+        c##r##0 = AG_FMA8(a, b0, c##r##0);                             \
+        if (kNV > 1) c##r##1 = AG_FMA8(a, b1, c##r##1);                \
     }
 
 #define OUT_ROW(r)                                                              \
@@ -60,8 +59,8 @@ AG_TARGET_AVX2 AG_INLINE void out8(float *p, __m256 acc, float alpha, int accumu
         const float *bk = B;                                                    \
         for (int k = 0; k < K; k++, bk += ldb) {                                \
             __m256 b0, b1;                                                      \
-            b0 = (kTAIL && kNV == 1) ? _mm256_maskload_ps(bk, mk) : _mm256_loadu_ps(bk); \
-            if (kNV > 1) b1 = kTAIL ? _mm256_maskload_ps(bk + 8, mk) : _mm256_loadu_ps(bk + 8); \
+            b0 = (kTAIL && kNV == 1) ? _mm256_maskload_ps(bk, mk) : AG_LD8(bk); \
+            if (kNV > 1) b1 = kTAIL ? _mm256_maskload_ps(bk + 8, mk) : AG_LD8(bk + 8); \
             FMA_ROW(0) FMA_ROW(1) FMA_ROW(2) FMA_ROW(3) FMA_ROW(4) FMA_ROW(5)   \
         }                                                                       \
         OUT_ROW(0) OUT_ROW(1) OUT_ROW(2) OUT_ROW(3) OUT_ROW(4) OUT_ROW(5)       \
@@ -103,7 +102,7 @@ AG_TARGET_AVX2 static void pack_bt(int nc, int kc, const float *B, int ldb, floa
             const float *src = B + (long)j * ldb + k;
             __m256 r0, r1, r2, r3, r4, r5, r6, r7, t0, t1, t2, t3, t4, t5, t6, t7;
 #define LD(i) r##i = (i) >= rows ? _mm256_setzero_ps()                                   \
-                   : kw == 8 ? _mm256_loadu_ps(src + (long)(i) * ldb)                    \
+                   : kw == 8 ? AG_LD8(src + (long)(i) * ldb)                    \
                              : _mm256_maskload_ps(src + (long)(i) * ldb, km);
             LD(0) LD(1) LD(2) LD(3) LD(4) LD(5) LD(6) LD(7)
 #undef LD
@@ -121,7 +120,7 @@ AG_TARGET_AVX2 static void pack_bt(int nc, int kc, const float *B, int ldb, floa
             t2 = _mm256_permute2f128_ps(r2, r6, 0x20); t6 = _mm256_permute2f128_ps(r2, r6, 0x31);
             t3 = _mm256_permute2f128_ps(r3, r7, 0x20); t7 = _mm256_permute2f128_ps(r3, r7, 0x31);
             float *dst = Bt + (long)k * AG_NC + j;
-#define ST(i) if ((i) < kw) _mm256_store_ps(dst + (long)(i) * AG_NC, t##i);
+#define ST(i) if ((i) < kw) AG_ST8(dst + (long)(i) * AG_NC, t##i);
             ST(0) ST(1) ST(2) ST(3) ST(4) ST(5) ST(6) ST(7)
 #undef ST
         }

@@ -2,9 +2,8 @@
    of C stay in 24 accumulators; per k one broadcast of A per row and <= 4 loads of B.
    Kernels are written out by macros (not loops over arrays) so that the same code
    is register-allocated at -O2 and still reasonable at -O0. */
-#include "ag_internal.h"
+#include "ag_simd.h"
 #if AG_X86
-#include <immintrin.h>
 
 #define MR 6   /* rows per micro-tile */
 
@@ -12,7 +11,7 @@ typedef void (*kern_fn)(int K, const float *A, int lda, const float *B, int ldb,
                         float *C, int ldc, float alpha, int accumulate, __mmask16 mlast);
 
 AG_TARGET_AVX512 AG_INLINE void st16(float *p, __m512 v, __mmask16 m) {
-    if (m == 0xFFFF) _mm512_storeu_ps(p, v);
+    if (m == 0xFFFF) AG_ST16(p, v);
     else _mm512_mask_storeu_ps(p, m, v);
 }
 
@@ -20,17 +19,17 @@ AG_TARGET_AVX512 AG_INLINE void st16(float *p, __m512 v, __mmask16 m) {
 AG_TARGET_AVX512 AG_INLINE void out16(float *p, __m512 acc, float alpha, int accumulate,
                                       __mmask16 m) {
     const __m512 va = _mm512_set1_ps(alpha);
-    if (accumulate) st16(p, _mm512_fmadd_ps(va, acc, _mm512_maskz_loadu_ps(m, p)), m);
-    else st16(p, _mm512_mul_ps(va, acc), m);
+    if (accumulate) st16(p, AG_FMA16(va, acc, _mm512_maskz_loadu_ps(m, p)), m);
+    else st16(p, va * acc, m);
 }
 
 #define FMA_ROW(r)                                                              \
     if (kMR > r) {                                                              \
         const __m512 a = _mm512_set1_ps(a##r[k]);                              \
-        c##r##0 = _mm512_fmadd_ps(a, b0, c##r##0);                             \
-        if (kNV > 1) c##r##1 = _mm512_fmadd_ps(a, b1, c##r##1);                \
-        if (kNV > 2) c##r##2 = _mm512_fmadd_ps(a, b2, c##r##2);                \
-        if (kNV > 3) c##r##3 = _mm512_fmadd_ps(a, b3, c##r##3);                \
+        c##r##0 = AG_FMA16(a, b0, c##r##0);                             \
+        if (kNV > 1) c##r##1 = AG_FMA16(a, b1, c##r##1);                \
+        if (kNV > 2) c##r##2 = AG_FMA16(a, b2, c##r##2);                \
+        if (kNV > 3) c##r##3 = AG_FMA16(a, b3, c##r##3);                \
     }
 
 #define OUT_ROW(r)                                                              \
@@ -58,9 +57,9 @@ AG_TARGET_AVX512 AG_INLINE void out16(float *p, __m512 acc, float alpha, int acc
         const float *bk = B;                                                    \
         for (int k = 0; k < K; k++, bk += ldb) {                                \
             __m512 b0, b1, b2, b3;                                              \
-            b0 = kNV == 1 ? _mm512_maskz_loadu_ps(mlast, bk) : _mm512_loadu_ps(bk); \
-            if (kNV > 1) b1 = kNV == 2 ? _mm512_maskz_loadu_ps(mlast, bk + 16) : _mm512_loadu_ps(bk + 16); \
-            if (kNV > 2) b2 = kNV == 3 ? _mm512_maskz_loadu_ps(mlast, bk + 32) : _mm512_loadu_ps(bk + 32); \
+            b0 = kNV == 1 ? _mm512_maskz_loadu_ps(mlast, bk) : AG_LD16(bk); \
+            if (kNV > 1) b1 = kNV == 2 ? _mm512_maskz_loadu_ps(mlast, bk + 16) : AG_LD16(bk + 16); \
+            if (kNV > 2) b2 = kNV == 3 ? _mm512_maskz_loadu_ps(mlast, bk + 32) : AG_LD16(bk + 32); \
             if (kNV > 3) b3 = _mm512_maskz_loadu_ps(mlast, bk + 48);           \
             FMA_ROW(0) FMA_ROW(1) FMA_ROW(2) FMA_ROW(3) FMA_ROW(4) FMA_ROW(5)   \
         }                                                                       \
@@ -124,7 +123,7 @@ AG_TARGET_AVX512 static void pack_bt(int nc, int kc, const float *B, int ldb, fl
             TR_STAGE4(4, 12) TR_STAGE4(5, 13) TR_STAGE4(6, 14) TR_STAGE4(7, 15)
             /* now r0..r3 = columns 0..3, r8..r11 = 8..11 (0x88/0xDD pairing), r4..r7 = 4..7, r12..r15 = 12..15 */
             float *dst = Bt + (long)k * AG_NC + j;
-#define ST(i, col) if ((col) < kw) _mm512_store_ps(dst + (long)(col) * AG_NC, r##i);
+#define ST(i, col) if ((col) < kw) AG_ST16(dst + (long)(col) * AG_NC, r##i);
             ST(0, 0) ST(1, 1) ST(2, 2) ST(3, 3) ST(4, 4) ST(5, 5) ST(6, 6) ST(7, 7)
             ST(8, 8) ST(9, 9) ST(10, 10) ST(11, 11) ST(12, 12) ST(13, 13) ST(14, 14) ST(15, 15)
 #undef ST
