@@ -19,10 +19,15 @@ let package = Package(
         .target(name: "AttentionSpec", dependencies: ["AttentionTensors"]),
         .target(name: "AttentionPlan", dependencies: ["AttentionSpec"]),
         .target(name: "AttentionSimulator", dependencies: ["AttentionPlan", "AttentionSpec"]),
+        .target(name: "KernelIR", dependencies: ["AttentionPlan", "AttentionSpec"], path: "Generator/KernelIR"),
+        .target(name: "CAttentionKernels"),
+        .target(
+            name: "CPUInterpreter",
+            dependencies: ["KernelIR", "AttentionPlan", "AttentionSpec", "AttentionTensors", "CAttentionKernels"]),
         .target(
             name: "AttentionRuntime",
             dependencies: [
-                "AttentionSpec", "AttentionTensors",
+                "AttentionSpec", "AttentionTensors", "CPUInterpreter",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .target(name: "AttentionGen", dependencies: ["AttentionSpec", "AttentionTensors", "AttentionPlan", "AttentionSimulator", "AttentionRuntime"]),
@@ -36,6 +41,7 @@ let package = Package(
         .testTarget(name: "AttentionSpecTests", dependencies: ["AttentionSpec"]),
         .testTarget(name: "AttentionPlanTests", dependencies: ["AttentionPlan", "AttentionSpec"]),
         .testTarget(name: "AttentionSimulatorTests", dependencies: ["AttentionSimulator", "AttentionPlan", "AttentionSpec"]),
+        .testTarget(name: "CPUInterpreterTests", dependencies: ["AttentionRuntime", "CPUInterpreter", "KernelIR", "AttentionPlan", "AttentionSpec", "AttentionTensors"]),
         .testTarget(name: "AttentionRuntimeTests", dependencies: ["AttentionRuntime", "AttentionSpec", "AttentionTensors"]),
         .testTarget(name: "AttngenCLITests", dependencies: ["attngen"]),
     ],

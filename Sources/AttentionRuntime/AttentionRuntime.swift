@@ -15,12 +15,13 @@ public struct AttentionRuntime: Sendable {
     }
 
     /// Backends selectable by name.
-    public static let backendNames = ["reference"]
+    public static let backendNames = ["cpu", "reference"]
 
     /// A runtime on the named backend; an unknown name is a typed error.
     public init(backendNamed name: String) throws(AttentionError) {
         switch name {
         case "reference": self.init(backend: ReferenceBackend())
+        case "cpu": self.init(backend: CPUBackend())
         default: throw .unknownBackend(name: name, known: Self.backendNames)
         }
     }

@@ -14,6 +14,11 @@
 #define AG_X86 0
 #endif
 
+/* Builtins instead of <math.h>/<string.h>: keeps the target free of libc/libm deps. */
+#define AG_INF (__builtin_inff())
+#define AG_NAN (__builtin_nanf(""))
+#define AG_MEMCPY(d, s, n) __builtin_memcpy(d, s, n)
+
 /* Helpers must be inlined even at -O0, otherwise vectors round-trip through calls. */
 #define AG_INLINE static inline __attribute__((always_inline))
 

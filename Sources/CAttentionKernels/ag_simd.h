@@ -31,5 +31,11 @@ typedef float ag_v8u __attribute__((vector_size(32), aligned(4), may_alias));
 #define AG_FMA8(a, b, c) _mm256_fmadd_ps(a, b, c)
 #endif
 
+/* Splatted constants as static data: one load each, even at -O0 (set1 is several moves). */
+typedef float ag_v16 __attribute__((vector_size(64)));
+typedef float ag_v8 __attribute__((vector_size(32)));
+#define AG_SPLAT8(x) { x, x, x, x, x, x, x, x }
+#define AG_SPLAT16(x) { x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x }
+
 #endif /* AG_X86 */
 #endif /* AG_SIMD_H */

@@ -1,10 +1,9 @@
 /* Portable float16 / bfloat16 <-> float32 conversions (bit-exact, integer only,
    so the result never depends on the FP environment). */
 #include "ag_internal.h"
-#include <string.h>
 
-static inline float bits_f(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
-static inline uint32_t f_bits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
+static inline float bits_f(uint32_t u) { float f; AG_MEMCPY(&f, &u, 4); return f; }
+static inline uint32_t f_bits(float f) { uint32_t u; AG_MEMCPY(&u, &f, 4); return u; }
 
 static inline float half_to_float(uint16_t h) {
     const uint32_t sign = (uint32_t)(h & 0x8000u) << 16;

@@ -47,45 +47,51 @@ AG_TARGET_AVX512 AG_INLINE void out16(float *p, __m512 acc, float alpha, int acc
            c##r##2 = c##r##0, c##r##3 = c##r##0;
 
 /* C[MRK x 16*NVK] = alpha * A[MRK x K] * B[K x 16*NVK] (+ C); the last column
-   vector is masked by mlast for both B loads and C accesses. */
-#define DEFINE_KERN(MRK, NVK)                                                   \
-    AG_TARGET_AVX512 static void kern_##MRK##x##NVK(                            \
+   vector is masked by mlast for C accesses and, if TAIL, for the B loads too
+   (abt's packed panel is zero-padded, so it never needs masked loads). */
+#define LDB(v, off) (kTAIL && kNV == (v) + 1 ? _mm512_maskz_loadu_ps(mlast, bk + (off)) : AG_LD16(bk + (off)))
+#define DEFINE_KERN(MRK, NVK, TAIL)                                             \
+    AG_TARGET_AVX512 static void kern_##MRK##x##NVK##_##TAIL(                   \
         int K, const float *A, int lda, const float *B, int ldb, float *C,      \
         int ldc, float alpha, int accumulate, __mmask16 mlast) {                \
-        enum { kMR = MRK, kNV = NVK };                                          \
+        enum { kMR = MRK, kNV = NVK, kTAIL = TAIL };                            \
         DECL_ROW(0) DECL_ROW(1) DECL_ROW(2) DECL_ROW(3) DECL_ROW(4) DECL_ROW(5) \
         const float *bk = B;                                                    \
         for (int k = 0; k < K; k++, bk += ldb) {                                \
             __m512 b0, b1, b2, b3;                                              \
-            b0 = kNV == 1 ? _mm512_maskz_loadu_ps(mlast, bk) : AG_LD16(bk); \
-            if (kNV > 1) b1 = kNV == 2 ? _mm512_maskz_loadu_ps(mlast, bk + 16) : AG_LD16(bk + 16); \
-            if (kNV > 2) b2 = kNV == 3 ? _mm512_maskz_loadu_ps(mlast, bk + 32) : AG_LD16(bk + 32); \
-            if (kNV > 3) b3 = _mm512_maskz_loadu_ps(mlast, bk + 48);           \
+            b0 = LDB(0, 0);                                                     \
+            if (kNV > 1) b1 = LDB(1, 16);                                       \
+            if (kNV > 2) b2 = LDB(2, 32);                                       \
+            if (kNV > 3) b3 = LDB(3, 48);                                       \
             FMA_ROW(0) FMA_ROW(1) FMA_ROW(2) FMA_ROW(3) FMA_ROW(4) FMA_ROW(5)   \
         }                                                                       \
         OUT_ROW(0) OUT_ROW(1) OUT_ROW(2) OUT_ROW(3) OUT_ROW(4) OUT_ROW(5)       \
     }
 
-#define DEFINE_KERN_NV(MRK) DEFINE_KERN(MRK, 1) DEFINE_KERN(MRK, 2) DEFINE_KERN(MRK, 3) DEFINE_KERN(MRK, 4)
-DEFINE_KERN_NV(1) DEFINE_KERN_NV(2) DEFINE_KERN_NV(3)
-DEFINE_KERN_NV(4) DEFINE_KERN_NV(5) DEFINE_KERN_NV(6)
+#define DEFINE_KERN_NV(MRK, T) DEFINE_KERN(MRK, 1, T) DEFINE_KERN(MRK, 2, T) \
+                               DEFINE_KERN(MRK, 3, T) DEFINE_KERN(MRK, 4, T)
+#define DEFINE_KERN_ALL(MRK) DEFINE_KERN_NV(MRK, 0) DEFINE_KERN_NV(MRK, 1)
+DEFINE_KERN_ALL(1) DEFINE_KERN_ALL(2) DEFINE_KERN_ALL(3)
+DEFINE_KERN_ALL(4) DEFINE_KERN_ALL(5) DEFINE_KERN_ALL(6)
 
-#define KROW(MRK) { kern_##MRK##x1, kern_##MRK##x2, kern_##MRK##x3, kern_##MRK##x4 }
-static const kern_fn kern_tab[MR][4] = { KROW(1), KROW(2), KROW(3), KROW(4), KROW(5), KROW(6) };
+#define KROW_T(MRK, T) { kern_##MRK##x1_##T, kern_##MRK##x2_##T, kern_##MRK##x3_##T, kern_##MRK##x4_##T }
+#define KROW(MRK) { KROW_T(MRK, 0), KROW_T(MRK, 1) }
+static const kern_fn kern_tab[MR][2][4] = { KROW(1), KROW(2), KROW(3), KROW(4), KROW(5), KROW(6) };
 
 /* Runs the micro-kernels over all rows for one column chunk (<= 64 columns). */
 AG_TARGET_AVX512 AG_INLINE void row_sweep(int M, int nc, int K, const float *A, int lda,
-                                          const float *B, int ldb, float *C, int ldc,
-                                          float alpha, int accumulate) {
+                                          const float *B, int ldb, int padded, float *C,
+                                          int ldc, float alpha, int accumulate) {
     const int nv = (nc + 15) >> 4;
     const __mmask16 mlast = (__mmask16)(0xFFFFu >> (16 * nv - nc));
-    const kern_fn full = kern_tab[MR - 1][nv - 1];
+    const int tail = !padded && mlast != 0xFFFF;
+    const kern_fn full = kern_tab[MR - 1][tail][nv - 1];
     int i = 0;
     for (; i + MR <= M; i += MR)
         full(K, A + (long)i * lda, lda, B, ldb, C + (long)i * ldc, ldc, alpha, accumulate, mlast);
     if (i < M)
-        kern_tab[M - i - 1][nv - 1](K, A + (long)i * lda, lda, B, ldb, C + (long)i * ldc, ldc,
-                                    alpha, accumulate, mlast);
+        kern_tab[M - i - 1][tail][nv - 1](K, A + (long)i * lda, lda, B, ldb, C + (long)i * ldc, ldc,
+                                          alpha, accumulate, mlast);
 }
 
 /* In-register 16x16 transpose (unpack -> 128-bit shuffles -> 512-bit lane shuffles). */
@@ -140,7 +146,7 @@ AG_TARGET_AVX512 void ag_gemm_abt_avx512(int M, int N, int K, float alpha, const
         for (int k0 = 0; k0 < K; k0 += AG_KC) {
             const int kc = K - k0 < AG_KC ? K - k0 : AG_KC;
             pack_bt(nc, kc, B + (long)j0 * ldb + k0, ldb, Bt);
-            row_sweep(M, nc, kc, A + k0, lda, Bt, AG_NC, S + j0, lds, alpha, k0 > 0);
+            row_sweep(M, nc, kc, A + k0, lda, Bt, AG_NC, 1, S + j0, lds, alpha, k0 > 0);
         }
     }
 }
@@ -149,7 +155,7 @@ AG_TARGET_AVX512 void ag_gemm_ab_acc_avx512(int M, int N, int K, const float *A,
                                             const float *B, int ldb, float *C, int ldc) {
     for (int j0 = 0; j0 < N; j0 += 64) {
         const int nc = N - j0 < 64 ? N - j0 : 64;
-        row_sweep(M, nc, K, A, lda, B + j0, ldb, C + j0, ldc, 1.0f, 1);
+        row_sweep(M, nc, K, A, lda, B + j0, ldb, 0, C + j0, ldc, 1.0f, 1);
     }
 }
 

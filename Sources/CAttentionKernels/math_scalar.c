@@ -1,11 +1,9 @@
 /* Portable exp/log used by the scalar path and by the SIMD paths for per-row
    scalars. Self-contained so the target never needs libm at link time. */
 #include "ag_internal.h"
-#include <math.h>   /* INFINITY / NAN macros only */
-#include <string.h>
 
-static inline float ag_bits_to_f(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
-static inline uint32_t ag_f_to_bits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
+static inline float ag_bits_to_f(uint32_t u) { float f; AG_MEMCPY(&f, &u, 4); return f; }
+static inline uint32_t ag_f_to_bits(float f) { uint32_t u; AG_MEMCPY(&u, &f, 4); return u; }
 
 float ag_expf(float x) {
     if (x != x) return x;                       /* NaN propagates */
@@ -30,9 +28,9 @@ float ag_expf(float x) {
 /* Cephes-style logf: x = 2^e * m, m in [sqrt(1/2), sqrt(2)), polynomial in m-1. */
 float ag_logf(float x) {
     if (x != x) return x;
-    if (x < 0.0f) return NAN;
-    if (x == 0.0f) return -INFINITY;
-    if (x == INFINITY) return x;
+    if (x < 0.0f) return AG_NAN;
+    if (x == 0.0f) return -AG_INF;
+    if (x == AG_INF) return x;
     int e = 0;
     uint32_t u = ag_f_to_bits(x);
     if ((u >> 23) == 0) {                       /* subnormal: normalise first */

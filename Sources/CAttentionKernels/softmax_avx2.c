@@ -1,45 +1,52 @@
 /* AVX2+FMA online-softmax update / finalisation with a vectorised exp.
-   Ragged tails go through a small -inf padded buffer (vmaskmov is slow on AMD). */
-#include "ag_internal.h"
+   Same structure as the AVX-512 version with groups of 8 rows. Ragged tails go
+   through small -inf padded buffers (vmaskmov is slow on AMD). */
+#include "ag_simd.h"
 #if AG_X86
-#include <immintrin.h>
-#include <math.h>   /* INFINITY macro only */
 
-/* exp(x): Cody-Waite reduction + degree-7 polynomial; 2^n is applied as two
-   normal-range factors 2^floor(n/2) * 2^(n - floor(n/2)), so subnormal results
-   round once and n = 129 overflows to +inf. NaN propagates through p. */
-AG_TARGET_AVX2 AG_INLINE __m256 exp256(__m256 x) {
-    x = _mm256_max_ps(_mm256_set1_ps(AG_EXP_LO), x);
-    x = _mm256_min_ps(_mm256_set1_ps(AG_EXP_HI), x);
-    const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(AG_LOG2E)),
-                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(AG_LN2_C1), x);
-    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(AG_LN2_C2), r);
-    __m256 p = _mm256_set1_ps(AG_EXP_P0);
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(AG_EXP_P1));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(AG_EXP_P2));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(AG_EXP_P3));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(AG_EXP_P4));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(AG_EXP_P5));
-    p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), r);
-    p = _mm256_add_ps(p, _mm256_set1_ps(1.0f));
+static const ag_v8 k_lo = AG_SPLAT8(AG_EXP_LO), k_hi = AG_SPLAT8(AG_EXP_HI),
+                   k_log2e = AG_SPLAT8(AG_LOG2E), k_c1 = AG_SPLAT8(AG_LN2_C1),
+                   k_c2 = AG_SPLAT8(AG_LN2_C2), k_p0 = AG_SPLAT8(AG_EXP_P0),
+                   k_p1 = AG_SPLAT8(AG_EXP_P1), k_p2 = AG_SPLAT8(AG_EXP_P2),
+                   k_p3 = AG_SPLAT8(AG_EXP_P3), k_p4 = AG_SPLAT8(AG_EXP_P4),
+                   k_p5 = AG_SPLAT8(AG_EXP_P5), k_one = AG_SPLAT8(1.0f),
+                   k_ninf = AG_SPLAT8(-AG_INF);
+
+/* exp(x) for x <= 0 (or NaN): Cody-Waite reduction + degree-7 polynomial; 2^n is
+   applied as two normal-range factors 2^floor(n/2) * 2^(n - floor(n/2)), so
+   subnormal results round only once. The clamp maps -inf / x < -104 to exactly 0
+   and keeps NaN (vmaxps returns its second operand when it is NaN). */
+AG_TARGET_AVX2 AG_INLINE __m256 exp256_nonpos(__m256 x) {
+    x = _mm256_max_ps((__m256)k_lo, x);
+    const __m256 n = _mm256_round_ps(x * (__m256)k_log2e, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    const __m256 r = AG_FMA8(n, -(__m256)k_c2, AG_FMA8(n, -(__m256)k_c1, x));
+    __m256 p = AG_FMA8((__m256)k_p0, r, (__m256)k_p1);
+    p = AG_FMA8(p, r, (__m256)k_p2);
+    p = AG_FMA8(p, r, (__m256)k_p3);
+    p = AG_FMA8(p, r, (__m256)k_p4);
+    p = AG_FMA8(p, r, (__m256)k_p5);
+    p = AG_FMA8(p, r * r, r) + (__m256)k_one;
     const __m256i ni = _mm256_cvtps_epi32(n);
     const __m256i n1 = _mm256_srai_epi32(ni, 1);
-    const __m256i n2 = _mm256_sub_epi32(ni, n1);
     const __m256i bias = _mm256_set1_epi32(127);
-    const __m256 s1 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n1, bias), 23));
-    const __m256 s2 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n2, bias), 23));
-    return _mm256_mul_ps(_mm256_mul_ps(p, s1), s2);
+    const __m256i e1 = _mm256_slli_epi32(_mm256_add_epi32(n1, bias), 23);
+    const __m256i e2 = _mm256_slli_epi32(_mm256_add_epi32(_mm256_sub_epi32(ni, n1), bias), 23);
+    return (p * _mm256_castsi256_ps(e1)) * _mm256_castsi256_ps(e2);
+}
+
+/* General exp (also clamps above: x >= 89 -> +inf, never NaN). */
+AG_TARGET_AVX2 AG_INLINE __m256 exp256(__m256 x) {
+    return exp256_nonpos(_mm256_min_ps((__m256)k_hi, x));
 }
 
 /* Exposed for the test harness. */
 AG_TARGET_AVX2 void ag_exp_avx2(const float *x, float *y, long n) {
     long i = 0;
-    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, exp256(_mm256_loadu_ps(x + i)));
+    for (; i + 8 <= n; i += 8) AG_ST8(y + i, exp256(AG_LD8(x + i)));
     if (i < n) {
         float buf[8] = {0};
         for (long t = i; t < n; t++) buf[t - i] = x[t];
-        _mm256_storeu_ps(buf, exp256(_mm256_loadu_ps(buf)));
+        AG_ST8(buf, exp256(AG_LD8(buf)));
         for (long t = i; t < n; t++) y[t] = buf[t - i];
     }
 }
@@ -60,47 +67,62 @@ AG_TARGET_AVX2 AG_INLINE float hsum256(__m256 v) {
 
 AG_TARGET_AVX2 void ag_softmax_update_avx2(int M, int N, float *S, int lds, float *m,
                                            float *l, float *acc, int ldacc, int DV) {
-    const __m256 ninf = _mm256_set1_ps(-INFINITY);
+    const __m256 ninf = (__m256)k_ninf;
     const int nfull = N & ~7;
-    for (int r = 0; r < M; r++) {
-        float *s = S + (long)r * lds;
-        __m256 vmax = ninf;
-        for (int j = 0; j < nfull; j += 8) vmax = _mm256_max_ps(vmax, _mm256_loadu_ps(s + j));
-        float mx = hmax256(vmax);
-        for (int j = nfull; j < N; j++) mx = s[j] > mx ? s[j] : mx;
-        const float mold = m[r];
-        const float mnew = mold > mx ? mold : mx;
-        if (mnew == -INFINITY) {          /* fully masked so far: avoid -inf - -inf = NaN */
-            for (int j = 0; j < N; j++) s[j] = 0.0f;
-            continue;
+    for (int r0 = 0; r0 < M; r0 += 8) {
+        const int g = M - r0 < 8 ? M - r0 : 8;
+        _Alignas(32) float mx[8], mo[8], mn[8], cf[8], sums[8];
+        /* 1. row maxima; independent rows so the reductions overlap */
+        for (int i = 0; i < 8; i++) {
+            mo[i] = i < g ? m[r0 + i] : -AG_INF;
+            mx[i] = -AG_INF;
+            if (i >= g) continue;
+            const float *s = S + (long)(r0 + i) * lds;
+            __m256 vmax = ninf;
+            for (int j = 0; j < nfull; j += 8) vmax = _mm256_max_ps(vmax, AG_LD8(s + j));
+            float v = hmax256(vmax);
+            for (int j = nfull; j < N; j++) v = s[j] > v ? s[j] : v;
+            mx[i] = v;
         }
-        const float c = (mold == -INFINITY) ? 0.0f : ag_expf(mold - mnew);
-        if (c != 1.0f) {                  /* rescale only when the running max moved */
-            float *a = acc + (long)r * ldacc;
-            const __m256 vc = _mm256_set1_ps(c);
-            int j = 0;
-            l[r] *= c;
-            for (; j + 8 <= DV; j += 8) _mm256_storeu_ps(a + j, _mm256_mul_ps(vc, _mm256_loadu_ps(a + j)));
-            for (; j < DV; j++) a[j] *= c;
+        /* 2. new max and correction factor for 8 rows at once (c = 0 when m_old = -inf) */
+        const __m256 mold = AG_LD8(mo);
+        const __m256 mnew = _mm256_max_ps(mold, AG_LD8(mx));
+        AG_ST8(mn, mnew);
+        AG_ST8(cf, exp256_nonpos(mold - mnew));
+        /* 3. rescale acc, exponentiate the scores, row sums */
+        for (int i = 0; i < g; i++) {
+            float *s = S + (long)(r0 + i) * lds;
+            if (mn[i] == -AG_INF) {     /* fully masked so far: P = 0, state untouched */
+                for (int j = 0; j < N; j++) s[j] = 0.0f;
+                continue;
+            }
+            const float c = cf[i];
+            if (c != 1.0f) {              /* rescale only when the running max moved */
+                float *a = acc + (long)(r0 + i) * ldacc;
+                const __m256 vc = _mm256_set1_ps(c);
+                int j = 0;
+                for (; j + 8 <= DV; j += 8) AG_ST8(a + j, vc * AG_LD8(a + j));
+                for (; j < DV; j++) a[j] *= c;
+            }
+            const __m256 vm = _mm256_set1_ps(mn[i]);
+            __m256 vsum = _mm256_setzero_ps();
+            for (int j = 0; j < nfull; j += 8) {
+                const __m256 e = exp256_nonpos(AG_LD8(s + j) - vm);
+                AG_ST8(s + j, e);
+                vsum = vsum + e;
+            }
+            if (nfull < N) {              /* pad with -inf: exp gives exactly 0 */
+                _Alignas(32) float buf[8] = AG_SPLAT8(-AG_INF);
+                for (int j = nfull; j < N; j++) buf[j - nfull] = s[j];
+                const __m256 e = exp256_nonpos(AG_LD8(buf) - vm);
+                AG_ST8(buf, e);
+                vsum = vsum + e;
+                for (int j = nfull; j < N; j++) s[j] = buf[j - nfull];
+            }
+            sums[i] = hsum256(vsum);
+            l[r0 + i] = l[r0 + i] * c + sums[i];
+            m[r0 + i] = mn[i];
         }
-        const __m256 vm = _mm256_set1_ps(mnew);
-        __m256 vsum = _mm256_setzero_ps();
-        for (int j = 0; j < nfull; j += 8) {
-            const __m256 e = exp256(_mm256_sub_ps(_mm256_loadu_ps(s + j), vm));
-            _mm256_storeu_ps(s + j, e);
-            vsum = _mm256_add_ps(vsum, e);
-        }
-        if (nfull < N) {                  /* pad with -inf: exp gives exactly 0 */
-            float buf[8];
-            _mm256_storeu_ps(buf, ninf);
-            for (int j = nfull; j < N; j++) buf[j - nfull] = s[j];
-            const __m256 e = exp256(_mm256_sub_ps(_mm256_loadu_ps(buf), vm));
-            _mm256_storeu_ps(buf, e);
-            vsum = _mm256_add_ps(vsum, e);
-            for (int j = nfull; j < N; j++) s[j] = buf[j - nfull];
-        }
-        l[r] += hsum256(vsum);
-        m[r] = mnew;
     }
 }
 
@@ -111,12 +133,12 @@ AG_TARGET_AVX2 void ag_softmax_finalize_avx2(int M, int DV, float *acc, int ldac
         const float lr = l[r];
         if (lr == 0.0f) {
             for (int j = 0; j < DV; j++) a[j] = 0.0f;
-            if (lse) lse[r] = -INFINITY;
+            if (lse) lse[r] = -AG_INF;
             continue;
         }
         const __m256 vl = _mm256_set1_ps(lr);
         int j = 0;
-        for (; j + 8 <= DV; j += 8) _mm256_storeu_ps(a + j, _mm256_div_ps(_mm256_loadu_ps(a + j), vl));
+        for (; j + 8 <= DV; j += 8) AG_ST8(a + j, AG_LD8(a + j) / vl);
         for (; j < DV; j++) a[j] /= lr;
         if (lse) lse[r] = m[r] + ag_logf(lr);
     }

@@ -1,20 +1,19 @@
 /* Portable online-softmax update / finalisation. */
 #include "ag_internal.h"
-#include <math.h>   /* INFINITY macro only */
 
 void ag_softmax_update_scalar(int M, int N, float *S, int lds, float *m, float *l,
                               float *acc, int ldacc, int DV) {
     for (int r = 0; r < M; r++) {
         float *s = S + (long)r * lds;
-        float mx = -INFINITY;
+        float mx = -AG_INF;
         for (int j = 0; j < N; j++) mx = s[j] > mx ? s[j] : mx;
         const float mold = m[r];
         const float mnew = mold > mx ? mold : mx;
-        if (mnew == -INFINITY) {              /* fully masked so far: no NaN from -inf - -inf */
+        if (mnew == -AG_INF) {              /* fully masked so far: no NaN from -inf - -inf */
             for (int j = 0; j < N; j++) s[j] = 0.0f;
             continue;
         }
-        const float c = (mold == -INFINITY) ? 0.0f : ag_expf(mold - mnew);
+        const float c = (mold == -AG_INF) ? 0.0f : ag_expf(mold - mnew);
         if (c != 1.0f) {                      /* c == 1 (max unchanged) is the common case */
             float *a = acc + (long)r * ldacc;
             l[r] *= c;
@@ -22,7 +21,7 @@ void ag_softmax_update_scalar(int M, int N, float *S, int lds, float *m, float *
         }
         float sum = 0.0f;
         for (int j = 0; j < N; j++) {
-            const float e = (s[j] == -INFINITY) ? 0.0f : ag_expf(s[j] - mnew);
+            const float e = (s[j] == -AG_INF) ? 0.0f : ag_expf(s[j] - mnew);
             s[j] = e;
             sum += e;
         }
@@ -37,7 +36,7 @@ void ag_softmax_finalize_scalar(int M, int DV, float *acc, int ldacc,
         float *a = acc + (long)r * ldacc;
         if (l[r] == 0.0f) {
             for (int j = 0; j < DV; j++) a[j] = 0.0f;
-            if (lse) lse[r] = -INFINITY;
+            if (lse) lse[r] = -AG_INF;
             continue;
         }
         const float lr = l[r];

@@ -24,10 +24,11 @@ extension Double: NaiveScalar {
 public enum NaiveAttention {
     /// Output `[batch, *queryShape, heads, valueDim]` and natural-log log-sum-exp
     /// `[batch, *queryShape, heads]`, flat. A row with no visible key gives 0 and −inf.
-    /// `q`, `k`, `v` must have the spec's shapes (flat C order).
+    /// `q`, `k`, `v` must have the spec's shapes (flat C order). `maxLogit` is the largest
+    /// |scaled score| over visible pairs.
     public static func compute<T: NaiveScalar>(
         _ spec: AttentionSpec, q: [Float], k: [Float], v: [Float], as: T.Type
-    ) -> (output: [T], lse: [T]) {
+    ) -> (output: [T], lse: [T], maxLogit: T) {
         let p = spec.problem
         let predicate = MaskPredicate(mask: spec.mask, problem: p)
         let (sq, sk, d, dv) = (p.queryTokens, p.keyTokens, p.headDim, p.valueDim)
@@ -36,6 +37,7 @@ public enum NaiveAttention {
         var lse = [T](repeating: -.infinity, count: p.batch * sq * p.heads)
         var scores = [T](repeating: 0, count: sk)
         var visible = [Bool](repeating: false, count: sk)
+        var maxLogit: T = 0
         for b in 0..<p.batch {
             for i in 0..<sq {
                 for j in 0..<sk { visible[j] = predicate.allows(query: i, key: j) }
@@ -49,6 +51,7 @@ public enum NaiveAttention {
                         for x in 0..<d { dot += T(q[qBase + x]) * T(k[kBase + x]) }
                         scores[j] = dot * scale
                         rowMax = max(rowMax, scores[j])
+                        maxLogit = max(maxLogit, abs(scores[j]))
                     }
                     guard rowMax > -.infinity else { continue }
                     var sum: T = 0
@@ -64,6 +67,6 @@ public enum NaiveAttention {
                 }
             }
         }
-        return (output, lse)
+        return (output, lse, maxLogit)
     }
 }

@@ -1,0 +1,145 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import AttentionPlan
+import CAttentionKernels
+import KernelIR
+
+/// Where a work-group is in its program: the segment and visit being executed.
+struct ExecutionContext {
+    let workgroup: Int
+    let state: WorkgroupState
+    let buffers: Buffers
+    let trace: InterpreterTrace?
+    var segment: WorkSegment?
+    var visit: KeyTileVisit?
+    var outputTile = 0
+    var slot = 0
+    var rows = 0
+}
+
+extension CPUInterpreter {
+    /// Executes `ops` for one work-group, op by op.
+    func execute(_ ops: [TileOp], _ c: inout ExecutionContext) {
+        for op in ops { execute(op, &c) }
+    }
+
+    private func execute(_ op: TileOp, _ c: inout ExecutionContext) {
+        let p = plan.spec.problem
+        let state = c.state
+        switch op {
+        case .forEachSegment(let body):
+            for segment in partition.segments(ofWorkgroup: c.workgroup) {
+                c.segment = segment
+                c.outputTile = (segment.batch * p.heads + segment.head) * plan.queryTiles.count + segment.queryTile
+                c.slot = slotBase.count > 1 ? slotBase[c.outputTile] + segment.part : 0
+                c.rows = queryRows[segment.queryTile].count
+                execute(body, &c)
+            }
+        case .loadQuery:
+            guard let segment = c.segment else { return }
+            state.qTile = c.buffers.q.tile(queryRows[segment.queryTile], batch: segment.batch, head: segment.head, scratch: state.q)
+        case .initState:
+            if c.segment == nil {  // merge kernel: one work-group per output tile
+                c.outputTile = c.workgroup
+                c.rows = queryRows[partition.outputTile(c.workgroup).queryTile].count
+            }
+            state.initState(rows: c.rows)
+        case .forEachVisit(let body):
+            guard let segment = c.segment else { return }
+            for visit in visits[segment.queryTile][segment.visits] {
+                c.visit = visit
+                execute(body, &c)
+            }
+        case .loadKey:
+            guard let segment = c.segment, let visit = c.visit else { return }
+            state.kTile = c.buffers.k.tile(
+                keyRows[visit.keyTile], batch: segment.batch, head: p.kvHead(forQueryHead: segment.head), scratch: state.k)
+        case .loadValue:
+            guard let segment = c.segment, let visit = c.visit else { return }
+            state.vTile = c.buffers.v.tile(
+                keyRows[visit.keyTile], batch: segment.batch, head: p.kvHead(forQueryHead: segment.head), scratch: state.v)
+        case .scores(let scale):
+            guard let visit = c.visit else { return }
+            ag_gemm_abt(
+                Int32(c.rows), Int32(keyRows[visit.keyTile].count), Int32(p.headDim), Float(scale),
+                state.qTile.0, Int32(state.qTile.1), state.kTile.0, Int32(state.kTile.1), state.s, Int32(state.maxKeys))
+        case .maskPartial:
+            guard let segment = c.segment, let visit = c.visit else { return }
+            let masked = visit.tileClass == .partial
+            if masked { applyMask(queryTile: segment.queryTile, keyTile: visit.keyTile, state: state) }
+            c.trace?.record(.init(
+                batch: segment.batch, head: segment.head, queryTile: segment.queryTile, keyTile: visit.keyTile, masked: masked))
+        case .softmaxUpdate:
+            guard let visit = c.visit else { return }
+            ag_softmax_update(
+                Int32(c.rows), Int32(keyRows[visit.keyTile].count), state.s, Int32(state.maxKeys), state.m, state.l, state.acc,
+                Int32(p.valueDim), Int32(p.valueDim))
+        case .accumulate:
+            guard let visit = c.visit else { return }
+            ag_gemm_ab_acc(
+                Int32(c.rows), Int32(p.valueDim), Int32(keyRows[visit.keyTile].count), state.s, Int32(state.maxKeys),
+                state.vTile.0, Int32(state.vTile.1), state.acc, Int32(p.valueDim))
+        case .storeOutput:
+            storeOutput(&c)
+        case .storePartial:
+            let store = c.buffers.partials
+            let rows = store.rows
+            (store.m + c.slot * rows).update(from: state.m, count: c.rows)
+            (store.l + c.slot * rows).update(from: state.l, count: c.rows)
+            (store.acc + c.slot * rows * p.valueDim).update(from: state.acc, count: c.rows * p.valueDim)
+        case .forEachPart(let body):
+            for slot in slotBase[c.outputTile]..<slotBase[c.outputTile + 1] {
+                c.slot = slot
+                execute(body, &c)
+            }
+        case .mergePartial:
+            mergePartial(&c)
+        }
+    }
+
+    /// `S[i][j] ← −∞` where the mask disallows (query i, key j): the one place the CPU
+    /// evaluates the mask, reached only for PARTIAL visits.
+    private func applyMask(queryTile: Int, keyTile: Int, state: WorkgroupState) {
+        let queries = queryRows[queryTile].tokens
+        let keys = keyRows[keyTile].tokens
+        for (i, query) in queries.enumerated() {
+            let row = state.s + i * state.maxKeys
+            for (j, key) in keys.enumerated() where !predicate.allows(query: query, key: key) { row[j] = -.infinity }
+        }
+    }
+
+    private func storeOutput(_ c: inout ExecutionContext) {
+        let p = plan.spec.problem
+        let state = c.state
+        ag_softmax_finalize(Int32(c.rows), Int32(p.valueDim), state.acc, Int32(p.valueDim), state.m, state.l, state.lse)
+        let tile = partition.outputTile(c.outputTile)
+        for (r, token) in queryRows[tile.queryTile].tokens.enumerated() {
+            let row = (tile.batch * p.queryTokens + token) * p.heads + tile.head
+            (c.buffers.output.pointer + row * p.valueDim).update(from: state.acc + r * p.valueDim, count: p.valueDim)
+            c.buffers.lse.pointer[row] = state.lse[r]
+        }
+    }
+
+    /// Log-sum-exp merge of partial slot `c.slot` into the state; empty parts (m = −∞) add nothing.
+    private func mergePartial(_ c: inout ExecutionContext) {
+        let dv = plan.spec.problem.valueDim
+        let store = c.buffers.partials
+        let state = c.state
+        let m = store.m + c.slot * store.rows
+        let l = store.l + c.slot * store.rows
+        let acc = store.acc + c.slot * store.rows * dv
+        for r in 0..<c.rows where m[r] > -.infinity {
+            let merged = max(state.m[r], m[r])
+            let own = state.m[r] == -.infinity ? 0 : expf(state.m[r] - merged)
+            let other = expf(m[r] - merged)
+            state.l[r] = state.l[r] * own + l[r] * other
+            let target = state.acc + r * dv
+            let source = acc + r * dv
+            for x in 0..<dv { target[x] = target[x] * own + source[x] * other }
+            state.m[r] = merged
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import AttentionPlan
+import AttentionSpec
+import CAttentionKernels
+import KernelIR
+
+/// Runs a `KernelProgram` on the host: work-groups spread over all cores, tile math in the
+/// SIMD micro-kernels of `CAttentionKernels` (AVX-512, AVX2 or portable C, chosen at run time).
+///
+/// It executes the program's ops one by one over the plan's tiles, so it tests the tiling
+/// itself: which tiles are visited, where masks apply, how partials merge.
+public struct CPUInterpreter: Sendable {
+    public let plan: TilePlan
+    public let program: KernelProgram
+    let partition: WorkPartition
+    let queryRows: [TileRows]
+    let keyRows: [TileRows]
+    let visits: [[KeyTileVisit]]
+    let predicate: MaskPredicate
+    /// First partial slot of each output tile; the last entry is the slot count.
+    let slotBase: [Int]
+
+    public init(spec: AttentionSpec) throws(SpecError) {
+        plan = try TilePlan(spec)
+        program = KernelProgram(spec: spec)
+        partition = WorkPartition(plan: plan)
+        queryRows = TileRows.all(of: plan.queryTiles)
+        keyRows = TileRows.all(of: plan.keyTiles)
+        visits = (0..<plan.queryTiles.count).map(plan.visits(forQueryTile:))
+        predicate = MaskPredicate(mask: spec.mask, problem: spec.problem)
+        var base = [0]
+        if partition.needsMerge {
+            for tile in 0..<partition.outputTileCount { base.append(base.last! + partition.partCount(ofOutputTile: tile)) }
+        }
+        slotBase = base
+    }
+
+    /// Which micro-kernel implementation runs: "avx512", "avx2" or "scalar".
+    public static var instructionSet: String { String(cString: ag_kernels_isa()) }
+
+    /// Computes attention. Buffers hold the spec's tensors in C order: `q`, `k`, `v` as float32
+    /// values (already rounded to the storage type), `output` and `lse` are written.
+    public func run(
+        q: UnsafeBufferPointer<Float>, k: UnsafeBufferPointer<Float>, v: UnsafeBufferPointer<Float>,
+        output: UnsafeMutableBufferPointer<Float>, lse: UnsafeMutableBufferPointer<Float>, trace: InterpreterTrace? = nil
+    ) {
+        let p = plan.spec.problem
+        guard let qBase = q.baseAddress, let kBase = k.baseAddress, let vBase = v.baseAddress,
+            let outBase = output.baseAddress, let lseBase = lse.baseAddress
+        else { return }
+        let buffers = Buffers(
+            q: TensorRows(base: qBase, tokens: p.queryTokens, heads: p.heads, width: p.headDim),
+            k: TensorRows(base: kBase, tokens: p.keyTokens, heads: p.kvHeads, width: p.headDim),
+            v: TensorRows(base: vBase, tokens: p.keyTokens, heads: p.kvHeads, width: p.valueDim),
+            output: SharedPointer(pointer: outBase), lse: SharedPointer(pointer: lseBase),
+            partials: PartialStore(slots: slotBase.last!, rows: maxQueryRows, valueDim: p.valueDim))
+        defer { buffers.partials.deallocate() }
+        for kernel in program.kernels {
+            let count = kernel.workgroups.count(outputTiles: partition.outputTileCount)
+            parallelFor(count) { workgroups in
+                let state = WorkgroupState(
+                    maxQueries: maxQueryRows, maxKeys: maxKeyRows, headDim: p.headDim, valueDim: p.valueDim)
+                for workgroup in workgroups {
+                    var context = ExecutionContext(workgroup: workgroup, state: state, buffers: buffers, trace: trace)
+                    execute(kernel.body, &context)
+                }
+            }
+        }
+    }
+
+    var maxQueryRows: Int { queryRows.map(\.count).max() ?? 0 }
+    var maxKeyRows: Int { keyRows.map(\.count).max() ?? 0 }
+}
+
+/// The tensors and partial slots one run reads and writes.
+struct Buffers: @unchecked Sendable {
+    let q: TensorRows
+    let k: TensorRows
+    let v: TensorRows
+    let output: SharedPointer<Float>
+    let lse: SharedPointer<Float>
+    let partials: PartialStore
+}
+
+/// `(m, l, acc)` per partial slot, each slot sized for the largest query tile.
+struct PartialStore: @unchecked Sendable {
+    let rows: Int
+    let valueDim: Int
+    let m: UnsafeMutablePointer<Float>
+    let l: UnsafeMutablePointer<Float>
+    let acc: UnsafeMutablePointer<Float>
+
+    init(slots: Int, rows: Int, valueDim: Int) {
+        self.rows = rows
+        self.valueDim = valueDim
+        m = .allocate(capacity: max(1, slots * rows))
+        l = .allocate(capacity: max(1, slots * rows))
+        acc = .allocate(capacity: max(1, slots * rows * valueDim))
+    }
+
+    func deallocate() {
+        m.deallocate()
+        l.deallocate()
+        acc.deallocate()
+    }
+}

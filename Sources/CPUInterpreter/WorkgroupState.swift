@@ -1,0 +1,48 @@
+import CAttentionKernels
+
+/// The tile registers of one work-group (`Q`, `K`, `V`, `S`, `m`, `l`, `acc`) plus gather
+/// space, allocated once per task and reused for every work-group it runs.
+final class WorkgroupState {
+    let maxQueries: Int
+    let maxKeys: Int
+    let headDim: Int
+    let valueDim: Int
+    let q, k, v, s, m, l, acc, lse: UnsafeMutablePointer<Float>
+    // Current operands: pointer and leading dimension of the loaded Q, K, V tiles.
+    var qTile: (UnsafePointer<Float>, Int)
+    var kTile: (UnsafePointer<Float>, Int)
+    var vTile: (UnsafePointer<Float>, Int)
+
+    init(maxQueries: Int, maxKeys: Int, headDim: Int, valueDim: Int) {
+        self.maxQueries = maxQueries
+        self.maxKeys = maxKeys
+        self.headDim = headDim
+        self.valueDim = valueDim
+        func buffer(_ count: Int) -> UnsafeMutablePointer<Float> {
+            let pointer = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
+            pointer.initialize(repeating: 0, count: max(count, 1))
+            return pointer
+        }
+        q = buffer(maxQueries * headDim)
+        k = buffer(maxKeys * headDim)
+        v = buffer(maxKeys * valueDim)
+        s = buffer(maxQueries * maxKeys)
+        m = buffer(maxQueries)
+        l = buffer(maxQueries)
+        acc = buffer(maxQueries * valueDim)
+        lse = buffer(maxQueries)
+        qTile = (UnsafePointer(q), headDim)
+        kTile = (UnsafePointer(k), headDim)
+        vTile = (UnsafePointer(v), valueDim)
+    }
+
+    deinit {
+        for pointer in [q, k, v, s, m, l, acc, lse] { pointer.deallocate() }
+    }
+
+    func initState(rows: Int) {
+        m.update(repeating: -.infinity, count: rows)
+        l.update(repeating: 0, count: rows)
+        acc.update(repeating: 0, count: rows * valueDim)
+    }
+}
