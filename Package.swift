@@ -30,7 +30,10 @@ let package = Package(
                 "AttentionSpec", "AttentionTensors", "CPUInterpreter",
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        .target(name: "AttentionGen", dependencies: ["AttentionSpec", "AttentionTensors", "AttentionPlan", "AttentionSimulator", "AttentionRuntime"]),
+        .target(name: "AttentionGen", dependencies: [
+                "AttentionSpec", "AttentionTensors", "AttentionPlan", "AttentionSimulator", "KernelIR", "CPUInterpreter",
+                "AttentionRuntime",
+            ]),
         .executableTarget(
             name: "attngen",
             dependencies: [

@@ -22,10 +22,9 @@ extension KernelProgram {
             lines.append("  \(s.queryTiles) query tiles, \(s.keyTiles) key tiles, \(s.visitedTilePairs) visits: \(s.fullTilePairs) FULL, \(s.partialTilePairs) PARTIAL")
         }
         let qt = spec.tiling.queryTile.reduce(1, *)
-        let kt = spec.tiling.keyTile.reduce(1, *)
         let shapes: [String: String] = [
-            "Q": "f32[\(qt)×\(p.headDim)]", "K": "f32[\(kt)×\(p.headDim)]", "V": "f32[\(kt)×\(p.valueDim)]",
-            "S": "f32[\(qt)×\(kt)]", "acc": "f32[\(qt)×\(p.valueDim)]", "m": "f32[\(qt)]",
+            "Q": "f32[\(qt)×\(p.headDim)]", "K": "f32[\(Self.panelKeys(spec))×\(p.headDim)]", "V": "f32[\(Self.panelKeys(spec))×\(p.valueDim)]",
+            "S": "f32[\(qt)×\(Self.panelKeys(spec))]", "acc": "f32[\(qt)×\(p.valueDim)]", "m": "f32[\(qt)]",
         ]
         for kernel in kernels {
             lines.append("")
@@ -60,11 +59,12 @@ extension TileOp {
         case .forEachSegment(let body): return block("for segment in workgroup.segments:", body)
         case .loadQuery: return line("Q ← load q[batch, segment.queryTile, head]", "Q")
         case .initState: return line("(m, l, acc) ← (−∞, 0, 0)", "acc")
-        case .forEachVisit(let body): return block("for visit in plan.visits(segment.queryTile)[segment.range]:", body)
-        case .loadKey: return line("K ← load k[batch, visit.keyTile, kvHead(head)]", "K")
-        case .loadValue: return line("V ← load v[batch, visit.keyTile, kvHead(head)]", "V")
+        case .forEachPanel(let keys, let body):
+            return block("for panel in plan.visits(segment.queryTile)[segment.range], up to \(keys) keys each:", body)
+        case .loadKey: return line("K ← load k[batch, panel.keyTiles, kvHead(head)]", "K")
+        case .loadValue: return line("V ← load v[batch, panel.keyTiles, kvHead(head)]", "V")
         case .scores(let scale): return line("S ← \(scale) · Q·Kᵀ", "S")
-        case .maskPartial: return line("if visit is PARTIAL: S ← −∞ where !mask.allows(query, key)")
+        case .maskPartial: return line("for visit in panel where visit is PARTIAL: S[:, visit] ← −∞ where !mask.allows")
         case .softmaxUpdate: return line("(m, l, acc, S) ← online_softmax(m, l, acc, S)")
         case .accumulate: return line("acc ← acc + S·V", "acc")
         case .storeOutput: return line("store out ← acc / l, lse ← m + log l   (0, −∞ where l = 0)")

@@ -14,7 +14,7 @@ public struct KernelProgram: Hashable, Sendable {
         self.spec = spec
         let p = spec.problem
         let keyLoop: [TileOp] = [.loadKey, .loadValue, .scores(scale: p.effectiveScale), .maskPartial, .softmaxUpdate, .accumulate]
-        let attend: [TileOp] = [.loadQuery, .initState, .forEachVisit(keyLoop)]
+        let attend: [TileOp] = [.loadQuery, .initState, .forEachPanel(keys: Self.panelKeys(spec), keyLoop)]
         switch spec.schedule {
         case .flash:
             kernels = [KernelFunction(
@@ -33,6 +33,9 @@ public struct KernelProgram: Hashable, Sendable {
             ]
         }
     }
+
+    /// Keys per panel: at least 64, so products keep their width when key tiles are small.
+    public static func panelKeys(_ spec: AttentionSpec) -> Int { max(64, spec.tiling.keyTile.reduce(1, *)) }
 
     private static let merge = KernelFunction(
         name: "merge_partials", workgroups: .perOutputTile, body: [.initState, .forEachPart([.mergePartial]), .storeOutput])

@@ -8,15 +8,18 @@ public indirect enum TileOp: Hashable, Sendable {
     case loadQuery
     /// `m ← −∞, l ← 0, acc ← 0`.
     case initState
-    /// For each of the plan's key-tile visits in this segment's range.
-    case forEachVisit([TileOp])
-    /// `K ← k[batch, keyTile, kvHead(head), :]`.
+    /// For each panel of the plan's key-tile visits in this segment's range: consecutive visits
+    /// grouped until the next one would pass `keys` keys (a single visit may exceed it), so that
+    /// small key tiles still make matrix products wide enough to run at speed.
+    case forEachPanel(keys: Int, [TileOp])
+    /// `K ← k[batch, panel's key tiles, kvHead(head), :]`, rows in visit order.
     case loadKey
-    /// `V ← v[batch, keyTile, kvHead(head), :]`.
+    /// `V ← v[batch, panel's key tiles, kvHead(head), :]`.
     case loadValue
     /// `S ← scale · Q·Kᵀ`.
     case scores(scale: Double)
-    /// On PARTIAL visits only: `S[i][j] ← −∞` where the mask disallows (query i, key j).
+    /// For the panel's PARTIAL visits only: `S[i][j] ← −∞` in their columns where the mask
+    /// disallows (query i, key j). FULL visits are never masked.
     case maskPartial
     /// Online softmax: `m' = max(m, rowmax S)`, rescale `l` and `acc` by `exp(m − m')`,
     /// `S ← exp(S − m')`, `l += rowsum S`.

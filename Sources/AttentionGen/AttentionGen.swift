@@ -3,3 +3,5 @@
 @_exported import AttentionRuntime
 @_exported import AttentionPlan
 @_exported import AttentionSimulator
+@_exported import CPUInterpreter
+@_exported import KernelIR

@@ -14,7 +14,9 @@ struct ExecutionContext {
     let buffers: Buffers
     let trace: InterpreterTrace?
     var segment: WorkSegment?
-    var visit: KeyTileVisit?
+    /// The visits of the current panel and their key count.
+    var panel: ArraySlice<KeyTileVisit> = []
+    var panelKeys = 0
     var outputTile = 0
     var slot = 0
     var rows = 0
@@ -47,40 +49,56 @@ extension CPUInterpreter {
                 c.rows = queryRows[partition.outputTile(c.workgroup).queryTile].count
             }
             state.initState(rows: c.rows)
-        case .forEachVisit(let body):
+        case .forEachPanel(_, let body):
             guard let segment = c.segment else { return }
-            for visit in visits[segment.queryTile][segment.visits] {
-                c.visit = visit
+            let all = visits[segment.queryTile]
+            var start = segment.visits.lowerBound
+            while start < segment.visits.upperBound {
+                // Grow the panel while the next visit still fits in the panel's capacity.
+                var end = start + 1
+                var keys = keyRows[all[start].keyTile].count
+                while end < segment.visits.upperBound, keys + keyRows[all[end].keyTile].count <= state.maxKeys {
+                    keys += keyRows[all[end].keyTile].count
+                    end += 1
+                }
+                c.panel = all[start..<end]
+                c.panelKeys = keys
                 execute(body, &c)
+                start = end
             }
         case .loadKey:
-            guard let segment = c.segment, let visit = c.visit else { return }
-            state.kTile = c.buffers.k.tile(
-                keyRows[visit.keyTile], batch: segment.batch, head: p.kvHead(forQueryHead: segment.head), scratch: state.k)
+            guard let segment = c.segment else { return }
+            state.kTile = c.buffers.k.panel(
+                c.panel.map { keyRows[$0.keyTile] }, batch: segment.batch, head: p.kvHead(forQueryHead: segment.head), scratch: state.k)
         case .loadValue:
-            guard let segment = c.segment, let visit = c.visit else { return }
-            state.vTile = c.buffers.v.tile(
-                keyRows[visit.keyTile], batch: segment.batch, head: p.kvHead(forQueryHead: segment.head), scratch: state.v)
+            guard let segment = c.segment else { return }
+            state.vTile = c.buffers.v.panel(
+                c.panel.map { keyRows[$0.keyTile] }, batch: segment.batch, head: p.kvHead(forQueryHead: segment.head), scratch: state.v)
         case .scores(let scale):
-            guard let visit = c.visit else { return }
             ag_gemm_abt(
-                Int32(c.rows), Int32(keyRows[visit.keyTile].count), Int32(p.headDim), Float(scale),
+                Int32(c.rows), Int32(c.panelKeys), Int32(p.headDim), Float(scale),
                 state.qTile.0, Int32(state.qTile.1), state.kTile.0, Int32(state.kTile.1), state.s, Int32(state.maxKeys))
         case .maskPartial:
-            guard let segment = c.segment, let visit = c.visit else { return }
-            let masked = visit.tileClass == .partial
-            if masked { applyMask(queryTile: segment.queryTile, keyTile: visit.keyTile, state: state) }
-            c.trace?.record(.init(
-                batch: segment.batch, head: segment.head, queryTile: segment.queryTile, keyTile: visit.keyTile, masked: masked))
+            guard let segment = c.segment else { return }
+            var column = 0
+            for visit in c.panel {
+                let masked = visit.tileClass == .partial
+                if masked {
+                    predicate.maskTile(
+                        queries: queryRows[segment.queryTile].tokens, keys: keyRows[visit.keyTile].tokens, scores: state.s,
+                        ld: state.maxKeys, offset: column)
+                }
+                column += keyRows[visit.keyTile].count
+                c.trace?.record(.init(
+                    batch: segment.batch, head: segment.head, queryTile: segment.queryTile, keyTile: visit.keyTile, masked: masked))
+            }
         case .softmaxUpdate:
-            guard let visit = c.visit else { return }
             ag_softmax_update(
-                Int32(c.rows), Int32(keyRows[visit.keyTile].count), state.s, Int32(state.maxKeys), state.m, state.l, state.acc,
+                Int32(c.rows), Int32(c.panelKeys), state.s, Int32(state.maxKeys), state.m, state.l, state.acc,
                 Int32(p.valueDim), Int32(p.valueDim))
         case .accumulate:
-            guard let visit = c.visit else { return }
             ag_gemm_ab_acc(
-                Int32(c.rows), Int32(p.valueDim), Int32(keyRows[visit.keyTile].count), state.s, Int32(state.maxKeys),
+                Int32(c.rows), Int32(p.valueDim), Int32(c.panelKeys), state.s, Int32(state.maxKeys),
                 state.vTile.0, Int32(state.vTile.1), state.acc, Int32(p.valueDim))
         case .storeOutput:
             storeOutput(&c)
@@ -97,17 +115,6 @@ extension CPUInterpreter {
             }
         case .mergePartial:
             mergePartial(&c)
-        }
-    }
-
-    /// `S[i][j] ← −∞` where the mask disallows (query i, key j): the one place the CPU
-    /// evaluates the mask, reached only for PARTIAL visits.
-    private func applyMask(queryTile: Int, keyTile: Int, state: WorkgroupState) {
-        let queries = queryRows[queryTile].tokens
-        let keys = keyRows[keyTile].tokens
-        for (i, query) in queries.enumerated() {
-            let row = state.s + i * state.maxKeys
-            for (j, key) in keys.enumerated() where !predicate.allows(query: query, key: key) { row[j] = -.infinity }
         }
     }
 

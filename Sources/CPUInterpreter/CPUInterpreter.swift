@@ -58,7 +58,8 @@ public struct CPUInterpreter: Sendable {
             let count = kernel.workgroups.count(outputTiles: partition.outputTileCount)
             parallelFor(count) { workgroups in
                 let state = WorkgroupState(
-                    maxQueries: maxQueryRows, maxKeys: maxKeyRows, headDim: p.headDim, valueDim: p.valueDim)
+                    maxQueries: maxQueryRows, maxKeys: max(maxKeyRows, KernelProgram.panelKeys(plan.spec)), headDim: p.headDim,
+                    valueDim: p.valueDim)
                 for workgroup in workgroups {
                     var context = ExecutionContext(workgroup: workgroup, state: state, buffers: buffers, trace: trace)
                     execute(kernel.body, &context)

@@ -39,11 +39,36 @@ struct TensorRows {
     /// The tile's rows as (pointer, leading dimension): in place when evenly spaced, otherwise
     /// gathered into `scratch`.
     func tile(_ rows: TileRows, batch: Int, head: Int, scratch: UnsafeMutablePointer<Float>) -> (UnsafePointer<Float>, Int) {
-        let first = row(batch: batch, token: rows.tokens[0], head: head)
-        if let step = rows.uniformStep { return (first, step * heads * width) }
-        for (r, token) in rows.tokens.enumerated() {
-            (scratch + r * width).update(from: row(batch: batch, token: token, head: head), count: width)
+        panel([rows], batch: batch, head: head, scratch: scratch)
+    }
+
+    /// Several tiles' rows one after another: in place when together they are evenly spaced
+    /// (e.g. neighbouring 1-D tiles), otherwise gathered into `scratch`.
+    func panel(_ tiles: [TileRows], batch: Int, head: Int, scratch: UnsafeMutablePointer<Float>) -> (UnsafePointer<Float>, Int) {
+        if let step = Self.commonStep(tiles) {
+            return (row(batch: batch, token: tiles[0].tokens[0], head: head), step * heads * width)
+        }
+        var r = 0
+        for tile in tiles {
+            for token in tile.tokens {
+                (scratch + r * width).update(from: row(batch: batch, token: token, head: head), count: width)
+                r += 1
+            }
         }
         return (UnsafePointer(scratch), width)
+    }
+
+    /// The constant token step through all rows of `tiles`, if there is one.
+    static func commonStep(_ tiles: [TileRows]) -> Int? {
+        guard let first = tiles.first, var step = first.uniformStep else { return nil }
+        var last = first.tokens[first.count - 1]
+        if first.count == 1 { step = 0 }
+        for tile in tiles.dropFirst() {
+            let gap = tile.tokens[0] - last
+            if step == 0 { step = gap }
+            guard gap == step, tile.count == 1 || tile.uniformStep == step else { return nil }
+            last = tile.tokens[tile.count - 1]
+        }
+        return step == 0 ? 1 : step
     }
 }

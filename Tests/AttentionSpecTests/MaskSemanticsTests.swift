@@ -170,3 +170,32 @@ struct TestRNG: RandomNumberGenerator {
         #expect((0..<12).filter { masked.allows(query: 6, key: $0) } == Array(4...10))
     }
 }
+
+@Suite struct MaskTileTests {
+    /// `maskTile` must agree with `allows` element by element, for every mask kind.
+    @Test func maskTileAgreesWithAllows() throws {
+        var rng = TestRNG(state: 77)
+        let masks: [(shape: [Int], keyShape: [Int], mask: AttentionMask)] = [
+            ([9], [13], .causal), ([9], [13], .slidingWindow(left: 3, right: 1)), ([13], [9], .slidingWindow(left: -1, right: 2)),
+            ([4, 5], [4, 5], .causal), ([7, 8], [7, 8], try .neighborhood(window: [3, 4], stride: [2, 1], dilation: [2, 1], causal: [true, false])),
+            ([5, 6, 7], [5, 6, 7], try .neighborhood(window: [2, 3, 3], stride: [1, 3, 1], dilation: [2, 1, 2], causal: [false, false, true])),
+            ([8], [8], .blockSparse(BlockSparseLayout(queryBlock: [4], keyBlock: [2], kvIndices: [[0, 3], [1]], causal: true))),
+            ([6], [6], .dense),
+        ]
+        for c in masks {
+            let problem = AttentionProblem(heads: 1, headDim: 4, queryShape: c.shape, keyShape: c.keyShape)
+            let predicate = MaskPredicate(mask: c.mask, problem: problem)
+            for _ in 0..<20 {
+                let queries = (0..<problem.queryTokens).filter { _ in Bool.random(using: &rng) }
+                let keys = (0..<problem.keyTokens).filter { _ in Bool.random(using: &rng) }
+                var scores = [Float](repeating: 0, count: queries.count * (keys.count + 3))
+                scores.withUnsafeMutableBufferPointer { predicate.maskTile(queries: queries, keys: keys, scores: $0.baseAddress!, ld: keys.count + 3, offset: 2) }
+                for (r, q) in queries.enumerated() {
+                    for (col, k) in keys.enumerated() {
+                        #expect((scores[r * (keys.count + 3) + 2 + col] == 0) == predicate.allows(query: q, key: k), "\(c.mask) q \(q) k \(k)")
+                    }
+                }
+            }
+        }
+    }
+}

@@ -42,7 +42,7 @@ import Testing
         let plan = try TilePlan(spec)
         let text = KernelProgram(spec: spec).text(plan: plan)
         #expect(text == KernelProgram(spec: spec).text(plan: plan))
-        for step in ["kernel attention_lean", "kernel merge_partials", "S ← 0.125 · Q·Kᵀ", "if visit is PARTIAL", "store partial", "lse_merge"] {
+        for step in ["kernel attention_lean", "kernel merge_partials", "S ← 0.125 · Q·Kᵀ", "where visit is PARTIAL", "store partial", "lse_merge"] {
             #expect(text.contains(step), "\(step)")
         }
         #expect(text.contains("2080 visits: 2016 FULL, 64 PARTIAL"))
