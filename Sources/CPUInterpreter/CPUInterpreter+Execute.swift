@@ -69,11 +69,11 @@ extension CPUInterpreter {
         case .loadKey:
             guard let segment = c.segment else { return }
             state.kTile = c.buffers.k.panel(
-                c.panel.map { keyRows[$0.keyTile] }, batch: segment.batch, head: p.kvHead(forQueryHead: segment.head), scratch: state.k)
+                c.panel.lazy.map { keyRows[$0.keyTile] }, batch: segment.batch, head: p.kvHead(forQueryHead: segment.head), scratch: state.k)
         case .loadValue:
             guard let segment = c.segment else { return }
             state.vTile = c.buffers.v.panel(
-                c.panel.map { keyRows[$0.keyTile] }, batch: segment.batch, head: p.kvHead(forQueryHead: segment.head), scratch: state.v)
+                c.panel.lazy.map { keyRows[$0.keyTile] }, batch: segment.batch, head: p.kvHead(forQueryHead: segment.head), scratch: state.v)
         case .scores(let scale):
             ag_gemm_abt(
                 Int32(c.rows), Int32(c.panelKeys), Int32(p.headDim), Float(scale),

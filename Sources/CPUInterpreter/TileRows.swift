@@ -44,9 +44,11 @@ struct TensorRows {
 
     /// Several tiles' rows one after another: in place when together they are evenly spaced
     /// (e.g. neighbouring 1-D tiles), otherwise gathered into `scratch`.
-    func panel(_ tiles: [TileRows], batch: Int, head: Int, scratch: UnsafeMutablePointer<Float>) -> (UnsafePointer<Float>, Int) {
-        if let step = Self.commonStep(tiles) {
-            return (row(batch: batch, token: tiles[0].tokens[0], head: head), step * heads * width)
+    func panel<Tiles: Collection<TileRows>>(
+        _ tiles: Tiles, batch: Int, head: Int, scratch: UnsafeMutablePointer<Float>
+    ) -> (UnsafePointer<Float>, Int) {
+        if let step = Self.commonStep(tiles), let first = tiles.first {
+            return (row(batch: batch, token: first.tokens[0], head: head), step * heads * width)
         }
         var r = 0
         for tile in tiles {
@@ -59,7 +61,7 @@ struct TensorRows {
     }
 
     /// The constant token step through all rows of `tiles`, if there is one.
-    static func commonStep(_ tiles: [TileRows]) -> Int? {
+    static func commonStep<Tiles: Collection<TileRows>>(_ tiles: Tiles) -> Int? {
         guard let first = tiles.first, var step = first.uniformStep else { return nil }
         var last = first.tokens[first.count - 1]
         if first.count == 1 { step = 0 }

@@ -27,6 +27,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let spec = try spec.load()
+        let runtime = try AttentionRuntime(backendNamed: backend)
         let p = spec.problem
         for path in [out, lse].compactMap({ $0 }) where !force && FileManager.default.fileExists(atPath: path) {
             throw CLIError("\(path) already exists; pass --force to replace it")
@@ -35,7 +36,6 @@ struct RunCommand: ParsableCommand {
         let qTensor = try Npy.read(URL(fileURLWithPath: q), expectingShape: p.queryTensorShape, role: "q", layout: layout.q)
         let kTensor = try Npy.read(URL(fileURLWithPath: k), expectingShape: p.keyTensorShape, role: "k", layout: layout.kv)
         let vTensor = try Npy.read(URL(fileURLWithPath: v), expectingShape: p.valueTensorShape, role: "v", layout: layout.kv)
-        let runtime = try AttentionRuntime(backendNamed: backend)
         let inputs = try AttentionInputs(spec: spec, q: qTensor, k: kTensor, v: vTensor)
         let clock = ContinuousClock()
         var result: AttentionResult?

@@ -104,10 +104,40 @@ struct Attngen {
     }
 
     @Test func everyCommandHasHelpWithAnExample() throws {
-        for command in ["validate", "explain", "inputs", "run"] {
+        for command in ["validate", "explain", "inputs", "run", "emit", "bench"] {
             let result = try Attngen.run([command, "--help"])
             #expect(result.status == 0)
             #expect(result.stdout.contains("Example"), "\(command)")
         }
+    }
+
+    @Test func cpuBackendRunsAndVerifies() throws {
+        let spec = "Kernels/specs/decode-gqa-lean.json"
+        _ = try Attngen.run(["inputs", spec, "--out-dir", scratch.path, "--seed", "9"])
+        let run = try Attngen.run([
+            "run", spec, "--q", scratch.appendingPathComponent("q.npy").path, "--k", scratch.appendingPathComponent("k.npy").path,
+            "--v", scratch.appendingPathComponent("v.npy").path, "--out", scratch.appendingPathComponent("o.npy").path,
+            "--backend", "cpu", "--verify",
+        ])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("backend cpu"))
+        #expect(run.stdout.contains("PASS"))
+        let unknown = try Attngen.run(["run", spec, "--q", "q", "--k", "k", "--v", "v", "--out", "o", "--backend", "gpu"])
+        #expect(unknown.status != 0)
+        #expect(unknown.stderr.contains("unknown backend 'gpu'"))
+    }
+
+    @Test func emitIRIsStableAndBenchReportsGFlops() throws {
+        let spec = "Kernels/specs/dense-causal-1d.json"
+        let first = try Attngen.run(["emit", spec, "--target", "ir"])
+        let second = try Attngen.run(["emit", spec, "--target", "ir"])
+        #expect(first.status == 0 && first.stdout == second.stdout)
+        #expect(first.stdout.contains("kernel attention_flash"))
+        let bench = try Attngen.run(["bench", spec, "--runs", "1", "--warmup", "0"])
+        #expect(bench.status == 0, "\(bench.stderr)")
+        #expect(bench.stdout.contains("GFLOP/s"))
+        let badRuns = try Attngen.run(["bench", spec, "--runs", "0"])
+        #expect(badRuns.status != 0)
+        #expect(badRuns.stderr.contains("--runs 0"))
     }
 }
