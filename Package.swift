@@ -21,6 +21,8 @@ let package = Package(
         .target(name: "AttentionSimulator", dependencies: ["AttentionPlan", "AttentionSpec"]),
         .target(name: "KernelIR", dependencies: ["AttentionPlan", "AttentionSpec"], path: "Generator/KernelIR"),
         .target(name: "CAttentionKernels"),
+        .systemLibrary(name: "COpenCL", path: "Sources/COpenCL"),
+        .target(name: "OpenCLRuntime", dependencies: ["COpenCL"]),
         .target(
             name: "CPUInterpreter",
             dependencies: ["KernelIR", "AttentionPlan", "AttentionSpec", "AttentionTensors", "CAttentionKernels"]),
@@ -45,6 +47,7 @@ let package = Package(
         .testTarget(name: "AttentionPlanTests", dependencies: ["AttentionPlan", "AttentionSpec"]),
         .testTarget(name: "AttentionSimulatorTests", dependencies: ["AttentionSimulator", "AttentionPlan", "AttentionSpec"]),
         .testTarget(name: "CPUInterpreterTests", dependencies: ["AttentionRuntime", "CPUInterpreter", "KernelIR", "AttentionPlan", "AttentionSpec", "AttentionTensors"]),
+        .testTarget(name: "OpenCLRuntimeTests", dependencies: ["OpenCLRuntime"]),
         .testTarget(name: "AttentionRuntimeTests", dependencies: ["AttentionRuntime", "AttentionSpec", "AttentionTensors"]),
         .testTarget(name: "AttngenCLITests", dependencies: ["attngen"]),
     ],

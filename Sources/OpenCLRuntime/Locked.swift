@@ -1,0 +1,29 @@
+import Foundation
+
+/// A value behind a lock: the one primitive this module uses for shared mutable state
+/// (Swift 6 strict concurrency; `Synchronization.Mutex` would need macOS 15 on Apple).
+final class Locked<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+
+    init(_ value: Value) { self.value = value }
+
+    func withLock<R, E: Error>(_ body: (inout Value) throws(E) -> R) throws(E) -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
+    }
+}
+
+/// Serialises driver calls that PoCL 3.1 is not safe to run concurrently (platform discovery
+/// raced 29 of 30 times; context creation and program builds are serialised too, to be safe).
+/// Lock order: the discovery lock may take this one, never the reverse.
+enum DriverLock {
+    private static let lock = NSLock()
+
+    static func run<R, E: Error>(_ body: () throws(E) -> R) throws(E) -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
+}
