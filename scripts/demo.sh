@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 spec="${1:-Kernels/specs/neighborhood-2d-dilated.json}"
 scripts/setup.sh
-swift build -c release --product attngen
+swift build -c release --product attngen --quiet
 attngen=.build/release/attngen
 work="$(mktemp -d)"
 $attngen validate "$spec"

@@ -90,6 +90,16 @@ public struct TileGrid: Hashable, Sendable {
     /// Number of tokens in tile `index`.
     public func tokenCount(of index: Int) -> Int { tile(index).reduce(1) { $0 * $1.count } }
 
+    /// The first and last flat token of tile `index` (its lowest and highest corner).
+    public func cornerTokens(of index: Int) -> (first: Int, last: Int) {
+        var (first, last) = (0, 0)
+        for (axis, axisTile) in tile(index).enumerated() {
+            first += axisTile.firstCoordinate * tokenGrid.strides[axis]
+            last += axisTile.lastCoordinate * tokenGrid.strides[axis]
+        }
+        return (first, last)
+    }
+
     /// The flat token indices of tile `index`, row-major within the box.
     public func tokens(of index: Int) -> [Int] {
         var tokens = [0]

@@ -44,9 +44,13 @@ struct FlatTileRule: Sendable {
         }
     }
 
-    /// Class of the pair of token sets `queries` × `keys` (each ascending) under the interval rule.
-    private func intervalClass(queries: [Int], keys: [Int]) -> TileClass? {
-        guard let qMin = queries.first, let qMax = queries.last, let kMin = keys.first, let kMax = keys.last else { return nil }
+    /// Class of a pair of ascending token sets under the interval rule; the sets are only
+    /// listed (by `queries()`/`keys()`) when the corners cannot decide.
+    private func intervalClass(
+        queryCorners: (Int, Int), keyCorners: (Int, Int), contiguous: Bool, queries: () -> [Int], keys: () -> [Int]
+    ) -> TileClass? {
+        let (qMin, qMax) = queryCorners
+        let (kMin, kMax) = keyCorners
         let (loMin, hiMin) = interval(qMin)
         let (loMax, hiMax) = interval(qMax)
         // Bounds grow with the query index, so corners decide "all" and "none" exactly.
@@ -54,13 +58,21 @@ struct FlatTileRule: Sendable {
         if let loMin, loMin > kMax { return nil }
         if (loMax.map { $0 <= kMin } ?? true) && (hiMin.map { $0 >= kMax } ?? true) { return .full }
         // Contiguous runs meet whenever the corners allow it; boxes of several axes need a search.
-        if queryTiles.axes.count == 1 { return .partial }
-        for q in queries {
+        if contiguous { return .partial }
+        let keyList = keys()
+        for q in queries() {
             let (lo, hi) = interval(q)
-            let start = lowerBound(keys, lo ?? Int.min)
-            if start < keys.count, hi.map({ keys[start] <= $0 }) ?? true { return .partial }
+            let start = lowerBound(keyList, lo ?? Int.min)
+            if start < keyList.count, hi.map({ keyList[start] <= $0 }) ?? true { return .partial }
         }
         return nil
+    }
+
+    private func intervalClass(queries: [Int], keys: [Int]) -> TileClass? {
+        guard let qMin = queries.first, let qMax = queries.last, let kMin = keys.first, let kMax = keys.last else { return nil }
+        return intervalClass(
+            queryCorners: (qMin, qMax), keyCorners: (kMin, kMax), contiguous: queryTiles.axes.count == 1,
+            queries: { queries }, keys: { keys })
     }
 
     func classify(queryTile: Int, keyTile: Int) -> TileClass? {
@@ -70,7 +82,10 @@ struct FlatTileRule: Sendable {
         case .blockSparse:
             return blockClass(queryTile: queryTile, keyTile: keyTile)
         default:
-            return intervalClass(queries: queryTiles.tokens(of: queryTile), keys: keyTiles.tokens(of: keyTile))
+            return intervalClass(
+                queryCorners: queryTiles.cornerTokens(of: queryTile), keyCorners: keyTiles.cornerTokens(of: keyTile),
+                contiguous: queryTiles.axes.count == 1, queries: { queryTiles.tokens(of: queryTile) },
+                keys: { keyTiles.tokens(of: keyTile) })
         }
     }
 

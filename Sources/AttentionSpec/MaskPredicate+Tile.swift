@@ -17,35 +17,68 @@ extension MaskPredicate {
                 for (c, key) in keys.enumerated() where key < first || key > last { row[c] = -.infinity }
             }
         case .neighborhood(let axes):
-            let rank = axes.count
-            // Key coordinates, axis-major, computed once for the tile.
-            var keyCoordinates = [Int](repeating: 0, count: rank * keys.count)
-            for axis in 0..<rank {
-                for (c, key) in keys.enumerated() { keyCoordinates[axis * keys.count + c] = keyGrid.coordinate(of: key, axis: axis) }
-            }
-            var windows = [(first: Int, last: Int, dilation: Int)](repeating: (0, 0, 1), count: rank)
+            maskNeighborhoodTile(axes, queries: queries, keys: keys, scores: scores, ld: ld, offset: offset)
+        case .blockSparse:
             for (r, query) in queries.enumerated() {
+                let row = scores + r * ld + offset
+                for (c, key) in keys.enumerated() where !allows(query: query, key: key) { row[c] = -.infinity }
+            }
+        }
+    }
+
+    /// Neighborhood masks per row: a row whose window covers the key tile's bounding box on every
+    /// axis (and, with dilation, shares its group) needs nothing; a row disjoint from it on some
+    /// axis is masked whole; only the rows in between are checked key by key.
+    private func maskNeighborhoodTile(
+        _ axes: [NeighborhoodAxis], queries: [Int], keys: [Int], scores: UnsafeMutablePointer<Float>, ld: Int, offset: Int
+    ) {
+        let rank = axes.count
+        let count = keys.count
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: rank * count + 2 * rank) { buffer in
+            let coordinates = buffer.baseAddress!  // axis-major key coordinates
+            let lowest = coordinates + rank * count
+            let highest = lowest + rank
+            for axis in 0..<rank {
+                var (lo, hi) = (Int.max, Int.min)
+                for c in 0..<count {
+                    let j = keyGrid.coordinate(of: keys[c], axis: axis)
+                    coordinates[axis * count + c] = j
+                    lo = min(lo, j)
+                    hi = max(hi, j)
+                }
+                (lowest[axis], highest[axis]) = (lo, hi)
+            }
+            var windows: [(first: Int, last: Int)] = Array(repeating: (0, 0), count: rank)
+            for (r, query) in queries.enumerated() {
+                let row = scores + r * ld + offset
+                var coversAll = true
+                var disjoint = false
                 for axis in 0..<rank {
                     let w = axes[axis].keyWindow(query: queryGrid.coordinate(of: query, axis: axis), length: queryGrid.shape[axis])
-                    windows[axis] = (w.first, w.last, axes[axis].dilation)
+                    windows[axis] = w
+                    if w.last < lowest[axis] || w.first > highest[axis] { disjoint = true }
+                    if w.first > lowest[axis] || w.last < highest[axis] || (axes[axis].dilation > 1 && lowest[axis] != highest[axis]) {
+                        coversAll = false
+                    } else if axes[axis].dilation > 1 && (lowest[axis] - w.first) % axes[axis].dilation != 0 {
+                        disjoint = true
+                    }
                 }
-                let row = scores + r * ld + offset
-                for c in 0..<keys.count {
+                if disjoint {
+                    row.update(repeating: -.infinity, count: count)
+                    continue
+                }
+                if coversAll { continue }
+                for c in 0..<count {
                     for axis in 0..<rank {
-                        let j = keyCoordinates[axis * keys.count + c]
+                        let j = coordinates[axis * count + c]
                         let w = windows[axis]
                         // Inside the window and in the query's dilation group (the window's ends are in it).
-                        if j < w.first || j > w.last || (j - w.first) % w.dilation != 0 {
+                        if j < w.first || j > w.last || (axes[axis].dilation > 1 && (j - w.first) % axes[axis].dilation != 0) {
                             row[c] = -.infinity
                             break
                         }
                     }
                 }
-            }
-        case .blockSparse:
-            for (r, query) in queries.enumerated() {
-                let row = scores + r * ld + offset
-                for (c, key) in keys.enumerated() where !allows(query: query, key: key) { row[c] = -.infinity }
             }
         }
     }

@@ -48,7 +48,8 @@ struct RunCommand: ParsableCommand {
         let maskedRows = result.lse.elements.filter { $0 == -.infinity }.count
         print("backend \(runtime.backend.name): \(spec.summary)")
         print("output \(p.outputTensorShape) → \(out)\(lse.map { ", lse → \($0)" } ?? "")")
-        print("time \(elapsed), checksum \(checksum), \(finite ? "all finite" : "NON-FINITE VALUES"), \(maskedRows) fully masked rows")
+        let milliseconds = Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) * 1e-15
+        print("time \(String(format: "%.1f", milliseconds)) ms, checksum \(checksum), \(finite ? "all finite" : "NON-FINITE VALUES"), \(maskedRows) fully masked rows")
         if verify {
             let report = ToleranceRule().check(result, for: inputs)
             print("verify: \(report)")

@@ -16,11 +16,12 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
 }
 
 extension Tensor {
-    /// Values uniform in `[-amplitude, amplitude)`.
-    public static func random<G: RandomNumberGenerator>(shape: [Int], amplitude: Float = 1, using generator: inout G) -> Tensor {
+    /// Values uniform in `[-amplitude, amplitude)`: 24 random bits per value.
+    public static func random(shape: [Int], amplitude: Float = 1, using generator: inout SeededGenerator) -> Tensor {
         var tensor = Tensor(zeros: shape)
+        let unit = amplitude / Float(1 << 23)
         for n in tensor.elements.indices {
-            tensor.elements[n] = Float.random(in: -1..<1, using: &generator) * amplitude
+            tensor.elements[n] = Float(Int32(truncatingIfNeeded: generator.next() >> 40) - (1 << 23)) * unit
         }
         return tensor
     }

@@ -61,7 +61,7 @@ struct BlockMapPanel {
     func draw() -> SVGCanvas {
         let grid = cellGrid()
         var subtitle = wrap(report.spec, limit: PanelLayout.subtitleChars)
-        var scope = "\(Units.count(plan.queryTiles.count)) query tiles × \(Units.count(plan.keyTiles.count)) key tiles, one batch × head"
+        var scope = "\(Units.count(plan.queryTiles.count, "query tile")) × \(Units.count(plan.keyTiles.count, "key tile")), one batch × head"
         if grid.tilesPerRow > 1 || grid.tilesPerCol > 1 {
             scope += "; each cell = \(grid.tilesPerRow)×\(grid.tilesPerCol) tiles (query × key)"
         }
@@ -95,7 +95,7 @@ struct BlockMapPanel {
         canvas.text("key tile", x: left + mapWidth / 2, y: bottom + 38, size: 14, anchor: .middle, bold: true)
         canvas.text("query tile", x: left - 58, y: top + block / 2, size: 14, anchor: .middle, bold: true, rotated: true)
 
-        let legendY = max(bottom, top + block) + 68
+        let legendY = max(bottom + 68, top + block + 28)
         let skipped = plan.queryTiles.count * plan.keyTiles.count - report.visitedTilePairs
         var x = PanelLayout.margin
         x = canvas.legendEntry(x: x, y: legendY, fill: Palette.full, label: "FULL, no mask (\(Units.count(report.fullTilePairs)))")

@@ -96,7 +96,7 @@ struct NeighborhoodPanel {
             subtitle.append("query tile \(focus): " + queryBox.enumerated().map { "axis \($0) \(span($1.coordinates))" }.joined(separator: ", "))
         }
         let full = visits.filter { $0.tileClass == .full }.count
-        subtitle.append("visits \(Units.count(visits.count)) key tiles: \(Units.count(full)) FULL, \(Units.count(visits.count - full)) PARTIAL")
+        subtitle.append("visits \(Units.count(visits.count, "key tile")): \(Units.count(full)) FULL, \(Units.count(visits.count - full)) PARTIAL")
         if let sliceCoordinate { subtitle.append("3-D grid: the slice axis 0 = \(sliceCoordinate), through the middle of the query tile") }
         for axis in axes where axis.dilation > 1 {
             subtitle.append("axis \(axis.axis) is dilated by \(axis.dilation): showing its tokens ≡ \(axis.group) (mod \(axis.dilation)), the query tile's group")

@@ -15,6 +15,9 @@ enum Units {
         return (value < 0 ? "-" : "") + groups.joined(separator: ",")
     }
 
+    /// `1 key tile`, `2 key tiles`.
+    static func count(_ value: Int, _ noun: String) -> String { "\(count(value)) \(noun)\(value == 1 ? "" : "s")" }
+
     /// Three significant digits with an SI prefix: `1.07e9` → `1.07 G`.
     static func si(_ value: Double, unit: String) -> String {
         guard value.isFinite else { return "∞ \(unit)" }

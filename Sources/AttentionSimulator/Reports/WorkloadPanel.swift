@@ -19,12 +19,17 @@ struct WorkloadPanel {
 
         var subtitle = ["\(schedule.kind) schedule, \(Units.count(schedule.workgroups)) work-groups on \(Units.count(schedule.computeUnits)) compute units "
             + "(\(report.machine.name)): mean \(Units.seconds(mean)), slowest \(Units.seconds(slowest)), wave efficiency \(Units.percent(schedule.waveEfficiency))"]
+        if schedule.partials > 0 {
+            subtitle[0] += "; \(Units.count(schedule.partials, "partial")) merged into \(Units.count(schedule.mergedOutputTiles, "output tile"))"
+                + " (merge \(Units.seconds(schedule.mergeSeconds)))"
+        }
         let groupsPerBar = sampleStep * perBar
         if groupsPerBar > 1 { subtitle.append("each bar = \(Units.count(groupsPerBar)) consecutive work-groups, drawn at the slowest sampled one") }
 
         var canvas = SVGCanvas(width: PanelLayout.width, height: 0)
         let top = PanelLayout.header(&canvas, title: "Simulated time per work-group", subtitle: wrap(subtitle[0], limit: PanelLayout.subtitleChars) + subtitle.dropFirst())
-        let (left, plotWidth, plotHeight) = (PanelLayout.plotLeft, PanelLayout.plotMaxWidth, 220.0)
+        // Narrower than the other plots: the mean's label sits in the right margin.
+        let (left, plotWidth, plotHeight) = (PanelLayout.plotLeft, PanelLayout.plotMaxWidth - 48, 220.0)
         let axisTop = top + 8
         let step = niceStep(span: slowest * unit.scale, maxTicks: 5)
         let axisMax = max(step, (slowest * unit.scale / step).rounded(.up) * step)
@@ -47,7 +52,8 @@ struct WorkloadPanel {
         canvas.line(x1: left, y1: axisTop + plotHeight, x2: left + plotWidth, y2: axisTop + plotHeight, stroke: Palette.ink)
         canvas.line(x1: left, y1: axisTop, x2: left, y2: axisTop + plotHeight, stroke: Palette.ink)
         canvas.line(x1: left, y1: y(mean), x2: left + plotWidth, y2: y(mean), stroke: "#000000", width: 1.5, dash: "6 4")
-        canvas.text("mean \(Units.seconds(mean))", x: left + plotWidth, y: y(mean) - 5, size: 12, anchor: .end, bold: true)
+        canvas.text("mean", x: left + plotWidth + 6, y: y(mean) - 3, size: 12, bold: true)
+        canvas.text(Units.seconds(mean), x: left + plotWidth + 6, y: y(mean) + 12, size: 12, bold: true)
 
         let groupTicks = PanelLayout.indexTicks(count: schedule.workgroups, length: plotWidth, spacing: 60)
         let groupsPerPixel = Double(bars.count * groupsPerBar) / plotWidth

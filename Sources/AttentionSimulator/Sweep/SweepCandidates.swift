@@ -24,8 +24,8 @@ enum SweepCandidates {
         }
     }
 
-    /// Tilings to try: the spec's own first; for one axis every query × key pair, for boxes
-    /// the key tile equal to the query tile, doubled or halved. Sides are clipped to the grid.
+    /// Tilings to try: for one axis every query × key pair, for boxes the key tile equal to the
+    /// query tile, doubled or halved. Sides are clipped to the grid.
     static func tilings(for spec: AttentionSpec) -> [Tiling] {
         let p = spec.problem
         let shapes = tileShapes(rank: p.rank)
@@ -39,7 +39,7 @@ enum SweepCandidates {
         }
         let clip = { (box: [Int], shape: [Int]) in zip(box, shape).map { min($0, $1) } }
         var seen = Set<Tiling>()
-        return ([spec.tiling] + pairs.map { Tiling(queryTile: clip($0.0, p.queryShape), keyTile: clip($0.1, p.keyShape)) })
+        return (pairs.map { Tiling(queryTile: clip($0.0, p.queryShape), keyTile: clip($0.1, p.keyShape)) })
             .filter { seen.insert($0).inserted }
     }
 

@@ -60,8 +60,9 @@ public struct SweepOutcome: Sendable, Codable, Hashable {
         guard let fastest else { return "no valid tiling was found" }
         var parts = ["use \(fastest.label): \(Units.seconds(fastest.simulatedSeconds))"]
         if let baseline {
-            if baseline.tiling == fastest.tiling {
-                parts[0] += " (the spec's tiling is already the fastest)"
+            // Within half a percent the spec's tiling is as good: no reason to change it.
+            if baseline.tiling == fastest.tiling || baseline.simulatedSeconds <= fastest.simulatedSeconds * 1.005 {
+                parts[0] = "keep the spec's tiling (\(baseline.label)): \(Units.seconds(baseline.simulatedSeconds)), as fast as any tried"
             } else {
                 parts[0] += ", \(Units.speedup(baseline.simulatedSeconds / fastest.simulatedSeconds)) faster than the spec's tiling (\(Units.seconds(baseline.simulatedSeconds)))"
             }

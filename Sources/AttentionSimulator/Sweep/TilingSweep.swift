@@ -12,11 +12,16 @@ public struct TilingSweep: Sendable {
     public let spec: AttentionSpec
     public let machine: MachineModel
     public let strides: Bool
+    /// The tilings pass 1 tries: the spec's own first, then the bounded candidate set.
+    public let tilings: [Tiling]
 
-    public init(spec: AttentionSpec, machine: MachineModel, strides: Bool = false) {
+    /// `tilings` replaces the candidate set (the spec's tiling is always tried too).
+    public init(spec: AttentionSpec, machine: MachineModel, strides: Bool = false, tilings: [Tiling]? = nil) {
         self.spec = spec
         self.machine = machine
         self.strides = strides
+        var seen = Set<Tiling>()
+        self.tilings = ([spec.tiling] + (tilings ?? SweepCandidates.tilings(for: spec))).filter { seen.insert($0).inserted }
     }
 
     /// The neighborhood axes whose strides pass 2 varies; `nil` when there is no pass 2.
@@ -25,55 +30,40 @@ public struct TilingSweep: Sendable {
         return axes
     }
 
-    /// Runs the sweep; `progress(done, total)` is called after every candidate, and last with
-    /// `done == total`.
+    /// Runs the sweep; `progress(done, total)` is called after every batch of candidates (one
+    /// per core), and last with `done == total`.
     public func run(progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) -> SweepOutcome {
-        let tilings = SweepCandidates.tilings(for: spec)
         let specStride = strideAxes?.map(\.stride)
         let combos = strideAxes.map { axes in
             SweepCandidates.strideCombinations(
                 SweepCandidates.strideCandidates(for: axes, tiling: spec.tiling), windows: axes.map(\.window),
-                limit: Self.maxSimulations - tilings.count
+                limit: max(1, Self.maxSimulations - tilings.count)
             ).filter { $0 != specStride }
         } ?? []
         let strideTilings = combos.isEmpty ? 0 : min(tilings.count, max(1, (Self.maxSimulations - tilings.count) / combos.count))
         let total = tilings.count + strideTilings * combos.count
-        var done = 0
         var entries: [SweepEntry] = []
-        for tiling in tilings {
-            if let entry = simulate(spec.tiled(query: tiling.queryTile, key: tiling.keyTile), keepsMask: true) { entries.append(entry) }
-            done += 1
-            progress(done, total)
+        let first = ParallelSimulations.run(tilings.map { (spec.tiled(query: $0.queryTile, key: $0.keyTile), true) }, machine: machine) {
+            progress($0, total)
         }
-        guard let axes = strideAxes, strideTilings > 0 else { return SweepOutcome(spec: spec, machine: machine, entries: entries) }
-        let ranked = entries.sorted(by: SweepOutcome.faster).map(\.tiling)
-        let chosen = ([spec.tiling] + ranked.filter { $0 != spec.tiling }).prefix(strideTilings)
-        for tiling in chosen {
-            for stride in combos {
-                let mask = AttentionMask.neighborhood(axes.indices.map { axis in
-                    var a = axes[axis]
-                    a.stride = stride[axis]
-                    return a
-                })
-                let candidate = spec.masked(mask).tiled(query: tiling.queryTile, key: tiling.keyTile)
-                if let entry = simulate(candidate, keepsMask: false) { entries.append(entry) }
-                done += 1
-                progress(done, total)
+        entries += first
+        if let axes = strideAxes, strideTilings > 0 {
+            // Invalid tilings rank last, so that pass 2 has exactly `strideTilings` (progress reaches total).
+            var seen = Set<Tiling>()
+            let ranked = [spec.tiling] + first.sorted(by: SweepOutcome.faster).map(\.tiling) + tilings
+            let chosen = ranked.filter { seen.insert($0).inserted }.prefix(strideTilings)
+            let candidates = chosen.flatMap { tiling in
+                combos.map { stride in
+                    let mask = AttentionMask.neighborhood(axes.indices.map { axis in
+                        var a = axes[axis]
+                        a.stride = stride[axis]
+                        return a
+                    })
+                    return (spec.masked(mask).tiled(query: tiling.queryTile, key: tiling.keyTile), false)
+                }
             }
+            entries += ParallelSimulations.run(candidates, machine: machine) { progress(tilings.count + $0, total) }
         }
         return SweepOutcome(spec: spec, machine: machine, entries: entries)
-    }
-
-    /// Simulates one candidate; invalid candidates are skipped (they are not user input).
-    private func simulate(_ candidate: AttentionSpec, keepsMask: Bool) -> SweepEntry? {
-        guard let plan = try? TilePlan(candidate) else { return nil }
-        let report = SimulationReport(plan: plan, summary: plan.summary(), machine: machine)
-        var stride: [Int]?
-        if case .neighborhood(let axes) = candidate.mask { stride = axes.map(\.stride) }
-        return SweepEntry(
-            queryTile: candidate.tiling.queryTile, keyTile: candidate.tiling.keyTile, stride: stride,
-            simulatedSeconds: report.schedule.simulatedSeconds, flopSpeedupBound: report.flopSpeedupBound,
-            tileSpeedupBound: report.tileSpeedupBound, maskFree: report.maskFree, visitedTilePairs: report.visitedTilePairs,
-            partialTilePairs: report.partialTilePairs, keepsMask: keepsMask)
     }
 }
