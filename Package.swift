@@ -2,8 +2,8 @@
 import PackageDescription
 
 // Layers, one direction of dependency:
-// AttentionTensors ← AttentionSpec ← AttentionPlan ← (AttentionSimulator, KernelIR) ← CPUInterpreter
-//   ← AttentionRuntime ← AttentionGen (umbrella) ← attngen (CLI)
+// AttentionTensors ← AttentionSpec ← AttentionPlan ← (AttentionSimulator, KernelIR) ← (CPUInterpreter, OpenCLEmitter)
+//   ← AttentionRuntime (+ OpenCLRuntime) ← AttentionGen (umbrella) ← attngen (CLI)
 let package = Package(
     name: "AttentionGen",
     products: [
@@ -20,6 +20,7 @@ let package = Package(
         .target(name: "AttentionPlan", dependencies: ["AttentionSpec"]),
         .target(name: "AttentionSimulator", dependencies: ["AttentionPlan", "AttentionSpec"]),
         .target(name: "KernelIR", dependencies: ["AttentionPlan", "AttentionSpec"], path: "Generator/KernelIR"),
+        .target(name: "OpenCLEmitter", dependencies: ["KernelIR", "AttentionPlan", "AttentionSpec", "AttentionTensors"], path: "Generator/OpenCLEmitter"),
         .target(name: "CAttentionKernels"),
         .systemLibrary(name: "COpenCL", path: "Sources/COpenCL"),
         .target(name: "OpenCLRuntime", dependencies: ["COpenCL"]),
@@ -29,12 +30,12 @@ let package = Package(
         .target(
             name: "AttentionRuntime",
             dependencies: [
-                "AttentionSpec", "AttentionTensors", "CPUInterpreter",
+                "AttentionSpec", "AttentionTensors", "CPUInterpreter", "OpenCLRuntime", "OpenCLEmitter",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .target(name: "AttentionGen", dependencies: [
                 "AttentionSpec", "AttentionTensors", "AttentionPlan", "AttentionSimulator", "KernelIR", "CPUInterpreter",
-                "AttentionRuntime",
+                "AttentionRuntime", "OpenCLEmitter", "OpenCLRuntime",
             ]),
         .executableTarget(
             name: "attngen",
@@ -48,6 +49,12 @@ let package = Package(
         .testTarget(name: "AttentionSimulatorTests", dependencies: ["AttentionSimulator", "AttentionPlan", "AttentionSpec"]),
         .testTarget(name: "CPUInterpreterTests", dependencies: ["AttentionRuntime", "CPUInterpreter", "KernelIR", "AttentionPlan", "AttentionSpec", "AttentionTensors"]),
         .testTarget(name: "OpenCLRuntimeTests", dependencies: ["OpenCLRuntime"]),
+        .testTarget(
+            name: "OpenCLEmitterTests",
+            dependencies: [
+                "OpenCLEmitter", "OpenCLRuntime", "AttentionRuntime", "CPUInterpreter", "KernelIR", "AttentionPlan",
+                "AttentionSpec", "AttentionTensors", "attngen",
+            ]),
         .testTarget(name: "AttentionRuntimeTests", dependencies: ["AttentionRuntime", "AttentionSpec", "AttentionTensors"]),
         .testTarget(name: "AttngenCLITests", dependencies: ["attngen"]),
     ],

@@ -5,3 +5,5 @@
 @_exported import AttentionSimulator
 @_exported import CPUInterpreter
 @_exported import KernelIR
+@_exported import OpenCLEmitter
+@_exported import OpenCLRuntime

@@ -15,13 +15,14 @@ public struct AttentionRuntime: Sendable {
     }
 
     /// Backends selectable by name.
-    public static let backendNames = ["cpu", "reference"]
+    public static let backendNames = ["cpu", "reference", "opencl"]
 
     /// A runtime on the named backend; an unknown name is a typed error.
     public init(backendNamed name: String) throws(AttentionError) {
         switch name {
         case "reference": self.init(backend: ReferenceBackend())
         case "cpu": self.init(backend: CPUBackend())
+        case "opencl": self.init(backend: try OpenCLBackend())
         default: throw .unknownBackend(name: name, known: Self.backendNames)
         }
     }

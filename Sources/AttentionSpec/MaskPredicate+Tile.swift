@@ -54,7 +54,7 @@ extension MaskPredicate {
                 var coversAll = true
                 var disjoint = false
                 for axis in 0..<rank {
-                    let w = axes[axis].keyWindow(query: queryGrid.coordinate(of: query, axis: axis), length: queryGrid.shape[axis])
+                    let w = windowTable[axis][queryGrid.coordinate(of: query, axis: axis)]
                     windows[axis] = w
                     if w.last < lowest[axis] || w.first > highest[axis] { disjoint = true }
                     if w.first > lowest[axis] || w.last < highest[axis] || (axes[axis].dilation > 1 && lowest[axis] != highest[axis]) {

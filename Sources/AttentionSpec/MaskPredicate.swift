@@ -9,6 +9,9 @@ public struct MaskPredicate: Sendable {
     public let queryGrid: TokenGrid
     public let keyGrid: TokenGrid
     private let blockTable: BlockTable?
+    /// Neighborhood masks: each axis's key window for every query coordinate, computed once
+    /// from `NeighborhoodAxis.keyWindow` (flat: `[axis][coordinate]`).
+    let windowTable: [[(first: Int, last: Int)]]
 
     /// Builds the predicate; `mask` and `problem` must come from a validated spec.
     public init(mask: AttentionMask, problem: AttentionProblem) {
@@ -19,6 +22,14 @@ public struct MaskPredicate: Sendable {
             blockTable = BlockTable(layout: layout, queryGrid: queryGrid, keyGrid: keyGrid)
         } else {
             blockTable = nil
+        }
+        if case .neighborhood(let axes) = mask {
+            windowTable = axes.indices.map { axis in
+                let length = problem.queryShape[axis]
+                return (0..<length).map { axes[axis].keyWindow(query: $0, length: length) }
+            }
+        } else {
+            windowTable = []
         }
     }
 
@@ -47,10 +58,10 @@ public struct MaskPredicate: Sendable {
             return true
         case .neighborhood(let axes):
             for axis in axes.indices {
-                let length = queryGrid.shape[axis]
-                let i = queryGrid.coordinate(of: query, axis: axis)
+                let window = windowTable[axis][queryGrid.coordinate(of: query, axis: axis)]
                 let j = keyGrid.coordinate(of: key, axis: axis)
-                if !axes[axis].allows(query: i, key: j, length: length) { return false }
+                // The window's ends lie in the query's dilation group.
+                if j < window.first || j > window.last || (j - window.first) % axes[axis].dilation != 0 { return false }
             }
             return true
         case .blockSparse(let layout):

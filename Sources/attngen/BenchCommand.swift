@@ -10,14 +10,21 @@ struct BenchCommand: ParsableCommand {
             Prints the median time over --runs runs (after --warmup untimed runs), the useful GFLOP/s
             (allowed pairs × 2·(headDim + valueDim) per second) and the executed GFLOP/s (every pair in a
             visited tile, masked or not). Build with -c release for meaningful figures.
-            Example:
+            With --backend opencl the time of a run is the device time of its kernels (OpenCL profiling
+            events, summed over the dispatch sequence); the warm-up runs also absorb the driver's lazy
+            per-kernel compilation (PoCL compiles for each local size at the first enqueue).
+            Examples:
               attngen bench Kernels/specs/dense-causal-1d.json --backend cpu --runs 10
+              attngen bench Kernels/specs/decode-gqa-lean.json --backend opencl --device 0
             """)
 
     @OptionGroup var spec: SpecArgument
 
-    @Option(help: "Backend: cpu (the only timed backend so far).")
+    @Option(help: "Backend: cpu or opencl.")
     var backend = "cpu"
+
+    @Option(help: "OpenCL device: an index from `attngen devices`, cpu/gpu/accelerator, or part of a name (default: the first).")
+    var device: String?
 
     @Option(help: "Timed runs.")
     var runs = 7
@@ -31,7 +38,10 @@ struct BenchCommand: ParsableCommand {
     func validate() throws {
         guard runs >= 1 else { throw ValidationError("--runs \(runs): needs at least one run") }
         guard warmup >= 0 else { throw ValidationError("--warmup \(warmup): cannot be negative") }
-        guard backend == "cpu" else { throw ValidationError("--backend \(backend): only 'cpu' can be benchmarked so far") }
+        guard ["cpu", "opencl"].contains(backend) else {
+            throw ValidationError("--backend \(backend): only 'cpu' and 'opencl' can be benchmarked")
+        }
+        guard device == nil || backend == "opencl" else { throw ValidationError("--device applies to --backend opencl only") }
     }
 
     func run() throws {
@@ -41,13 +51,25 @@ struct BenchCommand: ParsableCommand {
         let inputs = try AttentionInputs(
             spec: spec, q: .random(shape: p.queryTensorShape, using: &rng), k: .random(shape: p.keyTensorShape, using: &rng),
             v: .random(shape: p.valueTensorShape, using: &rng))
-        let interpreter = try CPUInterpreter(spec: spec)
-        let summary = interpreter.plan.summary()
-        let clock = ContinuousClock()
-        var times: [Double] = []
-        for run in 0..<(warmup + runs) {
-            let elapsed = clock.measure { _ = CPUBackend.execute(interpreter, inputs) }
-            if run >= warmup { times.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18) }
+        let summary = try TilePlan(spec).summary()
+        let times: [Double]
+        let engine: String
+        if backend == "opencl" {
+            let openCL = try OpenCLBackend(device: device.map(DeviceQuery.init(parsing:)) ?? .index(0))
+            let prepared = try openCL.prepare(inputs)
+            for _ in 0..<warmup { try prepared.dispatch() }
+            times = try (0..<runs).map { _ in try prepared.dispatch() }
+            engine = openCL.context.device.name
+        } else {
+            let interpreter = try CPUInterpreter(spec: spec)
+            let clock = ContinuousClock()
+            var measured: [Double] = []
+            for run in 0..<(warmup + runs) {
+                let elapsed = clock.measure { _ = CPUBackend.execute(interpreter, inputs) }
+                if run >= warmup { measured.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18) }
+            }
+            times = measured
+            engine = CPUInterpreter.instructionSet
         }
         let median = times.sorted()[times.count / 2]
         let perPair = Double(2 * (p.headDim + p.valueDim) * p.batch * p.heads)
@@ -55,7 +77,7 @@ struct BenchCommand: ParsableCommand {
         let executed = Double(summary.visitedElementPairs) * perPair / median / 1e9
         if json {
             let fields: [String: JSONValue] = [
-                "spec": .string(spec.summary), "backend": .string(backend), "isa": .string(CPUInterpreter.instructionSet),
+                "spec": .string(spec.summary), "backend": .string(backend), (backend == "opencl" ? "device" : "isa"): .string(engine),
                 "medianSeconds": .number(median), "usefulGFlops": .number(useful), "executedGFlops": .number(executed),
                 "runs": .number(Double(runs)),
             ]
@@ -63,7 +85,7 @@ struct BenchCommand: ParsableCommand {
         } else {
             print("\(spec.summary)")
             print(String(format: "backend %@ (%@): median %.3f ms over %d runs, useful %.1f GFLOP/s, executed %.1f GFLOP/s",
-                         backend, CPUInterpreter.instructionSet, median * 1e3, runs, useful, executed))
+                         backend, engine, median * 1e3, runs, useful, executed))
         }
     }
 }

@@ -7,14 +7,17 @@ struct EmitCommand: ParsableCommand {
         commandName: "emit",
         abstract: "Print or write the generated program for a spec.",
         discussion: """
-            Targets: ir (the tile-level kernel IR the CPU interpreter runs; stable text for review).
-            OpenCL C and GLSL/SPIR-V emitters are not built yet.
-            Example:
+            Targets: ir (the tile-level kernel IR the CPU interpreter runs; stable text for review) and
+            opencl (OpenCL C 1.2 kernels; with --out, NAME.cl plus NAME.manifest.json, which lists the
+            kernels, their arguments, the buffers with the plan data and the dispatch sequence, so a
+            C/C++ host can run them without Swift). GLSL/SPIR-V is not built yet.
+            Examples:
               attngen emit Kernels/specs/decode-gqa-lean.json --target ir
+              attngen emit Kernels/specs/neighborhood-2d-dilated.json --target opencl --out kernels/
             """)
 
     enum Target: String, ExpressibleByArgument, CaseIterable {
-        case ir
+        case ir, opencl
     }
 
     @OptionGroup var spec: SpecArgument
@@ -31,19 +34,32 @@ struct EmitCommand: ParsableCommand {
     func run() throws {
         let spec = try spec.load()
         let plan = try TilePlan(spec)
-        let text = KernelProgram(spec: spec).text(plan: plan)
+        let program = KernelProgram(spec: spec)
+        let name = URL(fileURLWithPath: self.spec.spec).deletingPathExtension().lastPathComponent
+        let files: [(name: String, text: String)]
+        switch target {
+        case .ir:
+            files = [("\(name).ir.txt", program.text(plan: plan))]
+        case .opencl:
+            let source = try OpenCLKernelSource(program: program, plan: plan)
+            files = [
+                ("\(name).cl", source.source),
+                ("\(name).manifest.json", source.manifest(sourceFile: "\(name).cl").prettyText() + "\n"),
+            ]
+        }
         guard let out else {
-            print(text, terminator: "")
+            print(files[0].text, terminator: "")
             return
         }
         let folder = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let name = URL(fileURLWithPath: self.spec.spec).deletingPathExtension().lastPathComponent
-        let file = folder.appendingPathComponent("\(name).ir.txt")
-        if !force && FileManager.default.fileExists(atPath: file.path) {
-            throw CLIError("\(file.path) already exists; pass --force to replace it")
+        let urls = files.map { folder.appendingPathComponent($0.name) }
+        for url in urls where !force && FileManager.default.fileExists(atPath: url.path) {
+            throw CLIError("\(url.path) already exists; pass --force to replace it")
         }
-        try Data(text.utf8).write(to: file)
-        print("wrote \(file.path)")
+        for (url, file) in zip(urls, files) {
+            try Data(file.text.utf8).write(to: url)
+            print("wrote \(url.path)")
+        }
     }
 }

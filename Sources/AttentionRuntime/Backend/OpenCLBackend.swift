@@ -1,0 +1,94 @@
+import AttentionPlan
+import AttentionSpec
+import AttentionTensors
+import KernelIR
+import OpenCLEmitter
+import OpenCLRuntime
+
+/// Runs specs as generated OpenCL C kernels on one OpenCL device: emits the source for the
+/// spec, builds it through the context's program caches (specs with the same compile-time
+/// constants share one program), uploads the tensors and the plan, enqueues the dispatch
+/// sequence and reads back the output and the log-sum-exp.
+public struct OpenCLBackend: AttentionBackend {
+    public let name = "opencl"
+    /// The device's context; its `cacheStatistics` count program builds and cache hits.
+    public let context: OpenCLContext
+
+    /// Opens the device `device` selects (default: the first one). No platform, no device or
+    /// no match becomes `AttentionError.backendUnavailable` with the OpenCL error text.
+    public init(device: DeviceQuery = .index(0), programCache: ProgramCacheLocation = .userDefault) throws(AttentionError) {
+        do {
+            context = try OpenCLContext(device, programCache: programCache)
+        } catch {
+            throw .backendUnavailable(name: "opencl", reason: error.description)
+        }
+    }
+
+    /// Runs on an existing context (to share its program cache).
+    public init(context: OpenCLContext) {
+        self.context = context
+    }
+
+    public func run(_ inputs: AttentionInputs) throws(AttentionError) -> AttentionResult {
+        let prepared = try prepare(inputs)
+        _ = try prepared.dispatch()
+        return try prepared.result()
+    }
+
+    /// Emits, builds and uploads everything for `inputs` without running it, so benchmarks can
+    /// dispatch the same run repeatedly.
+    public func prepare(_ inputs: AttentionInputs) throws(AttentionError) -> OpenCLPreparedRun {
+        let source = try emit(inputs.spec)
+        try checkLocalMemory(source)
+        return try failing { () throws(OpenCLError) -> OpenCLPreparedRun in
+            let program = try context.buildProgram(source: source.programText)
+            let buffers = try OpenCLBufferUpload(context: context, source: source, inputs: inputs).buffers
+            let steps = try source.launches.map { (launch) throws(OpenCLError) -> OpenCLPreparedRun.Step in
+                let arguments = launch.arguments.compactMap { argument -> KernelArgument? in
+                    switch argument.value {
+                    case .buffer(let name): buffers[name].map(KernelArgument.buffer)
+                    case .int(let value): .int32(Int32(value))
+                    case .float(let value): .float(value)
+                    }
+                }
+                return OpenCLPreparedRun.Step(kernel: try program.makeKernel(launch.kernel), arguments: arguments, launch: launch)
+            }
+            return OpenCLPreparedRun(context: context, source: source, steps: steps, buffers: buffers)
+        }
+    }
+
+    /// The source for `spec`, sized to the device's work-group limit.
+    public func emit(_ spec: AttentionSpec) throws(AttentionError) -> OpenCLKernelSource {
+        do {
+            let plan = try TilePlan(spec)
+            return try OpenCLKernelSource(
+                program: KernelProgram(spec: spec), plan: plan, workgroupSize: min(64, context.device.maxWorkGroupSize))
+        } catch {
+            throw .invalidSpec(error)
+        }
+    }
+
+    /// Refuses a tiling whose work-group needs more local memory than the device has, naming a
+    /// smaller tiling that fits.
+    private func checkLocalMemory(_ source: OpenCLKernelSource) throws(AttentionError) {
+        let device = context.device
+        for launch in source.launches where launch.localMemoryBytes > device.localMemorySize {
+            let advice = source.tiling(fittingLocalMemory: device.localMemorySize).map {
+                "choose a smaller tiling, e.g. \"tiling\": {\"queryTile\": \($0.queryTile), \"keyTile\": \($0.keyTile)}"
+            } ?? "no tiling of this head dimension fits; use a device with more local memory"
+            let error = OpenCLError.localMemoryTooSmall(
+                needed: launch.localMemoryBytes, available: device.localMemorySize, device: device.name,
+                kernel: launch.kernel, suggestion: advice)
+            throw .backendFailed(name: name, reason: error.description)
+        }
+    }
+}
+
+/// Runs `body`, turning OpenCL errors into `AttentionError.backendFailed` with their text.
+func failing<T>(_ body: () throws(OpenCLError) -> T) throws(AttentionError) -> T {
+    do {
+        return try body()
+    } catch {
+        throw .backendFailed(name: "opencl", reason: error.description)
+    }
+}

@@ -1,0 +1,42 @@
+import AttentionTensors
+import OpenCLEmitter
+import OpenCLRuntime
+
+/// Creates the device buffers a generated program binds: the tensors in their storage type
+/// (float16 and bfloat16 as 16-bit patterns), the host-built plan tables, and room for the
+/// partial results and the outputs.
+struct OpenCLBufferUpload {
+    let buffers: [String: OpenCLBuffer]
+
+    init(context: OpenCLContext, source: OpenCLKernelSource, inputs: AttentionInputs) throws(OpenCLError) {
+        var buffers: [String: OpenCLBuffer] = [:]
+        let tensors = ["q": inputs.q, "k": inputs.k, "v": inputs.v]
+        for spec in source.buffers {
+            switch spec.role {
+            case .input:
+                guard let tensor = tensors[spec.name] else { continue }
+                buffers[spec.name] = try Self.upload(tensor.elements, as: spec.elementType, context: context)
+            case .plan:
+                buffers[spec.name] = try context.makeBuffer(spec.contents ?? [0], access: .readOnly)
+            case .output, .scratch:
+                buffers[spec.name] = try context.makeBuffer(byteCount: spec.byteCount, access: .readWrite)
+            }
+        }
+        self.buffers = buffers
+    }
+
+    /// `values` are already rounded to the storage type (`AttentionInputs`), so the 16-bit
+    /// conversions are exact.
+    static func upload(_ values: [Float], as type: OpenCLElementType, context: OpenCLContext) throws(OpenCLError) -> OpenCLBuffer {
+        switch type {
+        case .float:
+            return try context.makeBuffer(values, access: .readOnly)
+        case .half:
+            return try context.makeBuffer(values.map { Float16($0).bitPattern }, access: .readOnly)
+        case .ushort:
+            return try context.makeBuffer(values.map { UInt16(truncatingIfNeeded: $0.bitPattern >> 16) }, access: .readOnly)
+        case .int:
+            throw .call(name: "clCreateBuffer", code: .invalidValue, context: "tensors are stored as float, half or bfloat16, not int")
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import AttentionTensors
+import OpenCLEmitter
+import OpenCLRuntime
+
+/// A built and uploaded OpenCL run: kernels with their arguments bound to device buffers.
+/// `dispatch()` may be called repeatedly (benchmarks); each call recomputes the output.
+public struct OpenCLPreparedRun: Sendable {
+    struct Step: Sendable {
+        let kernel: OpenCLKernel
+        let arguments: [KernelArgument]
+        let launch: OpenCLKernelLaunch
+    }
+
+    public let context: OpenCLContext
+    public let source: OpenCLKernelSource
+    let steps: [Step]
+    let buffers: [String: OpenCLBuffer]
+
+    /// Enqueues the dispatch sequence, waits for it, and returns the device time in seconds
+    /// summed over the kernels' profiling events.
+    @discardableResult
+    public func dispatch() throws(AttentionError) -> Double {
+        try failing { () throws(OpenCLError) -> Double in
+            var events: [OpenCLEvent] = []
+            for step in steps {
+                events.append(try context.dispatch(
+                    step.kernel, global: [step.launch.globalSize], local: [step.launch.localSize], arguments: step.arguments))
+            }
+            var seconds = 0.0
+            for event in events { seconds += try event.elapsedSeconds }
+            return seconds
+        }
+    }
+
+    /// The output and lse of the last dispatch.
+    public func result() throws(AttentionError) -> AttentionResult {
+        let p = source.spec.problem
+        let (output, lse) = try failing { () throws(OpenCLError) -> ([Float], [Float]) in
+            guard let output = buffers["output"], let lse = buffers["lse"] else {
+                throw .call(name: "clEnqueueReadBuffer", code: .invalidValue, context: "the program has no output buffers")
+            }
+            return (try output.read(as: Float.self), try lse.read(as: Float.self))
+        }
+        do {
+            return AttentionResult(
+                output: try Tensor(shape: p.outputTensorShape, elements: output),
+                lse: try Tensor(shape: p.lseTensorShape, elements: lse))
+        } catch {
+            throw .backendFailed(name: "opencl", reason: error.description)
+        }
+    }
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+import AttentionGen
+
+struct DevicesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "devices",
+        abstract: "List the OpenCL platforms and devices with their limits.",
+        discussion: """
+            Shows every platform and device the OpenCL ICD loader finds: compute units, work-group
+            and local-memory limits, memory sizes, OpenCL C version and extensions. The index in the
+            first column is what a device query such as `OpenCLBackend(device: .index(0))` selects.
+            Without any OpenCL platform the list is empty and the reason is printed (exit status 0).
+            Example:
+              attngen devices
+            """)
+
+    func run() throws {
+        do {
+            let platforms = try OpenCLDevices.platforms()
+            let count = platforms.reduce(0) { $0 + $1.devices.count }
+            print("OpenCL: \(platforms.count) platform\(platforms.count == 1 ? "" : "s"), \(count) device\(count == 1 ? "" : "s")")
+            print(OpenCLDevices.report(), terminator: "")
+        } catch {
+            print("OpenCL: no platforms, no devices.")
+            print("Reason: \(error)")
+        }
+    }
+}
