@@ -73,5 +73,7 @@ public struct OpenCLBufferSpecification: Hashable, Sendable {
     public let contents: [Int32]?
     public let summary: String
 
-    public var byteCount: Int { count * elementType.byteSize }
+    /// Bytes to allocate: 16-bit tensors are read as 32-bit words (see the storage preamble), so
+    /// their size rounds up to a whole word.
+    public var byteCount: Int { (count * elementType.byteSize + 3) / 4 * 4 }
 }

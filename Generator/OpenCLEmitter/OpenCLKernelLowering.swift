@@ -66,7 +66,7 @@ struct OpenCLKernelLowering {
             "__local int query_rows[MAX_QUERY_ROWS];             /* flat tokens of the query tile */",
             "__local int panel_tokens[PANEL_KEYS];               /* flat tokens of the panel's keys, in visit order */",
             "__local float q_tile[MAX_QUERY_ROWS * HEAD_DIM];    /* Q */",
-            "__local float k_panel[PANEL_KEYS * HEAD_DIM];       /* K */",
+            "__local float k_columns[HEAD_DIM * PANEL_KEYS];     /* K, transposed */",
             "__local float v_panel[PANEL_KEYS * VALUE_DIM];      /* V */",
             "__local float scores[MAX_QUERY_ROWS * PANEL_KEYS];  /* S, then P = exp(S - m) */",
             "__local float m[MAX_QUERY_ROWS], l[MAX_QUERY_ROWS]; /* running max and sum per row */",
@@ -111,12 +111,12 @@ struct OpenCLKernelLowering {
                 body.flatMap { attention($0) }, ["    next = panel.end;"])
         case .loadKey:
             return ["/* K <- load k[batch, panel.keyTiles, kvHead(head)] */",
-                    "load_rows(k_panel, panel_tokens, panel.keys, HEAD_DIM, k, segment.batch, key_tokens, kv_heads, kv_head);"]
+                    "load_columns(k_columns, panel_tokens, panel.keys, HEAD_DIM, k, segment.batch, key_tokens, kv_heads, kv_head);"]
         case .loadValue:
             return ["/* V <- load v[batch, panel.keyTiles, kvHead(head)] */",
                     "load_rows(v_panel, panel_tokens, panel.keys, VALUE_DIM, v, segment.batch, key_tokens, kv_heads, kv_head);"]
         case .scores:
-            return ["/* S <- scale * Q*K^T */", "compute_scores(scores, q_tile, k_panel, rows, panel.keys, scale);"]
+            return ["/* S <- scale * Q*K^T */", "compute_scores(scores, q_tile, k_columns, rows, panel.keys, scale);"]
         case .maskPartial:
             return ["/* for visit in panel where visit is PARTIAL: S[:, visit] <- -inf where !mask.allows */",
                     "mask_partial_visits(scores, panel, visits, key_tile_offsets, query_rows, rows, panel_tokens, &mask);"]

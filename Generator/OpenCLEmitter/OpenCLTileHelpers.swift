@@ -41,10 +41,28 @@ enum OpenCLTileHelpers {
            `grid_tokens` and `tensor_heads` are the tensor's token and head counts. */
         void load_rows(__local float* rows, __local const int* tokens, int count, int width, __global const storage_t* tensor,
                        int batch, int grid_tokens, int tensor_heads, int head) {
-            for (int e = get_local_id(0); e < count * width; e += WG_SIZE) {
+            /* The same trip count for every work-item, idle ones guarded: PoCL 3.1 vectorised the
+               plain strided loop wrongly when it left lanes idle (16-bit storage, one-row tiles). */
+            for (int base = 0; base < count * width; base += WG_SIZE) {
+                const int e = base + (int)get_local_id(0);
+                if (e >= count * width) break;
                 const int r = e / width;
                 const size_t row = ((size_t)batch * grid_tokens + tokens[r]) * tensor_heads + head;
                 rows[e] = load_element(tensor, row * width + e % width);
+            }
+            barrier(CLK_LOCAL_MEM_FENCE);
+        }
+
+        /* columns[x][r] = tensor[batch, tokens[r], head, x]: the panel's keys transposed, so that
+           in compute_scores neighbouring work-items (neighbouring keys) read neighbouring words. */
+        void load_columns(__local float* columns, __local const int* tokens, int count, int width,
+                          __global const storage_t* tensor, int batch, int grid_tokens, int tensor_heads, int head) {
+            for (int base = 0; base < count * width; base += WG_SIZE) {  /* uniform trip count, as in load_rows */
+                const int e = base + (int)get_local_id(0);
+                if (e >= count * width) break;
+                const int r = e / width;
+                const size_t row = ((size_t)batch * grid_tokens + tokens[r]) * tensor_heads + head;
+                columns[(e % width) * PANEL_KEYS + r] = load_element(tensor, row * width + e % width);
             }
             barrier(CLK_LOCAL_MEM_FENCE);
         }
@@ -70,13 +88,13 @@ enum OpenCLTileHelpers {
             barrier(CLK_LOCAL_MEM_FENCE);
         }
 
-        /* S <- scale * Q*K^T over the panel's keys. */
-        void compute_scores(__local float* scores, __local const float* q_tile, __local const float* k_panel,
+        /* S <- scale * Q*K^T over the panel's keys (K held transposed: k_columns[x][c]). */
+        void compute_scores(__local float* scores, __local const float* q_tile, __local const float* k_columns,
                             int rows, int keys, float scale) {
             for (int e = get_local_id(0); e < rows * keys; e += WG_SIZE) {
                 const int r = e / keys, c = e % keys;
                 float dot = 0.0f;
-                for (int x = 0; x < HEAD_DIM; ++x) dot += q_tile[r * HEAD_DIM + x] * k_panel[c * HEAD_DIM + x];
+                for (int x = 0; x < HEAD_DIM; ++x) dot += q_tile[r * HEAD_DIM + x] * k_columns[x * PANEL_KEYS + c];
                 scores[r * PANEL_KEYS + c] = scale * dot;
             }
             barrier(CLK_LOCAL_MEM_FENCE);

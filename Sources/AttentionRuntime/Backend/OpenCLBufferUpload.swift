@@ -32,11 +32,14 @@ struct OpenCLBufferUpload {
         case .float:
             return try context.makeBuffer(values, access: .readOnly)
         case .half:
-            return try context.makeBuffer(values.map { Float16($0).bitPattern }, access: .readOnly)
+            return try context.makeBuffer(wholeWords(values.map { Float16($0).bitPattern }), access: .readOnly)
         case .ushort:
-            return try context.makeBuffer(values.map { UInt16(truncatingIfNeeded: $0.bitPattern >> 16) }, access: .readOnly)
+            return try context.makeBuffer(wholeWords(values.map { UInt16(truncatingIfNeeded: $0.bitPattern >> 16) }), access: .readOnly)
         case .int:
             throw .call(name: "clCreateBuffer", code: .invalidValue, context: "tensors are stored as float, half or bfloat16, not int")
         }
     }
+
+    /// The kernels read 16-bit tensors as 32-bit words: an odd count gets one padding element.
+    static func wholeWords(_ values: [UInt16]) -> [UInt16] { values.count % 2 == 0 ? values : values + [0] }
 }
