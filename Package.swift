@@ -21,9 +21,14 @@ let package = Package(
         .target(name: "AttentionSimulator", dependencies: ["AttentionPlan", "AttentionSpec"]),
         .target(name: "KernelIR", dependencies: ["AttentionPlan", "AttentionSpec"], path: "Generator/KernelIR"),
         .target(name: "OpenCLEmitter", dependencies: ["KernelIR", "AttentionPlan", "AttentionSpec", "AttentionTensors"], path: "Generator/OpenCLEmitter"),
+        .target(name: "GLSLEmitter", dependencies: ["KernelIR", "OpenCLEmitter", "AttentionPlan", "AttentionSpec", "AttentionTensors"], path: "Generator/GLSLEmitter"),
         .target(name: "CAttentionKernels"),
         .systemLibrary(name: "COpenCL", path: "Sources/COpenCL"),
         .target(name: "OpenCLRuntime", dependencies: ["COpenCL"]),
+        .systemLibrary(name: "CVulkan", path: "Sources/CVulkan"),
+        .systemLibrary(name: "CGlslang", path: "Sources/CGlslang"),
+        .target(name: "SPIRVCompiler", dependencies: ["CGlslang"]),
+        .target(name: "VulkanRuntime", dependencies: ["CVulkan"]),
         .target(
             name: "CPUInterpreter",
             dependencies: ["KernelIR", "AttentionPlan", "AttentionSpec", "AttentionTensors", "CAttentionKernels"]),
@@ -40,7 +45,7 @@ let package = Package(
         .executableTarget(
             name: "attngen",
             dependencies: [
-                "AttentionGen",
+                "AttentionGen", "GLSLEmitter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "AttentionTensorsTests", dependencies: ["AttentionTensors"]),
@@ -49,12 +54,17 @@ let package = Package(
         .testTarget(name: "AttentionSimulatorTests", dependencies: ["AttentionSimulator", "AttentionPlan", "AttentionSpec"]),
         .testTarget(name: "CPUInterpreterTests", dependencies: ["AttentionRuntime", "CPUInterpreter", "KernelIR", "AttentionPlan", "AttentionSpec", "AttentionTensors"]),
         .testTarget(name: "OpenCLRuntimeTests", dependencies: ["OpenCLRuntime"]),
+        .testTarget(name: "SPIRVCompilerTests", dependencies: ["SPIRVCompiler"]),
+        .testTarget(name: "VulkanRuntimeTests", dependencies: ["VulkanRuntime", "SPIRVCompiler"]),
         .testTarget(
             name: "OpenCLEmitterTests",
             dependencies: [
                 "OpenCLEmitter", "OpenCLRuntime", "AttentionRuntime", "CPUInterpreter", "KernelIR", "AttentionPlan",
                 "AttentionSpec", "AttentionTensors", "attngen",
             ]),
+        .testTarget(
+            name: "GLSLEmitterTests",
+            dependencies: ["GLSLEmitter", "OpenCLEmitter", "OpenCLRuntime", "KernelIR", "AttentionPlan", "AttentionSpec", "AttentionTensors", "attngen"]),
         .testTarget(name: "AttentionRuntimeTests", dependencies: ["AttentionRuntime", "AttentionSpec", "AttentionTensors"]),
         .testTarget(name: "AttngenCLITests", dependencies: ["attngen"]),
     ],

@@ -8,7 +8,7 @@ struct FlatTileRule: Sendable {
     let keyTiles: TileGrid
     let queryCount: Int
     let keyCount: Int
-    private let blocks: (query: BlockGrid, key: BlockGrid, listed: Set<Int>)?
+    private let blocks: BlockTable?
 
     init(mask: AttentionMask, problem: AttentionProblem, queryTiles: TileGrid, keyTiles: TileGrid) {
         self.mask = mask
@@ -17,13 +17,7 @@ struct FlatTileRule: Sendable {
         queryCount = problem.queryTokens
         keyCount = problem.keyTokens
         if case .blockSparse(let layout) = mask {
-            let query = BlockGrid(grid: TokenGrid(problem.queryShape), block: layout.queryBlock)
-            let key = BlockGrid(grid: TokenGrid(problem.keyShape), block: layout.keyBlock)
-            var listed = Set<Int>()
-            for qb in 0..<query.count {
-                for kb in layout.listedKeyBlocks(ofQueryBlock: qb) { listed.insert(qb * key.count + kb) }
-            }
-            blocks = (query, key, listed)
+            blocks = BlockTable(layout: layout, queryGrid: TokenGrid(problem.queryShape), keyGrid: TokenGrid(problem.keyShape))
         } else {
             blocks = nil
         }
@@ -95,13 +89,13 @@ struct FlatTileRule: Sendable {
         guard let blocks else { return nil }
         let queries = queryTiles.tokens(of: queryTile)
         let keys = keyTiles.tokens(of: keyTile)
-        let queryPieces = Dictionary(grouping: queries, by: blocks.query.block(ofToken:))
-        let keyPieces = Dictionary(grouping: keys, by: blocks.key.block(ofToken:))
+        let queryPieces = Dictionary(grouping: queries, by: blocks.queryBlocks.block(ofToken:))
+        let keyPieces = Dictionary(grouping: keys, by: blocks.keyBlocks.block(ofToken:))
         var any = false
         var all = true
         for (qb, qTokens) in queryPieces {
             for (kb, kTokens) in keyPieces {
-                guard blocks.listed.contains(qb * blocks.key.count + kb) else {
+                guard blocks.isListed(queryBlock: qb, keyBlock: kb) else {
                     all = false
                     continue
                 }
@@ -124,10 +118,10 @@ struct FlatTileRule: Sendable {
         case .blockSparse:
             guard let blocks else { return 0 }
             var total = 0
-            for qb in 0..<blocks.query.count {
-                let qTokens = blocks.query.tokens(ofBlock: qb)
-                for kb in 0..<blocks.key.count where blocks.listed.contains(qb * blocks.key.count + kb) {
-                    let kTokens = blocks.key.tokens(ofBlock: kb)
+            for qb in 0..<blocks.queryBlocks.count {
+                let qTokens = blocks.queryBlocks.tokens(ofBlock: qb)
+                for kb in 0..<blocks.keyBlocks.count where blocks.isListed(queryBlock: qb, keyBlock: kb) {
+                    let kTokens = blocks.keyBlocks.tokens(ofBlock: kb)
                     for q in qTokens { total += count(in: kTokens, interval(q)) }
                 }
             }

@@ -72,12 +72,12 @@ public struct MaskPredicate: Sendable {
 }
 
 /// Which (query block, key block) pairs a block-sparse mask lists, as a dense bit table.
-struct BlockTable: Sendable {
-    let queryBlocks: BlockGrid
-    let keyBlocks: BlockGrid
+public struct BlockTable: Sendable {
+    public let queryBlocks: BlockGrid
+    public let keyBlocks: BlockGrid
     let listed: [Bool]
 
-    init(layout: BlockSparseLayout, queryGrid: TokenGrid, keyGrid: TokenGrid) {
+    public init(layout: BlockSparseLayout, queryGrid: TokenGrid, keyGrid: TokenGrid) {
         queryBlocks = BlockGrid(grid: queryGrid, block: layout.queryBlock)
         keyBlocks = BlockGrid(grid: keyGrid, block: layout.keyBlock)
         var listed = Array(repeating: false, count: queryBlocks.count * keyBlocks.count)
@@ -89,8 +89,10 @@ struct BlockTable: Sendable {
         self.listed = listed
     }
 
+    public func isListed(queryBlock: Int, keyBlock: Int) -> Bool { listed[queryBlock * keyBlocks.count + keyBlock] }
+
     func contains(query: Int, key: Int) -> Bool {
-        listed[queryBlocks.block(ofToken: query) * keyBlocks.count + keyBlocks.block(ofToken: key)]
+        isListed(queryBlock: queryBlocks.block(ofToken: query), keyBlock: keyBlocks.block(ofToken: key))
     }
 }
 

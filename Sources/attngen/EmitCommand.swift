@@ -1,6 +1,7 @@
 import ArgumentParser
 import AttentionGen
 import Foundation
+import GLSLEmitter
 
 struct EmitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -10,14 +11,18 @@ struct EmitCommand: ParsableCommand {
             Targets: ir (the tile-level kernel IR the CPU interpreter runs; stable text for review) and
             opencl (OpenCL C 1.2 kernels; with --out, NAME.cl plus NAME.manifest.json, which lists the
             kernels, their arguments, the buffers with the plan data and the dispatch sequence, so a
-            C/C++ host can run them without Swift). GLSL/SPIR-V is not built yet.
+            C/C++ host can run them without Swift), glsl (GLSL 450 compute shaders for Vulkan: NAME.comp, one
+            NAME.KERNEL.comp per further kernel, plus NAME.glsl-manifest.json with the bindings, push constants,
+            specialization constants and dispatch sizes) and spirv (the same, compiled to NAME.spv /
+            NAME.KERNEL.spv with glslangValidator; needs --out).
             Examples:
               attngen emit Kernels/specs/decode-gqa-lean.json --target ir
               attngen emit Kernels/specs/neighborhood-2d-dilated.json --target opencl --out kernels/
+              attngen emit Kernels/specs/decode-gqa-splitkv.json --target spirv --out kernels/
             """)
 
     enum Target: String, ExpressibleByArgument, CaseIterable {
-        case ir, opencl
+        case ir, opencl, glsl, spirv
     }
 
     @OptionGroup var spec: SpecArgument
@@ -36,7 +41,8 @@ struct EmitCommand: ParsableCommand {
         let plan = try TilePlan(spec)
         let program = KernelProgram(spec: spec)
         let name = URL(fileURLWithPath: self.spec.spec).deletingPathExtension().lastPathComponent
-        let files: [(name: String, text: String)]
+        var files: [(name: String, text: String)]
+        var spirv: [(source: String, binary: String)] = []
         switch target {
         case .ir:
             files = [("\(name).ir.txt", program.text(plan: plan))]
@@ -46,6 +52,23 @@ struct EmitCommand: ParsableCommand {
                 ("\(name).cl", source.source),
                 ("\(name).manifest.json", source.manifest(sourceFile: "\(name).cl").prettyText() + "\n"),
             ]
+        case .glsl, .spirv:
+            let source = try GLSLKernelSource(program: program, plan: plan)
+            // The first shader is NAME.comp, the others NAME.KERNEL.comp.
+            let stems = source.shaders.enumerated().map { $0.offset == 0 ? name : "\(name).\($0.element.name)" }
+            files = zip(stems, source.shaders).map { ("\($0).comp", $1.source) }
+            var spirvFiles: [String: String] = [:]
+            if target == .spirv {
+                guard out != nil else { throw CLIError("--target spirv writes binary files; pass --out FOLDER") }
+                guard GLSLCommandLineTools.locate(GLSLCommandLineTools.compiler) != nil else {
+                    throw GLSLToolError.toolMissing(tool: GLSLCommandLineTools.compiler, path: ProcessInfo.processInfo.environment["PATH"] ?? "")
+                }
+                spirv = stems.map { ("\($0).comp", "\($0).spv") }
+                spirvFiles = Dictionary(uniqueKeysWithValues: zip(source.shaders.map(\.name), stems.map { "\($0).spv" }))
+            }
+            let sourceFiles = Dictionary(uniqueKeysWithValues: zip(source.shaders.map(\.name), files.map(\.name)))
+            files.append(("\(name).glsl-manifest.json",
+                          source.manifest(sourceFiles: sourceFiles, spirvFiles: spirvFiles).prettyText() + "\n"))
         }
         guard let out else {
             print(files[0].text, terminator: "")
@@ -54,11 +77,18 @@ struct EmitCommand: ParsableCommand {
         let folder = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let urls = files.map { folder.appendingPathComponent($0.name) }
-        for url in urls where !force && FileManager.default.fileExists(atPath: url.path) {
+        for url in urls + spirv.map({ folder.appendingPathComponent($0.binary) })
+        where !force && FileManager.default.fileExists(atPath: url.path) {
             throw CLIError("\(url.path) already exists; pass --force to replace it")
         }
         for (url, file) in zip(urls, files) {
             try Data(file.text.utf8).write(to: url)
+            print("wrote \(url.path)")
+        }
+        // No in-process SPIR-V compiler yet: glslangValidator (a typed error names it when missing).
+        for (comp, binary) in spirv {
+            let url = folder.appendingPathComponent(binary)
+            try GLSLCommandLineTools.compile(source: folder.appendingPathComponent(comp), to: url)
             print("wrote \(url.path)")
         }
     }

@@ -1,0 +1,95 @@
+import AttentionSpec
+import Foundation
+import GLSLEmitter
+import Testing
+
+/// `attngen emit --target glsl | spirv`, run as a user would.
+@Suite struct GLSLCLITests {
+    let scratch: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("attngen-glsl-cli-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }()
+
+    @Test func glslWritesOneShaderPerKernelAndAManifestAndKeepsExistingFiles() throws {
+        let spec = "Kernels/specs/decode-gqa-splitkv.json"
+        let first = try Attngen.run(["emit", spec, "--target", "glsl", "--out", scratch.path])
+        #expect(first.status == 0, "\(first.stderr)")
+        let attention = try String(contentsOf: scratch.appendingPathComponent("decode-gqa-splitkv.comp"), encoding: .utf8)
+        let merge = try String(contentsOf: scratch.appendingPathComponent("decode-gqa-splitkv.merge_partials.comp"), encoding: .utf8)
+        #expect(attention.contains("#version 450") && attention.contains("// ---- Kernel attention_split_kv"))
+        #expect(merge.contains("// ---- Kernel merge_partials"))
+        let manifestData = try Data(contentsOf: scratch.appendingPathComponent("decode-gqa-splitkv.glsl-manifest.json"))
+        guard case .object(let manifest) = try JSONValue.parse(manifestData), case .array(let shaders) = manifest["shaders"],
+              case .object(let firstShader) = shaders.first
+        else {
+            Issue.record("the manifest has no shaders")
+            return
+        }
+        #expect(shaders.count == 2)
+        #expect(firstShader["sourceFile"] == .string("decode-gqa-splitkv.comp"))
+
+        let again = try Attngen.run(["emit", spec, "--target", "glsl", "--out", scratch.path])
+        #expect(again.status != 0)
+        #expect(again.stderr.contains("already exists") && again.stderr.contains("--force"))
+        let forced = try Attngen.run(["emit", spec, "--target", "glsl", "--out", scratch.path, "--force"])
+        #expect(forced.status == 0)
+        #expect(try String(contentsOf: scratch.appendingPathComponent("decode-gqa-splitkv.comp"), encoding: .utf8) == attention)
+    }
+
+    @Test(.enabled(if: shaderToolsInstalled, "glslangValidator is not installed (scripts/setup.sh installs it)"))
+    func spirvCompilesWithGlslangValidator() throws {
+        let result = try Attngen.run(["emit", "Kernels/specs/decode-gqa-lean.json", "--target", "spirv", "--out", scratch.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        for name in ["decode-gqa-lean.spv", "decode-gqa-lean.merge_partials.spv"] {
+            let data = try Data(contentsOf: scratch.appendingPathComponent(name))
+            #expect(data.prefix(4) == Data([0x03, 0x02, 0x23, 0x07]), "\(name) is not SPIR-V")
+        }
+        let manifest = try String(contentsOf: scratch.appendingPathComponent("decode-gqa-lean.glsl-manifest.json"), encoding: .utf8)
+        #expect(manifest.contains("\"spirvFile\" : \"decode-gqa-lean.spv\"") || manifest.contains("\"spirvFile\": \"decode-gqa-lean.spv\""))
+    }
+
+    @Test func spirvWithoutTheToolIsATypedErrorAndWritesNothing() throws {
+        let result = try Attngen.run(["emit", "Kernels/specs/decode-gqa-lean.json", "--target", "spirv", "--out", scratch.path],
+                                     environment: ["PATH": scratch.path])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("glslangValidator is not installed"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: scratch.appendingPathComponent("decode-gqa-lean.comp").path))
+    }
+
+    @Test func glslWithoutOutPrintsTheAttentionShader() throws {
+        let result = try Attngen.run(["emit", "Kernels/specs/neighborhood-3d-causal.json", "--target", "glsl"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("bool neighborhood_mask_allows(") && result.stdout.contains("void main()"))
+    }
+}
+
+enum Attngen {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
+
+    /// The test runner and the executable are built into the same products folder.
+    static var binary: URL {
+        let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var folder = runner.deletingLastPathComponent()
+        while folder.path != "/" && !FileManager.default.fileExists(atPath: folder.appendingPathComponent("attngen").path) {
+            folder = folder.deletingLastPathComponent()
+        }
+        return folder.appendingPathComponent("attngen")
+    }
+
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = packageRoot
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let (out, err) = (Pipe(), Pipe())
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    }
+}

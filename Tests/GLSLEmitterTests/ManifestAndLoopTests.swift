@@ -1,0 +1,91 @@
+import AttentionPlan
+import AttentionSpec
+import Foundation
+import GLSLEmitter
+import KernelIR
+import Testing
+
+/// The manifest lets a Vulkan engine run the shaders without Swift; the loop estimate lets a
+/// host refuse what lavapipe would cut short.
+@Suite struct GLSLManifestAndLoopTests {
+    @Test(arguments: ["flash", "splitKV", "lean"])
+    func manifestParsesAndListsEveryBindingAndPushConstant(schedule: String) throws {
+        let s: Schedule = schedule == "flash" ? .flash : schedule == "splitKV" ? .splitKV(splits: 3) : .lean(workgroups: 5)
+        let spec = try GLSLEmitterTests.lean.scheduled(s).validated()
+        let source = try emitted(spec)
+        let text = source.manifest(sourceFiles: ["attention_flash": "x.comp"]).prettyText()
+        guard case .object(let root) = try JSONValue.parse(Data(text.utf8)), case .array(let bindings) = root["bindings"],
+              case .object(let push) = root["pushConstants"], case .array(let members) = push["members"],
+              case .array(let shaders) = root["shaders"], case .array(let dispatch) = root["dispatch"]
+        else { Issue.record("manifest lacks bindings, pushConstants, shaders or dispatch"); return }
+        #expect(root["format"] == .string(GLSLKernelSource.manifestFormat))
+        #expect(shaders.count == source.shaders.count && dispatch.count == source.shaders.count)
+        let listed = Set(bindings.compactMap { b -> Int? in
+            guard case .object(let f) = b, case .number(let n) = f["binding"] else { return nil }
+            return Int(n)
+        })
+        for shader in source.shaders {
+            // Every binding a shader declares is listed, and the declaration matches the manifest.
+            for binding in shader.bindings {
+                #expect(listed.contains(binding))
+                let buffer = try #require(source.buffers.first { $0.binding == binding })
+                #expect(shader.programText.contains("binding = \(binding))") && shader.programText.contains("\(buffer.glslType) \(buffer.arrayName)[]"))
+            }
+            let declared = shader.programText.components(separatedBy: "layout(std430, set = 0, binding = ").count - 1
+            #expect(declared == shader.bindings.count)
+            #expect(shader.groupCount.reduce(1, *) >= shader.workgroups)
+        }
+        // Push constants: contiguous 4-byte members within Vulkan's guaranteed 128 bytes, each declared in order.
+        #expect(push["size"] == .number(Double(4 * source.pushConstants.count)))
+        #expect(4 * source.pushConstants.count <= 128)
+        #expect(members.count == source.pushConstants.count)
+        for (index, member) in source.pushConstants.enumerated() {
+            #expect(member.offset == 4 * index)
+            #expect(source.shaders[0].programText.contains("    \(member.type) \(member.name);"))
+        }
+        // The plan buffer holds the tables at the offsets the push constants give.
+        let plan = try #require(source.buffers.first { $0.name == "plan" })
+        #expect(plan.contents == source.planWords)
+        func base(_ name: String) -> Int? {
+            source.pushConstants.first { $0.name == name + "_base" }.flatMap { if case .int(let v) = $0.value { v } else { nil } }
+        }
+        let t = source.tables
+        for (name, table) in [("query_tile_offsets", t.queryTileOffsets), ("key_tile_tokens", t.keyTileTokens), ("visits", t.visits)] {
+            let offset = try #require(base(name))
+            #expect(Array(source.planWords[offset..<(offset + table.count)]) == table)
+        }
+        if s != .flash {
+            let offset = try #require(base("segments"))
+            #expect(Array(source.planWords[offset..<(offset + t.segments.count)]) == t.segments)
+        }
+    }
+
+    @Test func loopEstimateCountsTheRemainingLoops() throws {
+        let spec = try AttentionSpec.attention(heads: 2, headDim: 16, tokens: [64], keyTokens: [1024]).tiled(query: [64], key: [64]).validated()
+        let source = try emitted(spec)
+        let chunks = (64 + source.configuration.keyChunk - 1) / source.configuration.keyChunk
+        // 16 one-visit panels: the panel loop (17 tests), per panel grouping (1), token gather (2), chunks (+1).
+        #expect(source.loopIterationEstimate() == 17 + 16 * (1 + 2 + chunks + 1))
+        #expect(try GLSLKernelSource.loopIterationEstimate(program: KernelProgram(spec: spec), plan: TilePlan(spec)) == source.loopIterationEstimate())
+
+        let split = try emitted(spec.scheduled(.splitKV(splits: 4)).validated())
+        #expect(split.loopIterationEstimate(kernel: "merge_partials") == 4 + 1)
+        // Each split holds 4 visits: segment loop (2), panels (5), per panel 1 + 2 + chunks + 1.
+        #expect(split.loopIterationEstimate(kernel: "attention_split_kv") == 2 + 5 + 4 * (1 + 2 + chunks + 1))
+    }
+
+    @Test func longSequencesPassTheLavapipeCapUnlessSpreadOverWorkGroups() throws {
+        let long = try AttentionSpec.attention(heads: 1, headDim: 8, tokens: [1], keyTokens: [1 << 20]).tiled(query: [1], key: [64]).validated()
+        let flash = try emitted(long)
+        #expect(flash.loopIterationEstimate() > GLSLKernelSource.lavapipeLoopIterationCap)
+        #expect(throws: SpecError.self) { try flash.checkLoopIterations() }
+        let lean = try emitted(long.scheduled(.lean(workgroups: 64)).validated())
+        #expect(lean.loopIterationEstimate() < GLSLKernelSource.lavapipeLoopIterationCap)
+        try lean.checkLoopIterations()
+        // The catalogue fits the cap.
+        for file in catalogueFiles {
+            let spec = try AttentionSpec(contentsOf: catalogueFolder.appendingPathComponent(file))
+            #expect(try emitted(spec).loopIterationEstimate() < GLSLKernelSource.lavapipeLoopIterationCap, "\(file)")
+        }
+    }
+}
