@@ -36,11 +36,12 @@ let package = Package(
             name: "AttentionRuntime",
             dependencies: [
                 "AttentionSpec", "AttentionTensors", "CPUInterpreter", "OpenCLRuntime", "OpenCLEmitter",
+                "GLSLEmitter", "SPIRVCompiler", "VulkanRuntime",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .target(name: "AttentionGen", dependencies: [
                 "AttentionSpec", "AttentionTensors", "AttentionPlan", "AttentionSimulator", "KernelIR", "CPUInterpreter",
-                "AttentionRuntime", "OpenCLEmitter", "OpenCLRuntime",
+                "AttentionRuntime", "OpenCLEmitter", "OpenCLRuntime", "GLSLEmitter", "SPIRVCompiler", "VulkanRuntime",
             ]),
         .executableTarget(
             name: "attngen",
@@ -56,6 +57,7 @@ let package = Package(
         .testTarget(name: "OpenCLRuntimeTests", dependencies: ["OpenCLRuntime"]),
         .testTarget(name: "SPIRVCompilerTests", dependencies: ["SPIRVCompiler"]),
         .testTarget(name: "VulkanRuntimeTests", dependencies: ["VulkanRuntime", "SPIRVCompiler"]),
+        .testTarget(name: "VulkanBackendTests", dependencies: ["AttentionRuntime", "AttentionSpec", "AttentionTensors", "VulkanRuntime"]),
         .testTarget(
             name: "OpenCLEmitterTests",
             dependencies: [

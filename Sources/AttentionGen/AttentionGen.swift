@@ -7,3 +7,6 @@
 @_exported import KernelIR
 @_exported import OpenCLEmitter
 @_exported import OpenCLRuntime
+@_exported import GLSLEmitter
+@_exported import SPIRVCompiler
+@_exported import VulkanRuntime

@@ -15,7 +15,7 @@ public struct AttentionRuntime: Sendable {
     }
 
     /// Backends selectable by name.
-    public static let backendNames = ["cpu", "reference", "opencl"]
+    public static let backendNames = ["cpu", "reference", "opencl", "vulkan"]
 
     /// A runtime on the named backend; an unknown name is a typed error.
     public init(backendNamed name: String) throws(AttentionError) {
@@ -23,6 +23,7 @@ public struct AttentionRuntime: Sendable {
         case "reference": self.init(backend: ReferenceBackend())
         case "cpu": self.init(backend: CPUBackend())
         case "opencl": self.init(backend: try OpenCLBackend())
+        case "vulkan": self.init(backend: try VulkanBackend())
         default: throw .unknownBackend(name: name, known: Self.backendNames)
         }
     }

@@ -4,12 +4,14 @@ import AttentionGen
 struct DevicesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "devices",
-        abstract: "List the OpenCL platforms and devices with their limits.",
+        abstract: "List the OpenCL and Vulkan devices with their limits.",
         discussion: """
             Shows every platform and device the OpenCL ICD loader finds: compute units, work-group
             and local-memory limits, memory sizes, OpenCL C version and extensions. The index in the
             first column is what a device query such as `OpenCLBackend(device: .index(0))` selects.
             Without any OpenCL platform the list is empty and the reason is printed (exit status 0).
+            Then the Vulkan devices: shared memory, work-group limits, subgroup size, float16/int8
+            support, cooperative-matrix extension, and whether the device is lavapipe (loop cap).
             Example:
               attngen devices
             """)
@@ -24,5 +26,7 @@ struct DevicesCommand: ParsableCommand {
             print("OpenCL: no platforms, no devices.")
             print("Reason: \(error)")
         }
+        print("")
+        print(VulkanDevices.report(), terminator: "")
     }
 }

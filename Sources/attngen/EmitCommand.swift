@@ -42,7 +42,7 @@ struct EmitCommand: ParsableCommand {
         let program = KernelProgram(spec: spec)
         let name = URL(fileURLWithPath: self.spec.spec).deletingPathExtension().lastPathComponent
         var files: [(name: String, text: String)]
-        var spirv: [(source: String, binary: String)] = []
+        var binaries: [(name: String, words: [UInt32])] = []
         switch target {
         case .ir:
             files = [("\(name).ir.txt", program.text(plan: plan))]
@@ -60,11 +60,11 @@ struct EmitCommand: ParsableCommand {
             var spirvFiles: [String: String] = [:]
             if target == .spirv {
                 guard out != nil else { throw CLIError("--target spirv writes binary files; pass --out FOLDER") }
-                guard GLSLCommandLineTools.locate(GLSLCommandLineTools.compiler) != nil else {
-                    throw GLSLToolError.toolMissing(tool: GLSLCommandLineTools.compiler, path: ProcessInfo.processInfo.environment["PATH"] ?? "")
+                // glslang, in process: a compile error names the shader and quotes the offending lines.
+                for (stem, shader) in zip(stems, source.shaders) {
+                    binaries.append(("\(stem).spv", try SPIRVCompiler.compile(glsl: shader.source, stage: .compute, name: "\(stem).comp")))
                 }
-                spirv = stems.map { ("\($0).comp", "\($0).spv") }
-                spirvFiles = Dictionary(uniqueKeysWithValues: zip(source.shaders.map(\.name), stems.map { "\($0).spv" }))
+                spirvFiles = Dictionary(uniqueKeysWithValues: zip(source.shaders.map(\.name), binaries.map(\.name)))
             }
             let sourceFiles = Dictionary(uniqueKeysWithValues: zip(source.shaders.map(\.name), files.map(\.name)))
             files.append(("\(name).glsl-manifest.json",
@@ -77,7 +77,7 @@ struct EmitCommand: ParsableCommand {
         let folder = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let urls = files.map { folder.appendingPathComponent($0.name) }
-        for url in urls + spirv.map({ folder.appendingPathComponent($0.binary) })
+        for url in urls + binaries.map({ folder.appendingPathComponent($0.name) })
         where !force && FileManager.default.fileExists(atPath: url.path) {
             throw CLIError("\(url.path) already exists; pass --force to replace it")
         }
@@ -85,10 +85,9 @@ struct EmitCommand: ParsableCommand {
             try Data(file.text.utf8).write(to: url)
             print("wrote \(url.path)")
         }
-        // No in-process SPIR-V compiler yet: glslangValidator (a typed error names it when missing).
-        for (comp, binary) in spirv {
-            let url = folder.appendingPathComponent(binary)
-            try GLSLCommandLineTools.compile(source: folder.appendingPathComponent(comp), to: url)
+        for binary in binaries {
+            let url = folder.appendingPathComponent(binary.name)
+            try binary.words.withUnsafeBytes { try Data($0).write(to: url) }
             print("wrote \(url.path)")
         }
     }

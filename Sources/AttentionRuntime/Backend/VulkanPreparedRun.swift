@@ -1,0 +1,102 @@
+import AttentionSpec
+import AttentionTensors
+import GLSLEmitter
+import SPIRVCompiler
+import VulkanRuntime
+
+/// A compiled and uploaded Vulkan run: one pipeline per shader, every buffer of the program
+/// bound at its fixed binding, the push constants packed once.
+public struct VulkanPreparedRun: Sendable {
+    public let context: VulkanContext
+    public let source: GLSLKernelSource
+    let steps: [VulkanDispatch]
+    let buffers: [String: VulkanBuffer]
+
+    init(context: VulkanContext, source: GLSLKernelSource, inputs: AttentionInputs) throws {
+        self.context = context
+        self.source = source
+        var named: [String: VulkanBuffer] = [:]
+        var bound: [VulkanBuffer] = []
+        let tensors = ["q": inputs.q, "k": inputs.k, "v": inputs.v]
+        let bindingCount = (source.buffers.map(\.binding).max() ?? -1) + 1
+        for binding in 0..<bindingCount {
+            guard let buffer = source.buffers.first(where: { $0.binding == binding }) else {
+                bound.append(try context.makeBuffer(byteCount: 4))  // a binding this program never reads
+                continue
+            }
+            let made: VulkanBuffer
+            switch buffer.role {
+            case .input:
+                let values = tensors[buffer.name]?.elements ?? []
+                made = try Self.upload(values, elementType: buffer.elementType, byteCount: buffer.byteCount, context: context)
+            case .plan:
+                made = try context.makeBuffer(buffer.contents ?? source.planWords)
+            case .output, .scratch:
+                made = try context.makeBuffer(byteCount: buffer.byteCount)
+            }
+            named[buffer.name] = made
+            bound.append(made)
+        }
+        var push = VulkanPushConstants()
+        for constant in source.pushConstants {
+            switch constant.value {
+            case .int(let value): push.append(Int32(value))
+            case .float(let value): push.append(value)
+            }
+        }
+        var steps: [VulkanDispatch] = []
+        for shader in source.shaders {
+            let spirv = try SPIRVCompiler.compile(glsl: shader.source, stage: .compute, name: shader.name)
+            let pipeline = try context.makePipeline(spirv: spirv, storageBuffers: bindingCount, pushConstantBytes: push.paddedBytes.count)
+            let groups = (x: shader.groupCount[0], y: shader.groupCount.count > 1 ? shader.groupCount[1] : 1, z: 1)
+            steps.append(VulkanDispatch(pipeline, buffers: bound, pushConstants: push.paddedBytes, groups: groups))
+        }
+        self.steps = steps
+        self.buffers = named
+    }
+
+    /// Tensors in their storage type: float32 as floats, 16-bit types as 16-bit patterns packed
+    /// two to a word, the buffer rounded up to whole words (the values are already rounded to the
+    /// storage type, so the conversions are exact).
+    static func upload(_ values: [Float], elementType: String, byteCount: Int, context: VulkanContext) throws(VulkanError) -> VulkanBuffer {
+        let buffer = try context.makeBuffer(byteCount: byteCount)
+        switch elementType {
+        case "float16":
+            try buffer.upload(values.map { Float16($0).bitPattern })
+        case "bfloat16":
+            try buffer.upload(values.map { UInt16(truncatingIfNeeded: $0.bitPattern >> 16) })
+        default:
+            try buffer.upload(values)
+        }
+        return buffer
+    }
+
+    /// Runs the dispatch sequence once and returns the device time in seconds (host time when
+    /// the device has no timestamps).
+    @discardableResult
+    public func dispatch() throws(AttentionError) -> Double {
+        do {
+            let timing = try context.dispatchSequence(steps)
+            return timing.deviceSeconds ?? timing.hostSeconds
+        } catch {
+            throw .backendFailed(name: "vulkan", reason: error.description)
+        }
+    }
+
+    /// The output and lse of the last dispatch.
+    public func result() throws(AttentionError) -> AttentionResult {
+        let p = source.spec.problem
+        guard let output = buffers["output"], let lse = buffers["lse"] else {
+            throw .backendFailed(name: "vulkan", reason: "the program has no output buffers")
+        }
+        do {
+            return AttentionResult(
+                output: try Tensor(shape: p.outputTensorShape, elements: output.read(as: Float.self, count: p.outputTensorShape.reduce(1, *))),
+                lse: try Tensor(shape: p.lseTensorShape, elements: lse.read(as: Float.self, count: p.lseTensorShape.reduce(1, *))))
+        } catch let error as VulkanError {
+            throw .backendFailed(name: "vulkan", reason: error.description)
+        } catch {
+            throw .backendFailed(name: "vulkan", reason: "\(error)")
+        }
+    }
+}
