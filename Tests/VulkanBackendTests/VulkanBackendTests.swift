@@ -23,14 +23,23 @@ private func check(_ spec: AttentionSpec, seed: UInt64, sourceLocation: SourceLo
     #expect(report.passed, "\(spec.summary): \(report)", sourceLocation: sourceLocation)
 }
 
-/// Generated GLSL on lavapipe (a real Vulkan 1.3 device on the CPU). Only specs whose shaders
-/// lavapipe JIT-compiles in seconds run here: shaders with sliding-window and neighborhood
-/// masks currently take about a minute each to compile on llvmpipe (see the README).
+/// Generated GLSL on lavapipe (a real Vulkan 1.3 device on the CPU). llvmpipe's JIT takes
+/// seconds for shaders with 16-row query tiles but minutes for 64-row tiles (the unrolled tile
+/// loops grow with the tile; measured with Mesa's shader cache off: decode specs 6–9 s,
+/// dense-causal-1d and block-sparse-1d over 200 s), so those run only with
+/// ATTNGEN_SLOW_VULKAN_TESTS=1.
 @Suite struct VulkanBackendTests {
     static let catalogue = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Kernels/specs").standardized
+    static let slowTestsEnabled = ProcessInfo.processInfo.environment["ATTNGEN_SLOW_VULKAN_TESTS"] == "1"
 
-    @Test(arguments: ["dense-causal-1d", "decode-gqa-lean", "decode-gqa-splitkv", "block-sparse-1d"])
+    @Test(arguments: ["decode-gqa-lean", "decode-gqa-splitkv"])
     func catalogueSpecsMatchTheReference(name: String) throws {
+        try check(AttentionSpec(contentsOf: Self.catalogue.appendingPathComponent("\(name).json")), seed: 3)
+    }
+
+    @Test(.enabled(if: slowTestsEnabled, "set ATTNGEN_SLOW_VULKAN_TESTS=1: minutes of llvmpipe JIT per shader"),
+          arguments: ["dense-causal-1d", "block-sparse-1d", "sliding-window-1d", "gna-blocked-2d", "neighborhood-2d-dilated", "neighborhood-3d-causal"])
+    func slowCatalogueSpecsMatchTheReference(name: String) throws {
         try check(AttentionSpec(contentsOf: Self.catalogue.appendingPathComponent("\(name).json")), seed: 3)
     }
 
@@ -57,7 +66,7 @@ private func check(_ spec: AttentionSpec, seed: UInt64, sourceLocation: SourceLo
     }
 
     @Test func secondRunHitsThePipelineCache() throws {
-        let spec = try AttentionSpec(contentsOf: Self.catalogue.appendingPathComponent("dense-causal-1d.json"))
+        let spec = try AttentionSpec(contentsOf: Self.catalogue.appendingPathComponent("decode-gqa-lean.json"))
         let backend = try SharedVulkan.backend.get()
         try check(spec, seed: 8)
         let hits = backend.context.cacheStatistics.hits
