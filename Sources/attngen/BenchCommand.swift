@@ -20,10 +20,10 @@ struct BenchCommand: ParsableCommand {
 
     @OptionGroup var spec: SpecArgument
 
-    @Option(help: "Backend: cpu or opencl.")
+    @Option(help: "Backend: cpu, opencl or vulkan.")
     var backend = "cpu"
 
-    @Option(help: "OpenCL device: an index from `attngen devices`, cpu/gpu/accelerator, or part of a name (default: the first).")
+    @Option(help: "OpenCL or Vulkan device: an index from `attngen devices`, a type (cpu/gpu/…), or part of a name (default: the first OpenCL device, the preferred Vulkan one).")
     var device: String?
 
     @Option(help: "Timed runs.")
@@ -38,10 +38,10 @@ struct BenchCommand: ParsableCommand {
     func validate() throws {
         guard runs >= 1 else { throw ValidationError("--runs \(runs): needs at least one run") }
         guard warmup >= 0 else { throw ValidationError("--warmup \(warmup): cannot be negative") }
-        guard ["cpu", "opencl"].contains(backend) else {
-            throw ValidationError("--backend \(backend): only 'cpu' and 'opencl' can be benchmarked")
+        guard ["cpu", "opencl", "vulkan"].contains(backend) else {
+            throw ValidationError("--backend \(backend): only 'cpu', 'opencl' and 'vulkan' can be benchmarked")
         }
-        guard device == nil || backend == "opencl" else { throw ValidationError("--device applies to --backend opencl only") }
+        guard device == nil || backend != "cpu" else { throw ValidationError("--device applies to --backend opencl or vulkan only") }
     }
 
     func run() throws {
@@ -60,6 +60,12 @@ struct BenchCommand: ParsableCommand {
             for _ in 0..<warmup { try prepared.dispatch() }
             times = try (0..<runs).map { _ in try prepared.dispatch() }
             engine = openCL.context.device.name
+        } else if backend == "vulkan" {
+            let vulkan = try VulkanBackend(device: device.map(VulkanDeviceQuery.init(parsing:)) ?? .preferred)
+            let prepared = try vulkan.prepare(inputs)
+            for _ in 0..<warmup { try prepared.dispatch() }
+            times = try (0..<runs).map { _ in try prepared.dispatch() }
+            engine = vulkan.context.device.name
         } else {
             let interpreter = try CPUInterpreter(spec: spec)
             let clock = ContinuousClock()
@@ -77,7 +83,7 @@ struct BenchCommand: ParsableCommand {
         let executed = Double(summary.visitedElementPairs) * perPair / median / 1e9
         if json {
             let fields: [String: JSONValue] = [
-                "spec": .string(spec.summary), "backend": .string(backend), (backend == "opencl" ? "device" : "isa"): .string(engine),
+                "spec": .string(spec.summary), "backend": .string(backend), (backend == "cpu" ? "isa" : "device"): .string(engine),
                 "medianSeconds": .number(median), "usefulGFlops": .number(useful), "executedGFlops": .number(executed),
                 "runs": .number(Double(runs)),
             ]
