@@ -1,3 +1,4 @@
+import RuntimeSupport
 extension OpenCLDevices {
     /// Every platform and device with its limits as a text table (for `attngen devices`).
     /// Never throws: a discovery failure becomes the report's text.

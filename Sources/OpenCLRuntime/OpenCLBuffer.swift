@@ -1,3 +1,4 @@
+import RuntimeSupport
 import COpenCL
 
 /// How kernels use a buffer (the host may always read and write it).

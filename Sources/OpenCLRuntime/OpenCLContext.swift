@@ -1,3 +1,4 @@
+import RuntimeSupport
 import COpenCL
 
 /// One device with its context and an in-order, profiling command queue; owns the program

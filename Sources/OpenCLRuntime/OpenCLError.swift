@@ -1,3 +1,4 @@
+import RuntimeSupport
 /// Every failure of the OpenCL layer. Each case names the OpenCL error (`code.name`) and the
 /// context (which call, device, kernel or buffer), so a message is actionable on its own.
 public enum OpenCLError: Error, Sendable, Hashable, CustomStringConvertible {

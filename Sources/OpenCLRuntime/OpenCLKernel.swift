@@ -1,3 +1,4 @@
+import RuntimeSupport
 import COpenCL
 
 /// One kernel argument.

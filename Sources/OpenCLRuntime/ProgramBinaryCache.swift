@@ -1,3 +1,4 @@
+import RuntimeSupport
 import Foundation
 
 /// The on-disk cache of program binaries (CL_PROGRAM_BINARIES). One file per (source+options,

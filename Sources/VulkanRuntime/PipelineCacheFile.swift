@@ -1,3 +1,4 @@
+import RuntimeSupport
 import Foundation
 
 /// The on-disk copy of one device's VkPipelineCache. One file per device identity (ids, driver

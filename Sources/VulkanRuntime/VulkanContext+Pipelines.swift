@@ -1,3 +1,4 @@
+import RuntimeSupport
 import CVulkan
 import Foundation
 

@@ -1,3 +1,4 @@
+import RuntimeSupport
 extension VulkanDevices {
     /// Every device with its compute limits and features as a text table (for `attngen devices`).
     /// Never throws: a discovery failure becomes the report's text.

@@ -1,3 +1,4 @@
+import RuntimeSupport
 /// Every failure of the Vulkan layer. Each case names the `VkResult` (by its C name) where there
 /// is one, and what was being done, so a message is actionable on its own.
 public enum VulkanError: Error, Sendable, Hashable, CustomStringConvertible {

@@ -1,6 +1,6 @@
-/// Human-readable byte counts for messages and the device report ("48 KiB", "1.5 GiB").
-enum ByteCount {
-    static func format(_ bytes: Int) -> String {
+/// Human-readable byte counts for messages and device reports ("48 KiB", "1.5 GiB").
+public enum ByteCount {
+    public static func format(_ bytes: Int) -> String {
         let units = ["B", "KiB", "MiB", "GiB", "TiB"]
         var value = Double(bytes)
         var unit = 0
