@@ -58,7 +58,9 @@ let package = Package(
         .testTarget(name: "OpenCLRuntimeTests", dependencies: ["OpenCLRuntime"]),
         .testTarget(name: "SPIRVCompilerTests", dependencies: ["SPIRVCompiler"]),
         .testTarget(name: "VulkanRuntimeTests", dependencies: ["VulkanRuntime", "SPIRVCompiler"]),
-        .testTarget(name: "VulkanBackendTests", dependencies: ["AttentionRuntime", "AttentionSpec", "AttentionTensors", "VulkanRuntime"]),
+        .testTarget(
+            name: "VulkanBackendTests",
+            dependencies: ["AttentionRuntime", "AttentionSpec", "AttentionTensors", "AttentionPlan", "KernelIR", "GLSLEmitter", "VulkanRuntime"]),
         .testTarget(
             name: "OpenCLEmitterTests",
             dependencies: [

@@ -15,11 +15,18 @@ public struct GLSLOptions: Hashable, Sendable {
     /// `storageBuffer16BitAccess`; by default 16-bit elements are read in pairs from `uint`
     /// words, which needs no optional feature. The buffers' bytes are the same either way.
     public var sixteenBitStorage: Bool
+    /// Mark every tile loop (rows, key chunk, head dimension) `[[unroll]]`. Unrolled, an
+    /// invocation runs only the plan's loops, which keeps it under lavapipe's loop cap on long
+    /// sequences, but llvmpipe's JIT then takes minutes for 64-row tiles; as real loops (all but
+    /// the head-dimension dot product) the shaders JIT in seconds. `GLSLKernelSource.forLoopCap`
+    /// chooses per device.
+    public var unrollTileLoops: Bool
 
-    public init(workgroupSize: Int = 64, sharedMemoryBytes: Int = 32768, sixteenBitStorage: Bool = false) {
+    public init(workgroupSize: Int = 64, sharedMemoryBytes: Int = 32768, sixteenBitStorage: Bool = false, unrollTileLoops: Bool = true) {
         self.workgroupSize = workgroupSize
         self.sharedMemoryBytes = sharedMemoryBytes
         self.sixteenBitStorage = sixteenBitStorage
+        self.unrollTileLoops = unrollTileLoops
     }
 }
 

@@ -59,7 +59,7 @@ public struct GLSLKernelSource: Sendable {
 
         let lowering = GLSLKernelLowering(spec: spec, configuration: configuration)
         let catalog = GLSLBufferCatalog(spec: spec, configuration: configuration, planWords: packed.words, partition: partition)
-        let estimate = GLSLLoopEstimate(plan: plan, partition: partition, configuration: configuration)
+        let estimate = GLSLLoopEstimate(plan: plan, partition: partition, configuration: configuration, unrolled: options.unrollTileLoops)
         let outputTiles = partition.outputTileCount
         var used: Set<String> = []
         var shaders: [GLSLShader] = []
@@ -78,9 +78,10 @@ public struct GLSLKernelSource: Sendable {
                 GLSLPreamble.planAccessors(attention: role == .attention, flash: flash, segmentTable: !flash, merge: role == .merge),
                 lowering.body(of: kernel),
             ].filter { !$0.isEmpty }.joined(separator: "\n\n") + "\n"
+            let emittedText = options.unrollTileLoops ? programText : Self.rollingTileLoops(programText)
             let x = min(max(workgroups, 1), 65_535)
             shaders.append(GLSLShader(
-                name: kernel.name, source: "", programText: programText, localSize: configuration.workgroupSize,
+                name: kernel.name, source: "", programText: emittedText, localSize: configuration.workgroupSize,
                 workgroups: workgroups, groupCount: [x, (workgroups + x - 1) / x, 1],
                 workgroupFormula: kernel.workgroups.formula, bindings: bindings.map(\.binding),
                 specializationConstants: role == .attention ? configuration.mask.specializationConstants : [],
@@ -112,6 +113,32 @@ public struct GLSLKernelSource: Sendable {
     /// Loop-iteration estimate without emitting the shaders (same rule as `loopIterationEstimate`).
     public static func loopIterationEstimate(program: KernelProgram, plan: TilePlan, options: GLSLOptions = GLSLOptions()) throws(SpecError) -> Int {
         try GLSLKernelSource(program: program, plan: plan, options: options).loopIterationEstimate()
+    }
+
+    /// The tile loops as real loops, except the head-dimension dot product: unrolled alone it is
+    /// 64-odd multiply-adds per score (cheap to JIT) and keeps the per-score loop count at one.
+    static func rollingTileLoops(_ text: String) -> String {
+        let keep = "[[unroll]] for (int x = 0; x < HEAD_DIM; ++x)"
+        return text.replacingOccurrences(of: keep, with: "\u{0}")
+            .replacingOccurrences(of: "[[unroll]] ", with: "")
+            .replacingOccurrences(of: "\u{0}", with: keep)
+    }
+
+    /// Emits for a device with a loop cap (`nil`: none): tile loops stay real loops unless the
+    /// shaders would then pass the cap, in which case they are unrolled; a configuration that
+    /// passes the cap even unrolled is a `SpecError` naming the shader.
+    public static func forLoopCap(
+        _ cap: Int?, program: KernelProgram, plan: TilePlan, options: GLSLOptions = GLSLOptions()
+    ) throws(SpecError) -> GLSLKernelSource {
+        var rolled = options
+        rolled.unrollTileLoops = false
+        let source = try GLSLKernelSource(program: program, plan: plan, options: rolled)
+        guard let cap, source.loopIterationEstimate() > cap else { return source }
+        var unrolled = options
+        unrolled.unrollTileLoops = true
+        let fallback = try GLSLKernelSource(program: program, plan: plan, options: unrolled)
+        try fallback.checkLoopIterations(cap: cap)
+        return fallback
     }
 
     /// Throws a `SpecError` naming the shader when its loop count would pass `cap`.

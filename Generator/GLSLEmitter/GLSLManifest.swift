@@ -44,7 +44,9 @@ extension GLSLKernelSource {
             "loopIterations": .object([
                 "perInvocation": int(loopIterationEstimate()),
                 "lavapipeCap": int(Self.lavapipeLoopIterationCap),
-                "note": .string("worst case after [[unroll]] loops are unrolled; lavapipe silently stops an invocation past the cap"),
+                "note": .string(options.unrollTileLoops
+                    ? "worst case after [[unroll]] loops are unrolled; lavapipe silently stops an invocation past the cap"
+                    : "worst case with every tile loop as a real loop; lavapipe silently stops an invocation past the cap"),
             ]),
         ])
     }

@@ -30,7 +30,7 @@ enum GLSLSourceHeader {
             "dispatch: \(sequence)",
             "this:     vkCmdDispatch(\(shader.groupCount.map(String.init).joined(separator: ", "))), local size \(shader.localSize); "
                 + "\(shader.sharedMemoryBytes) bytes of shared memory;",
-            "          at most \(shader.loopIterations) loop iterations per invocation once [[unroll]] loops are unrolled",
+            "          at most \(shader.loopIterations) loop iterations per invocation" + (options.unrollTileLoops ? " once [[unroll]] loops are unrolled" : " (tile loops not unrolled)"),
             "",
             "Layout: q [batch, *queryShape, heads, headDim], k and v [batch, *keyShape, kvHeads, headDim | valueDim];",
             "output [batch, *queryShape, heads, valueDim] and lse [batch, *queryShape, heads] in float32 (natural log).",

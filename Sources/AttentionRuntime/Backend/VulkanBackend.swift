@@ -40,9 +40,10 @@ public struct VulkanBackend: AttentionBackend {
         let source: GLSLKernelSource
         do {
             let options = GLSLOptions(workgroupSize: 64, sharedMemoryBytes: device.maxComputeSharedMemorySize)
-            source = try GLSLKernelSource(program: KernelProgram(spec: spec), plan: TilePlan(spec), options: options)
-            // lavapipe silently stops an invocation after its loop cap: refuse instead of returning wrong numbers.
-            if let cap = device.loopIterationLimit { try source.checkLoopIterations(cap: cap) }
+            // lavapipe silently stops an invocation after its loop cap: tile loops are unrolled only
+            // when needed to stay under it, and a configuration over it anyway is refused.
+            source = try GLSLKernelSource.forLoopCap(
+                device.loopIterationLimit, program: KernelProgram(spec: spec), plan: TilePlan(spec), options: options)
         } catch {
             throw .invalidSpec(error)
         }
