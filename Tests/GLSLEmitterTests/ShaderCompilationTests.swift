@@ -18,6 +18,8 @@ struct ShaderCompilationTests {
         if spec.problem.dtype != .float32 {
             try compileAndValidate(emitted(spec, GLSLOptions(sixteenBitStorage: true)), label: "\(file) with 16-bit storage")
         }
+        // The variant with the tile loops as real loops (what lavapipe runs when the cap allows).
+        try compileAndValidate(emitted(spec, GLSLOptions(unrollTileLoops: false)), label: "\(file) with rolled tile loops")
     }
 
     static let randomized = randomizedSpecs(count: 15, seed: 0x61747467656e)
