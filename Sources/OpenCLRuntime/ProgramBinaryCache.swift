@@ -2,12 +2,12 @@ import RuntimeSupport
 import Foundation
 
 /// The on-disk cache of program binaries (CL_PROGRAM_BINARIES). One file per (source+options,
-/// device) pair. Format: magic, key text, payload length, payload, FNV-1a of the payload. Any
-/// mismatch — truncation, garbage, another driver version — reads as a miss, never a crash.
+/// device) pair, in the `FramedCacheFile` format keyed by the full key text. Any mismatch —
+/// truncation, garbage, another driver version — reads as a miss, never a crash.
 struct ProgramBinaryCache: Sendable {
     let directory: String
 
-    private static let magic = Array("AGCLBIN1".utf8)
+    private static let format = FramedCacheFile(magic: "AGCLBIN1")
 
     /// File for a key; the full key text is also stored inside and compared on load.
     func path(for key: ProgramKey) -> String {
@@ -17,70 +17,17 @@ struct ProgramBinaryCache: Sendable {
     enum LoadResult { case missing, invalid, binary([UInt8]) }
 
     func load(_ key: ProgramKey) -> LoadResult {
-        let path = path(for: key)
-        guard FileManager.default.fileExists(atPath: path) else { return .missing }
-        guard let data = FileManager.default.contents(atPath: path) else { return .invalid }
-        return Self.decode([UInt8](data), key: key).map(LoadResult.binary) ?? .invalid
+        switch Self.format.load(path: path(for: key), key: key.text) {
+        case .missing: return .missing
+        case .payload(let binary) where !binary.isEmpty: return .binary(binary)
+        case .payload, .invalid: return .invalid
+        }
     }
 
-    /// Atomic: written to a temporary file in the same folder, then renamed over the target,
-    /// so a concurrent reader sees the old file or the new one, never half of one.
+    /// Atomic, and a read-only or full disk must not fail the build.
     @discardableResult
     func store(_ binary: [UInt8], for key: ProgramKey) -> Bool {
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            try Data(Self.encode(binary, key: key)).write(to: URL(fileURLWithPath: path(for: key)), options: .atomic)
-            return true
-        } catch {
-            return false  // a read-only or full disk must not fail the build
-        }
-    }
-
-    static func encode(_ binary: [UInt8], key: ProgramKey) -> [UInt8] {
-        let keyText = Array(key.text.utf8)
-        var out = magic
-        out += littleEndian(UInt64(keyText.count)) + keyText
-        out += littleEndian(UInt64(binary.count)) + binary
-        out += littleEndian(FNV1a64.hash(bytes: binary))
-        return out
-    }
-
-    static func decode(_ bytes: [UInt8], key: ProgramKey) -> [UInt8]? {
-        var reader = ByteReader(bytes: bytes)
-        guard reader.take(magic.count) == magic,
-              let keyLength = reader.uint64(), let keyText = reader.take(keyLength),
-              keyText == Array(key.text.utf8),
-              let length = reader.uint64(), length > 0, let payload = reader.take(length),
-              let checksum = reader.uint64(), reader.atEnd,
-              checksum == FNV1a64.hash(bytes: payload) else { return nil }
-        return payload
-    }
-
-    private static func littleEndian(_ value: UInt64) -> [UInt8] {
-        (0..<8).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }
-    }
-
-    private struct ByteReader {
-        let bytes: [UInt8]
-        var offset = 0
-
-        var atEnd: Bool { offset == bytes.count }
-
-        mutating func take(_ count: Int) -> [UInt8]? {
-            guard count >= 0, count <= bytes.count - offset else { return nil }
-            defer { offset += count }
-            return Array(bytes[offset..<offset + count])
-        }
-
-        mutating func take(_ count: UInt64) -> [UInt8]? {
-            guard count <= UInt64(bytes.count - offset) else { return nil }
-            return take(Int(count))
-        }
-
-        mutating func uint64() -> UInt64? {
-            guard let raw = take(8) else { return nil }
-            return raw.enumerated().reduce(0) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-        }
+        Self.format.store(binary, key: key.text, path: path(for: key))
     }
 }
 
