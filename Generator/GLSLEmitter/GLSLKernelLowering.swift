@@ -171,29 +171,3 @@ struct GLSLKernelLowering {
         }
     }
 }
-
-extension KernelFunction {
-    /// Whether `op` occurs anywhere in the body.
-    func contains(_ op: TileOp) -> Bool { body.contains { $0.contains(op) } }
-
-    /// The scale of the body's `scores` op.
-    var scale: Double? { body.lazy.compactMap(\.scale).first }
-}
-
-extension TileOp {
-    func contains(_ op: TileOp) -> Bool {
-        if self == op { return true }
-        switch self {
-        case .forEachSegment(let body), .forEachPanel(_, let body), .forEachPart(let body): return body.contains { $0.contains(op) }
-        default: return false
-        }
-    }
-
-    var scale: Double? {
-        switch self {
-        case .scores(let scale): scale
-        case .forEachSegment(let body), .forEachPanel(_, let body), .forEachPart(let body): body.lazy.compactMap(\.scale).first
-        default: nil
-        }
-    }
-}
