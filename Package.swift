@@ -13,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         .target(name: "AttentionTensors"),
@@ -37,7 +38,7 @@ let package = Package(
             name: "AttentionRuntime",
             dependencies: [
                 "AttentionSpec", "AttentionTensors", "CPUInterpreter", "OpenCLRuntime", "OpenCLEmitter",
-                "GLSLEmitter", "SPIRVCompiler", "VulkanRuntime",
+                "GLSLEmitter", "SPIRVCompiler", "VulkanRuntime", "RuntimeSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .target(name: "AttentionGen", dependencies: [
@@ -70,7 +71,9 @@ let package = Package(
         .testTarget(
             name: "GLSLEmitterTests",
             dependencies: ["GLSLEmitter", "OpenCLEmitter", "OpenCLRuntime", "KernelIR", "AttentionPlan", "AttentionSpec", "AttentionTensors", "attngen"]),
-        .testTarget(name: "AttentionRuntimeTests", dependencies: ["AttentionRuntime", "AttentionSpec", "AttentionTensors"]),
+        .testTarget(
+            name: "AttentionRuntimeTests",
+            dependencies: ["AttentionRuntime", "AttentionSpec", "AttentionTensors", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "AttngenCLITests", dependencies: ["attngen"]),
     ],
     swiftLanguageModes: [.v6]

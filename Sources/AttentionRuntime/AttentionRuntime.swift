@@ -1,39 +1,129 @@
 import AttentionSpec
 import AttentionTensors
+import Foundation
+import Logging
 
-/// The one entry point for running attention: validates inputs, then hands them to a backend.
+/// The one entry point for running attention: chooses a backend, validates inputs, runs them.
 ///
 /// ```swift
-/// let runtime = AttentionRuntime(backend: ReferenceBackend())
+/// let runtime = try AttentionRuntime()              // auto: a GPU if usable, else the CPU interpreter
 /// let result = try runtime.attention(spec, q: q, k: k, v: v)
+/// print(runtime.selection)                          // what was chosen, and why the rest was not
 /// ```
+///
+/// A runtime is `Sendable`: share one across tasks; backends cache programs and pipelines.
 public struct AttentionRuntime: Sendable {
-    public let backend: any AttentionBackend
-
-    public init(backend: any AttentionBackend) {
-        self.backend = backend
+    /// What to do when the chosen backend fails while running (build failure, device lost).
+    public enum FailurePolicy: Sendable, Hashable {
+        /// Throw the backend's error.
+        case raise
+        /// Run again on the next backend of the selection (logged at warning level and recorded
+        /// in `AttentionResult.failedAttempts`). Invalid specs and shapes are never retried.
+        case retryOnNextBackend
     }
 
-    /// Backends selectable by name.
-    public static let backendNames = ["cpu", "reference", "opencl", "vulkan"]
+    /// The backend that runs every call.
+    public let backend: any AttentionBackend
+    /// What was chosen and why.
+    public let selection: BackendSelection
+    public let failurePolicy: FailurePolicy
+    let standby: StandbyBackends
+    let logger: Logger
 
-    /// A runtime on the named backend; an unknown name is a typed error.
-    public init(backendNamed name: String) throws(AttentionError) {
-        switch name {
-        case "reference": self.init(backend: ReferenceBackend())
-        case "cpu": self.init(backend: CPUBackend())
-        case "opencl": self.init(backend: try OpenCLBackend())
-        case "vulkan": self.init(backend: try VulkanBackend())
-        default: throw .unknownBackend(name: name, known: Self.backendNames)
+    /// The default logger: label `attentiongen.runtime`; the backend choice is logged at debug level.
+    public static let defaultLogger = Logger(label: "attentiongen.runtime")
+
+    /// Backends selectable by name (`BackendRequest(parsing:)` also takes `opencl:DEVICE`).
+    public static let backendNames = BackendRequest.names
+
+    /// A runtime on the requested backend. With `.auto`, `ATTNGEN_BACKEND` in `environment`
+    /// forces a backend when set; a forced backend that cannot open throws
+    /// `AttentionError.backendUnavailable` — it never silently becomes another one.
+    public init(
+        _ request: BackendRequest = .auto,
+        failurePolicy: FailurePolicy = .raise,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        inventory: @autoclosure () -> DeviceInventory = DeviceInventory.probe(),
+        logger: Logger = AttentionRuntime.defaultLogger
+    ) throws(AttentionError) {
+        var effective = request
+        var forcedBy: String? = request == .auto ? nil : "the caller"
+        if request == .auto, let fromEnvironment = try BackendRequest.fromEnvironment(environment), fromEnvironment != .auto {
+            effective = fromEnvironment
+            forcedBy = "\(BackendRequest.environmentVariable)=\(environment[BackendRequest.environmentVariable] ?? "")"
         }
+        let opened: OpenedSelection
+        if let forcedBy {
+            opened = try Self.force(effective, forcedBy: forcedBy)
+        } else {
+            opened = Self.choose(BackendSelector.rank(inventory()))
+        }
+        self.backend = opened.backend
+        self.selection = opened.selection
+        self.failurePolicy = failurePolicy
+        self.standby = StandbyBackends(opened.standby)
+        self.logger = logger
+        logger.debug("attention backend selected", metadata: [
+            "backend": "\(selection.chosen.backend)",
+            "device": "\(selection.chosen.device)",
+            "forcedBy": "\(selection.forcedBy ?? "none (auto)")",
+            "skipped": "\(selection.skippedSummary)",
+        ])
+    }
+
+    /// A runtime on `backend`, with `fallbacks` tried in order when retries are enabled.
+    public init(
+        backend: any AttentionBackend, fallbacks: [any AttentionBackend] = [],
+        failurePolicy: FailurePolicy = .raise, logger: Logger = AttentionRuntime.defaultLogger
+    ) {
+        self.backend = backend
+        self.selection = BackendSelection(
+            request: .auto, forcedBy: "the caller",
+            chosen: .init(backend: backend.name, device: backend.device, verdict: .chosen),
+            entries: [.init(backend: backend.name, device: backend.device, verdict: .chosen)]
+                + fallbacks.map { .init(backend: $0.name, device: $0.device, verdict: .standby) })
+        self.failurePolicy = failurePolicy
+        self.standby = StandbyBackends(fallbacks.map { .ready($0) })
+        self.logger = logger
+    }
+
+    /// A runtime on the backend `name` names (`auto`, `cpu`, `reference`, `opencl[:DEVICE]`,
+    /// `vulkan[:DEVICE]`); an unknown name is a typed error.
+    public init(backendNamed name: String, failurePolicy: FailurePolicy = .raise) throws(AttentionError) {
+        try self.init(BackendRequest(parsing: name), failurePolicy: failurePolicy)
     }
 
     public func attention(_ spec: AttentionSpec, q: Tensor, k: Tensor, v: Tensor) throws(AttentionError) -> AttentionResult {
-        try backend.run(AttentionInputs(spec: spec, q: q, k: k, v: v))
+        try run(AttentionInputs(spec: spec, q: q, k: k, v: v))
     }
 
     /// The async entry point: runs off the caller's executor.
     public func attention(_ spec: AttentionSpec, q: Tensor, k: Tensor, v: Tensor) async throws -> AttentionResult {
         try await Task.detached { [self] in try attention(spec, q: q, k: k, v: v) }.value
+    }
+
+    /// Runs checked inputs on the chosen backend, then — when the policy allows and the failure is
+    /// the device's — on each standby backend in turn.
+    public func run(_ inputs: AttentionInputs) throws(AttentionError) -> AttentionResult {
+        var failures: [String] = []
+        var current = backend
+        var next = 0
+        while true {
+            do {
+                var result = try current.run(inputs)
+                result.backendName = current.name
+                result.failedAttempts = failures
+                return result
+            } catch {
+                guard failurePolicy == .retryOnNextBackend, error.isDeviceFailure, next < standby.count else { throw error }
+                failures.append(error.description)
+                let failed = current.name
+                current = try standby.backend(at: next)
+                next += 1
+                logger.warning("attention backend failed; retrying on the next backend", metadata: [
+                    "failed": "\(failed)", "error": "\(error)", "retryingOn": "\(current.name) on \(current.device)",
+                ])
+            }
+        }
     }
 }

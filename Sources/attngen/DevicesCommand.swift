@@ -14,9 +14,26 @@ struct DevicesCommand: ParsableCommand {
             support, cooperative-matrix extension, and whether the device is lavapipe (loop cap).
             Example:
               attngen devices
+            With --explain, says which backend `auto` (or --backend / ATTNGEN_BACKEND) picks on this
+            machine and why every other backend was skipped:
+              attngen devices --explain
             """)
 
+    @Flag(help: "Say which backend auto picks here, and why each other one was skipped.")
+    var explain = false
+
+    @Option(help: "With --explain: the request to explain (auto, cpu, opencl[:DEVICE], vulkan[:DEVICE]).")
+    var backend = "auto"
+
+    @Flag(help: "Log the backend choice (swift-log, debug level, on stderr).")
+    var verbose = false
+
     func run() throws {
+        if explain {
+            bootstrapLogging(verbose: verbose)
+            print(try AttentionRuntime(BackendRequest(parsing: backend)).selection)
+            return
+        }
         do {
             let platforms = try OpenCLDevices.platforms()
             let count = platforms.reduce(0) { $0 + $1.devices.count }

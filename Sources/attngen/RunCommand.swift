@@ -10,6 +10,8 @@ struct RunCommand: ParsableCommand {
             q is [batch, *queryShape, heads, headDim], k is [batch, *keyShape, kvHeads, headDim], v is
             [batch, *keyShape, kvHeads, valueDim]; the output is [batch, *queryShape, heads, valueDim] and the
             log-sum-exp [batch, *queryShape, heads], both float32. Existing output files are kept unless --force.
+            The backend defaults to auto (a GPU through Vulkan or OpenCL, else the CPU interpreter; see
+            `attngen devices --explain`); ATTNGEN_BACKEND or --backend forces one.
             Example:
               attngen run Kernels/specs/dense-causal-1d.json --q q.npy --k k.npy --v v.npy --out o.npy --verify
             """)
@@ -21,13 +23,13 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Value tensor (.npy).") var v: String
     @Option(help: "Where to write the output tensor (.npy).") var out: String
     @Option(help: "Where to write the log-sum-exp tensor (.npy).") var lse: String?
-    @Option(help: "Backend: \(AttentionRuntime.backendNames.joined(separator: ", ")).") var backend = "reference"
+    @OptionGroup var backend: BackendArguments
     @Flag(help: "Also check the result against the float64 reference with the tolerance rule.") var verify = false
     @Flag(help: "Replace existing output files.") var force = false
 
     func run() throws {
         let spec = try spec.load()
-        let runtime = try AttentionRuntime(backendNamed: backend)
+        let runtime = try backend.runtime()
         let p = spec.problem
         for path in [out, lse].compactMap({ $0 }) where !force && FileManager.default.fileExists(atPath: path) {
             throw CLIError("\(path) already exists; pass --force to replace it")
@@ -39,14 +41,15 @@ struct RunCommand: ParsableCommand {
         let inputs = try AttentionInputs(spec: spec, q: qTensor, k: kTensor, v: vTensor)
         let clock = ContinuousClock()
         var result: AttentionResult?
-        let elapsed = try clock.measure { result = try runtime.backend.run(inputs) }
+        let elapsed = try clock.measure { result = try runtime.run(inputs) }
         guard let result else { return }
         try Npy.write(result.output, to: URL(fileURLWithPath: out), as: .float32, overwrite: force)
         if let lse { try Npy.write(result.lse, to: URL(fileURLWithPath: lse), as: .float32, overwrite: force) }
         let finite = result.output.elements.allSatisfy(\.isFinite)
         let checksum = result.output.elements.reduce(0.0) { $0 + Double($1) }
         let maskedRows = result.lse.elements.filter { $0 == -.infinity }.count
-        print("backend \(runtime.backend.name): \(spec.summary)")
+        print("backend \(result.backendName) on \(runtime.selection.chosen.device): \(spec.summary)")
+        for failure in result.failedAttempts { print("retried after: \(failure)") }
         print("output \(p.outputTensorShape) → \(out)\(lse.map { ", lse → \($0)" } ?? "")")
         let milliseconds = Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) * 1e-15
         print("time \(String(format: "%.1f", milliseconds)) ms, checksum \(checksum), \(finite ? "all finite" : "NON-FINITE VALUES"), \(maskedRows) fully masked rows")

@@ -8,10 +8,16 @@ public struct AttentionResult: Sendable, Equatable {
     /// Natural-log log-sum-exp of the scaled scores, `[batch, *queryShape, heads]`; −inf for
     /// rows that see no key.
     public var lse: Tensor
+    /// The backend that produced this result (set by `AttentionRuntime`).
+    public var backendName: String
+    /// The errors of backends that failed before this one, when retries were enabled.
+    public var failedAttempts: [String]
 
-    public init(output: Tensor, lse: Tensor) {
+    public init(output: Tensor, lse: Tensor, backendName: String = "", failedAttempts: [String] = []) {
         self.output = output
         self.lse = lse
+        self.backendName = backendName
+        self.failedAttempts = failedAttempts
     }
 }
 
@@ -46,7 +52,13 @@ public struct AttentionInputs: Sendable {
 public protocol AttentionBackend: Sendable {
     /// Short name used by `--backend` and in logs.
     var name: String { get }
+    /// The device it runs on, for logs and `attngen devices --explain`.
+    var device: String { get }
     func run(_ inputs: AttentionInputs) throws(AttentionError) -> AttentionResult
+}
+
+extension AttentionBackend {
+    public var device: String { CPUBackend.hostDevice }
 }
 
 /// Why an attention call failed.
@@ -54,6 +66,8 @@ public enum AttentionError: Error, Sendable, CustomStringConvertible {
     case invalidSpec(SpecError)
     case shapeMismatch(role: String, expected: [Int], found: [Int], layout: String)
     case unknownBackend(name: String, known: [String])
+    /// An environment variable names no backend.
+    case invalidBackendSetting(variable: String, value: String, reason: String)
     case backendUnavailable(name: String, reason: String)
     case backendFailed(name: String, reason: String)
 
@@ -65,10 +79,22 @@ public enum AttentionError: Error, Sendable, CustomStringConvertible {
             "\(role): expected shape \(expected) (\(layout)) but got \(found)"
         case .unknownBackend(let name, let known):
             "unknown backend '\(name)' (known: \(known.joined(separator: ", ")))"
+        case .invalidBackendSetting(let variable, let value, let reason):
+            "\(variable)='\(value)' is not a backend: \(reason)"
         case .backendUnavailable(let name, let reason):
             "backend '\(name)' is not available: \(reason)"
         case .backendFailed(let name, let reason):
             "backend '\(name)' failed: \(reason)"
+        }
+    }
+}
+
+extension AttentionError {
+    /// Failures of a device or driver (worth retrying elsewhere), not of the caller's input.
+    public var isDeviceFailure: Bool {
+        switch self {
+        case .backendUnavailable, .backendFailed: true
+        case .invalidSpec, .shapeMismatch, .unknownBackend, .invalidBackendSetting: false
         }
     }
 }

@@ -5,6 +5,8 @@ import CPUInterpreter
 /// The SIMD CPU interpreter behind the backend seam.
 public struct CPUBackend: AttentionBackend {
     public let name = "cpu"
+    /// How the interpreter's device is named: the host's cores and the micro-kernel ISA.
+    public static let hostDevice = "host CPU (SIMD interpreter)"
     /// When set, records the tiles visited and masked (for tests of the one-plan invariant).
     public let trace: InterpreterTrace?
 

@@ -11,6 +11,7 @@ import OpenCLRuntime
 /// sequence and reads back the output and the log-sum-exp.
 public struct OpenCLBackend: AttentionBackend {
     public let name = "opencl"
+    public var device: String { context.device.description }
     /// The device's context; its `cacheStatistics` count program builds and cache hits.
     public let context: OpenCLContext
 

@@ -11,6 +11,7 @@ import VulkanRuntime
 /// attention (and merge) dispatches run in one submission.
 public struct VulkanBackend: AttentionBackend {
     public let name = "vulkan"
+    public var device: String { context.device.description }
     /// The device's context; its `cacheStatistics` count pipeline creations and cache hits.
     public let context: VulkanContext
 

@@ -1,0 +1,166 @@
+import AttentionRuntime
+import AttentionSpec
+import AttentionTensors
+import Logging
+import Testing
+
+@Suite struct BackendSelectionTests {
+    private static let cpuOnly = DeviceInventory(
+        vulkan: .devices([DeviceCandidate(api: .vulkan, index: 0, name: "llvmpipe (LLVM 15)", kind: .cpuImplementation)]),
+        opencl: .devices([DeviceCandidate(api: .opencl, index: 0, name: "pthread-EPYC (Portable Computing Language)", kind: .cpuImplementation)]))
+
+    /// On a machine whose only OpenCL/Vulkan devices run on the CPU, auto picks the interpreter
+    /// and names the reason for each skipped device.
+    @Test func autoOnCPUOnlyMachinePicksTheInterpreter() throws {
+        let runtime = try AttentionRuntime(.auto, environment: [:], inventory: Self.cpuOnly)
+        #expect(runtime.backend.name == "cpu")
+        #expect(runtime.selection.forcedBy == nil)
+        let skipped = runtime.selection.entries.filter { if case .skipped = $0.verdict { true } else { false } }
+        #expect(skipped.map(\.backend).sorted() == ["opencl", "vulkan"])
+        #expect(runtime.selection.description.contains("skipped: runs on the CPU, where the CPU interpreter is faster; ask for it with 'vulkan:0'"))
+    }
+
+    /// The same on this machine's real inventory: without a GPU, the interpreter.
+    @Test func autoOnThisMachine() throws {
+        let inventory = DeviceInventory.probe()
+        let runtime = try AttentionRuntime(.auto, environment: [:], inventory: inventory)
+        if BackendSelector.rank(inventory).devices.isEmpty {
+            #expect(runtime.backend.name == "cpu")
+            #expect(runtime.selection.chosen.verdict == .chosen)
+        } else {
+            #expect(["vulkan", "opencl"].contains(runtime.backend.name))
+        }
+    }
+
+    /// No loader at all is a reason, not an error.
+    @Test func missingAPIsAreSkippedWithTheirReason() throws {
+        let inventory = DeviceInventory(vulkan: .unavailable(reason: "no ICD"), opencl: .unavailable(reason: "CL_PLATFORM_NOT_FOUND_KHR"))
+        let runtime = try AttentionRuntime(.auto, environment: [:], inventory: inventory)
+        #expect(runtime.backend.name == "cpu")
+        #expect(runtime.selection.skippedSummary.contains("no ICD"))
+        #expect(runtime.selection.skippedSummary.contains("CL_PLATFORM_NOT_FOUND_KHR"))
+    }
+
+    /// GPUs before accelerators before everything else; Vulkan before OpenCL for the same kind;
+    /// CPU implementations and devices without compute are skipped.
+    @Test func rankingOrder() {
+        let inventory = DeviceInventory(
+            vulkan: .devices([
+                DeviceCandidate(api: .vulkan, index: 0, name: "iGPU", kind: .integratedGPU),
+                DeviceCandidate(api: .vulkan, index: 1, name: "llvmpipe", kind: .cpuImplementation),
+                DeviceCandidate(api: .vulkan, index: 2, name: "dGPU", kind: .discreteGPU),
+                DeviceCandidate(api: .vulkan, index: 3, name: "broken", kind: .discreteGPU, unusableReason: "no queue family with compute"),
+            ]),
+            opencl: .devices([
+                DeviceCandidate(api: .opencl, index: 0, name: "FPGA", kind: .accelerator),
+                DeviceCandidate(api: .opencl, index: 1, name: "dGPU", kind: .otherGPU),
+                DeviceCandidate(api: .opencl, index: 2, name: "PoCL", kind: .cpuImplementation),
+            ]))
+        let ranking = BackendSelector.rank(inventory)
+        #expect(ranking.devices.map(\.description) == [
+            "vulkan:2 dGPU (discrete GPU)", "vulkan:0 iGPU (integrated GPU)", "opencl:1 dGPU (GPU)", "opencl:0 FPGA (accelerator)",
+        ])
+        #expect(ranking.skipped.map(\.device) == ["vulkan:1 llvmpipe (CPU implementation)", "vulkan:3 broken (discrete GPU)", "opencl:2 PoCL (CPU implementation)"])
+    }
+
+    /// A GPU that is listed but does not open is skipped with the driver's reason; the
+    /// interpreter runs instead.
+    @Test func gpuThatDoesNotOpenFallsToTheInterpreter() throws {
+        let inventory = DeviceInventory(
+            vulkan: .devices([DeviceCandidate(api: .vulkan, index: 97, name: "Phantom GPU", kind: .discreteGPU)]),
+            opencl: .unavailable(reason: "none"))
+        let runtime = try AttentionRuntime(.auto, environment: [:], inventory: inventory)
+        #expect(runtime.backend.name == "cpu")
+        let phantom = try #require(runtime.selection.entries.first { $0.device.contains("Phantom") })
+        guard case .skipped(let reason) = phantom.verdict else {
+            Issue.record("expected the phantom GPU to be skipped, got \(phantom.verdict)")
+            return
+        }
+        #expect(reason.hasPrefix("could not open:"))
+    }
+
+    @Test func environmentForcesABackend() throws {
+        let cpu = try AttentionRuntime(.auto, environment: ["ATTNGEN_BACKEND": "reference"], inventory: Self.cpuOnly)
+        #expect(cpu.backend.name == "reference")
+        #expect(cpu.selection.forcedBy == "ATTNGEN_BACKEND=reference")
+        // An explicit request wins over the environment.
+        let explicit = try AttentionRuntime(.cpu, environment: ["ATTNGEN_BACKEND": "reference"], inventory: Self.cpuOnly)
+        #expect(explicit.backend.name == "cpu")
+        #expect(explicit.selection.forcedBy == "the caller")
+        // Empty means unset.
+        #expect(try AttentionRuntime(.auto, environment: ["ATTNGEN_BACKEND": " "], inventory: Self.cpuOnly).selection.forcedBy == nil)
+    }
+
+    @Test func badOrUnavailableForcedBackendsAreTypedErrors() {
+        #expect {
+            try AttentionRuntime(.auto, environment: ["ATTNGEN_BACKEND": "cuda"], inventory: Self.cpuOnly)
+        } throws: { error in
+            guard case AttentionError.invalidBackendSetting(let variable, let value, _) = error else { return false }
+            return variable == "ATTNGEN_BACKEND" && value == "cuda"
+        }
+        #expect {
+            try AttentionRuntime(.vulkan(device: "no-such-gpu"), environment: [:], inventory: Self.cpuOnly)
+        } throws: { error in
+            guard case AttentionError.backendUnavailable(let name, let reason) = error else { return false }
+            return name == "vulkan" && reason.contains("no-such-gpu")
+        }
+        #expect(throws: AttentionError.self) { try BackendRequest(parsing: "opencl:") }
+        #expect(throws: AttentionError.self) { try BackendRequest(parsing: "cpu:0") }
+        #expect((try? BackendRequest(parsing: " vulkan:NVIDIA ")) == .vulkan(device: "NVIDIA"))
+    }
+
+    /// With retries enabled a device failure moves to the next backend and is recorded; without,
+    /// the error is raised; a caller's mistake is never retried.
+    @Test func retryOnNextBackend() throws {
+        let spec = try AttentionSpec.attention(heads: 2, headDim: 16, tokens: [20]).masked(.causal).validated()
+        let inputs = try randomInputs(spec, seed: 3)
+        let retrying = AttentionRuntime(backend: FailingBackend(), fallbacks: [CPUBackend()], failurePolicy: .retryOnNextBackend)
+        let result = try retrying.run(inputs)
+        #expect(result.backendName == "cpu")
+        #expect(result.failedAttempts == ["backend 'flaky-gpu' failed: device lost (simulated)"])
+        #expect(ToleranceRule().check(result, for: inputs).passed)
+
+        let raising = AttentionRuntime(backend: FailingBackend(), fallbacks: [CPUBackend()])
+        #expect(throws: AttentionError.self) { try raising.run(inputs) }
+
+        let wrongShape = Tensor(zeros: [1, 21, 2, 16])
+        #expect {
+            try retrying.attention(spec, q: wrongShape, k: inputs.k, v: inputs.v)
+        } throws: { error in
+            guard case AttentionError.shapeMismatch = error else { return false }
+            return true
+        }
+    }
+
+    /// The choice is logged once at debug level with the backend, the device and the skip reasons.
+    @Test func selectionIsLoggedAtDebugLevel() throws {
+        let sink = LogSink()
+        var logger = Logger(label: "test") { _ in CapturingLogHandler(sink: sink) }
+        logger.logLevel = .debug
+        _ = try AttentionRuntime(.auto, environment: [:], inventory: Self.cpuOnly, logger: logger)
+        let records = sink.records
+        #expect(records.count == 1)
+        let record = try #require(records.first)
+        #expect(record.level == .debug)
+        #expect(record.message == "attention backend selected")
+        #expect(record.metadata["backend"] == "cpu")
+        #expect(record.metadata["skipped"]?.contains("llvmpipe") == true)
+    }
+}
+
+/// A backend whose device always fails, to exercise retries.
+struct FailingBackend: AttentionBackend {
+    let name = "flaky-gpu"
+    var device: String { "simulated GPU" }
+    func run(_ inputs: AttentionInputs) throws(AttentionError) -> AttentionResult {
+        throw .backendFailed(name: name, reason: "device lost (simulated)")
+    }
+}
+
+func randomInputs(_ spec: AttentionSpec, seed: UInt64) throws -> AttentionInputs {
+    var rng = SeededGenerator(seed: seed)
+    let p = spec.problem
+    return try AttentionInputs(
+        spec: spec, q: .random(shape: p.queryTensorShape, using: &rng), k: .random(shape: p.keyTensorShape, using: &rng),
+        v: .random(shape: p.valueTensorShape, using: &rng))
+}
