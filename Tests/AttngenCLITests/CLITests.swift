@@ -21,10 +21,13 @@ struct Attngen {
         let stderr: String
     }
 
-    static func run(_ arguments: [String]) throws -> Output {
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Output {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment
+            .filter { $0.key != "ATTNGEN_BACKEND" }
+            .merging(environment) { $1 }
         process.currentDirectoryURL = packageRoot
         let (out, err) = (Pipe(), Pipe())
         process.standardOutput = out

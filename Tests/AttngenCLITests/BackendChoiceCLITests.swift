@@ -1,0 +1,35 @@
+import Foundation
+import Testing
+
+@Suite struct BackendChoiceCLITests {
+    /// `devices --explain` names the choice and a reason for every skipped backend; `--verbose`
+    /// adds the debug log line on stderr.
+    @Test func explainSaysWhatAutoPicksAndWhy() throws {
+        let result = try Attngen.run(["devices", "--explain", "--verbose"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("chosen by auto"))
+        for line in result.stdout.split(separator: "\n").dropFirst() {
+            #expect(line.contains("— chosen") || line.contains("— standby") || line.contains("— skipped: "), "\(line)")
+        }
+        #expect(result.stderr.contains("attention backend selected"))
+    }
+
+    @Test func environmentAndFlagForceTheBackend() throws {
+        let forced = try Attngen.run(["devices", "--explain"], environment: ["ATTNGEN_BACKEND": "reference"])
+        #expect(forced.status == 0, "\(forced.stderr)")
+        #expect(forced.stdout.hasPrefix("backend reference on host CPU"))
+        #expect(forced.stdout.contains("forced by ATTNGEN_BACKEND=reference"))
+
+        let bad = try Attngen.run(["devices", "--explain"], environment: ["ATTNGEN_BACKEND": "cuda"])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("ATTNGEN_BACKEND='cuda' is not a backend"))
+
+        let missing = try Attngen.run([
+            "run", "Kernels/specs/dense-causal-1d.json", "--q", "q.npy", "--k", "k.npy", "--v", "v.npy", "--out", "/tmp/never.npy",
+            "--backend", "vulkan:no-such-gpu",
+        ])
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("backend 'vulkan' is not available"))
+        #expect(missing.stderr.contains("no-such-gpu"))
+    }
+}
