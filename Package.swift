@@ -23,6 +23,10 @@ let package = Package(
         .target(name: "KernelIR", dependencies: ["AttentionPlan", "AttentionSpec"], path: "Generator/KernelIR"),
         .target(name: "OpenCLEmitter", dependencies: ["KernelIR", "AttentionPlan", "AttentionSpec", "AttentionTensors"], path: "Generator/OpenCLEmitter"),
         .target(name: "GLSLEmitter", dependencies: ["KernelIR", "OpenCLEmitter", "AttentionPlan", "AttentionSpec", "AttentionTensors"], path: "Generator/GLSLEmitter"),
+        .target(
+            name: "KernelCatalog",
+            dependencies: ["OpenCLEmitter", "GLSLEmitter", "SPIRVCompiler", "KernelIR", "AttentionPlan", "AttentionSpec"],
+            path: "Generator/KernelCatalog"),
         .target(name: "CAttentionKernels"),
         .systemLibrary(name: "COpenCL", path: "Sources/COpenCL"),
         .target(name: "RuntimeSupport"),
@@ -48,7 +52,7 @@ let package = Package(
         .executableTarget(
             name: "attngen",
             dependencies: [
-                "AttentionGen", "GLSLEmitter",
+                "AttentionGen", "GLSLEmitter", "KernelCatalog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "AttentionTensorsTests", dependencies: ["AttentionTensors"]),

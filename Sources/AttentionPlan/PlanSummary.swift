@@ -37,3 +37,12 @@ public struct PlanSummary: Hashable, Sendable, Codable {
             fullElementPairs: fullElementPairs * other.fullElementPairs, denseElementPairs: denseElementPairs * other.denseElementPairs)
     }
 }
+
+extension TilePlan {
+    /// Multiply-adds ×2 the tiled program executes over all batches and heads: every visited
+    /// query-key pair costs a `headDim` dot product and a `valueDim` accumulation.
+    public func executedFlops() -> Double {
+        let p = spec.problem
+        return 2 * Double(p.batch * p.heads) * Double(summary().visitedElementPairs) * Double(p.headDim + p.valueDim)
+    }
+}

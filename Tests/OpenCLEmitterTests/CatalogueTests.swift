@@ -1,3 +1,4 @@
+import AttentionPlan
 import AttentionSpec
 import Foundation
 import Testing
@@ -14,6 +15,9 @@ import Testing
     @Test(arguments: files)
     func catalogueSpecMatchesTheReferenceAndTheInterpreter(file: String) throws {
         let spec = try AttentionSpec(contentsOf: catalogueFolder.appendingPathComponent(file))
+        // PoCL runs the generated kernels at about 5 GFLOP/s; bigger specs run with ATTNGEN_LONG_TESTS=1.
+        let long = ProcessInfo.processInfo.environment["ATTNGEN_LONG_TESTS"] == "1"
+        guard try long || TilePlan(spec).executedFlops() <= 1.05e9 else { return }
         try checkOpenCL(spec, seed: UInt64(file.utf8.count))
     }
 }

@@ -49,7 +49,9 @@ func checkVulkan(_ spec: AttentionSpec, seed: UInt64, sourceLocation: SourceLoca
 
     @Test(arguments: catalogueNames)
     func catalogueSpecMatchesTheReferenceAndTheInterpreter(file: String) throws {
-        try checkVulkan(AttentionSpec(contentsOf: Self.catalogue.appendingPathComponent(file)), seed: 3)
+        let spec = try AttentionSpec(contentsOf: Self.catalogue.appendingPathComponent(file))
+        guard try fitsCPUDriverBudget(spec, gflop: 0.12) else { return }
+        try checkVulkan(spec, seed: 3)
     }
 
     /// Masks, schedules (uneven split-KV and lean), GQA, ragged edges, head dims and 16-bit storage.
@@ -137,4 +139,11 @@ func checkVulkan(_ spec: AttentionSpec, seed: UInt64, sourceLocation: SourceLoca
             try await group.waitForAll()
         }
     }
+}
+
+/// lavapipe runs the generated shaders at well under 1 GFLOP/s: catalogue specs above this much
+/// work run only with ATTNGEN_LONG_TESTS=1 (their SPIR-V is still compiled and validated).
+func fitsCPUDriverBudget(_ spec: AttentionSpec, gflop: Double) throws -> Bool {
+    if ProcessInfo.processInfo.environment["ATTNGEN_LONG_TESTS"] == "1" { return true }
+    return try TilePlan(spec).executedFlops() <= gflop * 1e9
 }

@@ -1,0 +1,150 @@
+import AttentionPlan
+import AttentionSpec
+import Foundation
+import GLSLEmitter
+import KernelIR
+import OpenCLEmitter
+import SPIRVCompiler
+
+/// The committed kernel catalogue: for each `specs/NAME.json`, the OpenCL C and its manifest,
+/// the GLSL shaders and their manifest, and the SPIR-V, in one folder per target, plus an index.
+/// `attngen catalog` writes it; `drift` compares it with what the generator makes now.
+public enum KernelCatalog {
+    /// The folders the catalogue owns (everything in them is generated).
+    public static let generatedFolders = ["opencl", "glsl", "spirv"]
+    public static let indexFile = "INDEX.md"
+
+    public enum Failure: Error, CustomStringConvertible {
+        case spec(file: String, SpecError)
+        case compile(file: String, SPIRVCompileError)
+        case io(path: String, reason: String)
+
+        public var description: String {
+            switch self {
+            case .spec(let file, let error): "\(file): \(error)"
+            case .compile(let file, let error): "\(file): \(error)"
+            case .io(let path, let reason): "\(path): \(reason)"
+            }
+        }
+    }
+
+    /// A difference between the committed catalogue and the generator's output.
+    public enum Drift: Sendable, Hashable, CustomStringConvertible {
+        case missing(String)
+        case differs(String)
+        case stale(String)
+
+        public var description: String {
+            switch self {
+            case .missing(let path): "missing: \(path)"
+            case .differs(let path): "differs: \(path)"
+            case .stale(let path): "stale (no spec makes it): \(path)"
+            }
+        }
+    }
+
+    /// Every file the catalogue should hold for the specs in `specsFolder`, sorted by path.
+    public static func artifacts(specsFolder: URL) throws(Failure) -> [KernelArtifact] {
+        let specFiles: [URL]
+        do {
+            specFiles = try FileManager.default.contentsOfDirectory(at: specsFolder, includingPropertiesForKeys: nil)
+                .filter { $0.pathExtension == "json" }
+                .sorted { $0.lastPathComponent < $1.lastPathComponent }
+        } catch {
+            throw .io(path: specsFolder.path, reason: "cannot list the spec folder: \(error.localizedDescription)")
+        }
+        var files: [KernelArtifact] = []
+        var index: [(name: String, summary: String, shaders: Int)] = []
+        for url in specFiles {
+            let name = url.deletingPathExtension().lastPathComponent
+            let spec: AttentionSpec
+            do { spec = try AttentionSpec(contentsOf: url) } catch { throw .spec(file: url.lastPathComponent, error) }
+            let made = try artifacts(spec: spec, name: name, file: url.lastPathComponent)
+            files += made
+            index.append((name, spec.summary, made.filter { $0.path.hasSuffix(".spv") }.count))
+        }
+        files.append(KernelArtifact(path: indexFile, text: indexText(index)))
+        return files.sorted { $0.path < $1.path }
+    }
+
+    /// The catalogue files of one spec.
+    public static func artifacts(spec: AttentionSpec, name: String, file: String) throws(Failure) -> [KernelArtifact] {
+        let opencl: OpenCLKernelSource
+        let glsl: GLSLKernelSource
+        do {
+            let plan = try TilePlan(spec)
+            let program = KernelProgram(spec: spec)
+            opencl = try OpenCLKernelSource(program: program, plan: plan, workgroupSize: KernelProfile.workgroupSize)
+            glsl = try GLSLKernelSource(program: program, plan: plan, options: KernelProfile.glsl)
+        } catch {
+            throw .spec(file: file, error)
+        }
+        var files = [
+            KernelArtifact(path: "opencl/\(name).cl", text: opencl.source),
+            KernelArtifact(path: "opencl/\(name).manifest.json", text: opencl.manifest(sourceFile: "\(name).cl").prettyText() + "\n"),
+        ]
+        let stems = glsl.shaders.enumerated().map { $0.offset == 0 ? name : "\(name).\($0.element.name)" }
+        var sourceFiles: [String: String] = [:]
+        var spirvFiles: [String: String] = [:]
+        for (stem, shader) in zip(stems, glsl.shaders) {
+            let words: [UInt32]
+            do {
+                words = try SPIRVCompiler.compile(glsl: shader.source, stage: .compute, name: "\(stem).comp")
+            } catch {
+                throw .compile(file: file, error)
+            }
+            files.append(KernelArtifact(path: "glsl/\(stem).comp", text: shader.source))
+            files.append(KernelArtifact(path: "spirv/\(stem).spv", words: words))
+            sourceFiles[shader.name] = "\(stem).comp"
+            spirvFiles[shader.name] = "../spirv/\(stem).spv"
+        }
+        files.append(KernelArtifact(
+            path: "glsl/\(name).glsl-manifest.json",
+            text: glsl.manifest(sourceFiles: sourceFiles, spirvFiles: spirvFiles).prettyText() + "\n"))
+        return files
+    }
+
+    /// What differs between `kernelsFolder` and `expected`.
+    public static func drift(kernelsFolder: URL, expected: [KernelArtifact]) -> [Drift] {
+        var drifts: [Drift] = []
+        let expectedPaths = Set(expected.map(\.path))
+        for artifact in expected {
+            let url = kernelsFolder.appendingPathComponent(artifact.path)
+            guard let data = FileManager.default.contents(atPath: url.path) else {
+                drifts.append(.missing(artifact.path))
+                continue
+            }
+            if Array(data) != artifact.bytes { drifts.append(.differs(artifact.path)) }
+        }
+        for path in existingGeneratedFiles(kernelsFolder) where !expectedPaths.contains(path) {
+            drifts.append(.stale(path))
+        }
+        return drifts
+    }
+
+    /// Files now in the generated folders, as catalogue-relative paths.
+    public static func existingGeneratedFiles(_ kernelsFolder: URL) -> [String] {
+        generatedFolders.flatMap { folder -> [String] in
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: kernelsFolder.appendingPathComponent(folder).path)) ?? []
+            return names.map { "\(folder)/\($0)" }
+        }.sorted()
+    }
+
+    private static func indexText(_ entries: [(name: String, summary: String, shaders: Int)]) -> String {
+        var lines = [
+            "# Kernel catalogue",
+            "",
+            "Generated by `attngen catalog` from `specs/*.json`; do not edit. A test fails when these files",
+            "differ from what the generator makes now. Profile: work-groups of \(KernelProfile.workgroupSize), "
+                + "\(KernelProfile.glsl.sharedMemoryBytes / 1024) KiB of shared memory, tile loops kept as loops.",
+            "",
+            "| spec | problem | OpenCL C | GLSL / SPIR-V |",
+            "| --- | --- | --- | --- |",
+        ]
+        for entry in entries {
+            let shaders = entry.shaders == 1 ? "1 shader" : "\(entry.shaders) shaders"
+            lines.append("| `specs/\(entry.name).json` | \(entry.summary) | `opencl/\(entry.name).cl` | `glsl/\(entry.name).comp`, `spirv/\(entry.name).spv` (\(shaders)) |")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# One prepared pass on a GPU machine without Swift: a statically linked attngen (built with
+# `swift build -c release --static-swift-stdlib`) plus the OpenCL ICD loader and the Vulkan
+# loader as Debian packages, all in $ATTNGEN_GPU_KIT. Shows what auto picks, checks every
+# catalogue spec on OpenCL and Vulkan against the float64 reference, then times the benchmark
+# specs on both APIs and PyTorch's SDPA on the same shapes.
+# Usage: ATTNGEN_GPU_KIT=.gpu bench/gpu-device-check.sh [results-folder]
+set -uo pipefail
+cd "$(dirname "$0")/.."
+kit="${ATTNGEN_GPU_KIT:-.gpu}"
+results="${1:-/tmp/attngen-gpu}"
+mkdir -p "$results"
+for deb in "$kit"/debs/*.deb; do dpkg -x "$deb" /; done
+[ -d /usr/local/nvidia/lib64 ] && echo /usr/local/nvidia/lib64 >/etc/ld.so.conf.d/zz-nvidia.conf
+ldconfig
+mkdir -p /etc/OpenCL/vendors
+[ -e /etc/OpenCL/vendors/nvidia.icd ] || echo libnvidia-opencl.so.1 >/etc/OpenCL/vendors/nvidia.icd
+icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
+[ -e "$icd" ] && export VK_DRIVER_FILES="$icd"
+attngen="$kit/attngen"
+
+{ nvidia-smi -L; "$attngen" devices; } 2>&1 | tee "$results/devices.txt"
+"$attngen" devices --explain --verbose 2>&1 | tee "$results/explain.txt"
+
+check() {  # spec backend
+  local spec=$1 backend=$2 name
+  name=$(basename "$spec" .json)
+  "$attngen" run "$spec" --q "/tmp/in/$name/q.npy" --k "/tmp/in/$name/k.npy" --v "/tmp/in/$name/v.npy" \
+    --out "/tmp/in/$name/o-$backend.npy" --force --backend "$backend" $3 2>&1 | sed "s|^|$name $backend: |"
+}
+for spec in Kernels/specs/*.json; do
+  name=$(basename "$spec" .json)
+  "$attngen" inputs "$spec" --out-dir "/tmp/in/$name" >/dev/null
+  flops=$("$attngen" simulate "$spec" --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)["totalVisitedFlops"])')
+  verify=$(python3 -c "print('--verify' if $flops < 1.2e9 else '')")
+  check "$spec" opencl:gpu "$verify"
+  check "$spec" vulkan "$verify"
+done 2>&1 | tee "$results/correctness.txt"
+
+for spec in bench/specs/*.json; do
+  "$attngen" bench "$spec" --backend opencl --device gpu --runs 5 --warmup 2
+  "$attngen" bench "$spec" --backend vulkan --runs 5 --warmup 2
+done 2>&1 | tee "$results/bench.txt"
+python3 bench/torch_baseline.py bench/specs/*.json Kernels/specs/flash-d64*.json Kernels/specs/flash-d128*.json 2>&1 | tee "$results/torch.txt"
+for spec in Kernels/specs/flash-d64*.json Kernels/specs/flash-d128*.json; do
+  "$attngen" bench "$spec" --backend opencl --device gpu --runs 5 --warmup 2
+  "$attngen" bench "$spec" --backend vulkan --runs 5 --warmup 2
+done 2>&1 | tee -a "$results/bench.txt"
