@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .library(name: "AttentionGen", targets: ["AttentionGen"]),
         .executable(name: "attngen", targets: ["attngen"]),
+        .plugin(name: "AttentionKernels", targets: ["AttentionKernelsPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -55,6 +56,7 @@ let package = Package(
                 "AttentionGen", "GLSLEmitter", "KernelCatalog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        .plugin(name: "AttentionKernelsPlugin", capability: .buildTool(), dependencies: ["attngen"]),
         .testTarget(name: "AttentionTensorsTests", dependencies: ["AttentionTensors"]),
         .testTarget(name: "AttentionSpecTests", dependencies: ["AttentionSpec"]),
         .testTarget(name: "AttentionPlanTests", dependencies: ["AttentionPlan", "AttentionSpec"]),
@@ -65,7 +67,10 @@ let package = Package(
         .testTarget(name: "VulkanRuntimeTests", dependencies: ["VulkanRuntime", "SPIRVCompiler"]),
         .testTarget(
             name: "VulkanBackendTests",
-            dependencies: ["AttentionRuntime", "AttentionSpec", "AttentionTensors", "AttentionPlan", "KernelIR", "GLSLEmitter", "VulkanRuntime"]),
+            dependencies: [
+                "AttentionRuntime", "AttentionSpec", "AttentionTensors", "AttentionPlan", "KernelIR", "GLSLEmitter", "VulkanRuntime",
+                "KernelCatalog",
+            ]),
         .testTarget(
             name: "OpenCLEmitterTests",
             dependencies: [

@@ -16,8 +16,9 @@ ldconfig
 mkdir -p /etc/OpenCL/vendors
 [ -e /etc/OpenCL/vendors/nvidia.icd ] || echo libnvidia-opencl.so.1 >/etc/OpenCL/vendors/nvidia.icd
 icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
-[ -e "$icd" ] && export VK_DRIVER_FILES="$icd"
-attngen="$kit/attngen"
+[ -e "$icd" ] && export VK_DRIVER_FILES="$icd" __EGL_VENDOR_LIBRARY_FILENAMES=/usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json
+[ -x "$kit/attngen" ] || gzip -dc "$kit/attngen.gz" >/tmp/attngen && chmod +x /tmp/attngen
+attngen=$([ -x "$kit/attngen" ] && echo "$kit/attngen" || echo /tmp/attngen)
 
 { nvidia-smi -L; "$attngen" devices; } 2>&1 | tee "$results/devices.txt"
 "$attngen" devices --explain --verbose 2>&1 | tee "$results/explain.txt"
@@ -37,11 +38,12 @@ for spec in Kernels/specs/*.json; do
   check "$spec" vulkan "$verify"
 done 2>&1 | tee "$results/correctness.txt"
 
-for spec in bench/specs/*.json; do
+# The 20-TFLOP video spec is left out: minutes per run at the generated kernels' current speed.
+for spec in bench/specs/dense-4096.json bench/specs/causal-4096.json bench/specs/natten-1d-window-2048.json bench/specs/neighborhood-2d-128.json; do
   "$attngen" bench "$spec" --backend opencl --device gpu --runs 5 --warmup 2
   "$attngen" bench "$spec" --backend vulkan --runs 5 --warmup 2
 done 2>&1 | tee "$results/bench.txt"
-python3 bench/torch_baseline.py bench/specs/*.json Kernels/specs/flash-d64*.json Kernels/specs/flash-d128*.json 2>&1 | tee "$results/torch.txt"
+python3 bench/torch_baseline.py bench/specs/dense-4096.json bench/specs/causal-4096.json Kernels/specs/flash-d64*.json Kernels/specs/flash-d128*.json 2>&1 | tee "$results/torch.txt"
 for spec in Kernels/specs/flash-d64*.json Kernels/specs/flash-d128*.json; do
   "$attngen" bench "$spec" --backend opencl --device gpu --runs 5 --warmup 2
   "$attngen" bench "$spec" --backend vulkan --runs 5 --warmup 2

@@ -38,10 +38,13 @@ public struct AttentionRuntime: Sendable {
 
     /// A runtime on the requested backend. With `.auto`, `ATTNGEN_BACKEND` in `environment`
     /// forces a backend when set; a forced backend that cannot open throws
-    /// `AttentionError.backendUnavailable` — it never silently becomes another one.
+    /// `AttentionError.backendUnavailable` — it never silently becomes another one. `kernels`:
+    /// packages built ahead of time (e.g. by the build plugin) that a Vulkan device runs as they
+    /// are, without generating or compiling shaders.
     public init(
         _ request: BackendRequest = .auto,
         failurePolicy: FailurePolicy = .raise,
+        kernels: PrebuiltKernels? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         inventory: @autoclosure () -> DeviceInventory = DeviceInventory.probe(),
         logger: Logger = AttentionRuntime.defaultLogger
@@ -54,14 +57,14 @@ public struct AttentionRuntime: Sendable {
         }
         let opened: OpenedSelection
         if let forcedBy {
-            opened = try Self.force(effective, forcedBy: forcedBy)
+            opened = try Self.force(effective, forcedBy: forcedBy, kernels: kernels)
         } else {
-            opened = Self.choose(BackendSelector.rank(inventory()))
+            opened = Self.choose(BackendSelector.rank(inventory()), kernels: kernels)
         }
         self.backend = opened.backend
         self.selection = opened.selection
         self.failurePolicy = failurePolicy
-        self.standby = StandbyBackends(opened.standby)
+        self.standby = StandbyBackends(opened.standby, kernels: kernels)
         self.logger = logger
         logger.debug("attention backend selected", metadata: [
             "backend": "\(selection.chosen.backend)",
@@ -83,14 +86,14 @@ public struct AttentionRuntime: Sendable {
             entries: [.init(backend: backend.name, device: backend.device, verdict: .chosen)]
                 + fallbacks.map { .init(backend: $0.name, device: $0.device, verdict: .standby) })
         self.failurePolicy = failurePolicy
-        self.standby = StandbyBackends(fallbacks.map { .ready($0) })
+        self.standby = StandbyBackends(fallbacks.map { .ready($0) }, kernels: nil)
         self.logger = logger
     }
 
     /// A runtime on the backend `name` names (`auto`, `cpu`, `reference`, `opencl[:DEVICE]`,
     /// `vulkan[:DEVICE]`); an unknown name is a typed error.
-    public init(backendNamed name: String, failurePolicy: FailurePolicy = .raise) throws(AttentionError) {
-        try self.init(BackendRequest(parsing: name), failurePolicy: failurePolicy)
+    public init(backendNamed name: String, failurePolicy: FailurePolicy = .raise, kernels: PrebuiltKernels? = nil) throws(AttentionError) {
+        try self.init(BackendRequest(parsing: name), failurePolicy: failurePolicy, kernels: kernels)
     }
 
     public func attention(_ spec: AttentionSpec, q: Tensor, k: Tensor, v: Tensor) throws(AttentionError) -> AttentionResult {

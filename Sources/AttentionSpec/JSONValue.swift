@@ -80,6 +80,14 @@ public enum JSONValue: Hashable, Sendable, Codable {
     }
 
     /// Pretty, key-sorted text: stable for the same value.
+    /// One line, keys sorted (stable), for machine-read files.
+    public func compactText() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(self)) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+
     public func prettyText() -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -69,6 +69,8 @@ public enum AttentionError: Error, Sendable, CustomStringConvertible {
     /// An environment variable names no backend.
     case invalidBackendSetting(variable: String, value: String, reason: String)
     case backendUnavailable(name: String, reason: String)
+    /// A prebuilt kernel package that cannot be read.
+    case invalidKernelPackage(file: String, reason: String)
     case backendFailed(name: String, reason: String)
 
     public var description: String {
@@ -81,6 +83,8 @@ public enum AttentionError: Error, Sendable, CustomStringConvertible {
             "unknown backend '\(name)' (known: \(known.joined(separator: ", ")))"
         case .invalidBackendSetting(let variable, let value, let reason):
             "\(variable)='\(value)' is not a backend: \(reason)"
+        case .invalidKernelPackage(let file, let reason):
+            "kernel package \(file): \(reason)"
         case .backendUnavailable(let name, let reason):
             "backend '\(name)' is not available: \(reason)"
         case .backendFailed(let name, let reason):
@@ -94,7 +98,7 @@ extension AttentionError {
     public var isDeviceFailure: Bool {
         switch self {
         case .backendUnavailable, .backendFailed: true
-        case .invalidSpec, .shapeMismatch, .unknownBackend, .invalidBackendSetting: false
+        case .invalidSpec, .shapeMismatch, .unknownBackend, .invalidBackendSetting, .invalidKernelPackage: false
         }
     }
 }

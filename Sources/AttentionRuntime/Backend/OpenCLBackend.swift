@@ -39,8 +39,7 @@ public struct OpenCLBackend: AttentionBackend {
     /// Emits, builds and uploads everything for `inputs` without running it, so benchmarks can
     /// dispatch the same run repeatedly.
     public func prepare(_ inputs: AttentionInputs) throws(AttentionError) -> OpenCLPreparedRun {
-        let source = try emit(inputs.spec)
-        try checkLocalMemory(source)
+        let source = try fittedToLocalMemory(try emit(inputs.spec))
         return try failing { () throws(OpenCLError) -> OpenCLPreparedRun in
             let program = try context.buildProgram(source: source.programText)
             let buffers = try OpenCLBufferUpload(context: context, source: source, inputs: inputs).buffers
@@ -67,6 +66,25 @@ public struct OpenCLBackend: AttentionBackend {
         } catch {
             throw .invalidSpec(error)
         }
+    }
+
+    /// The source itself when its work-groups fit the device's local memory; otherwise the same
+    /// spec with the largest smaller tiling that fits (the tiling changes the work split, not the
+    /// result: e.g. NVIDIA's 48 KiB cannot hold 64×64 tiles at d64). When nothing fits, the error
+    /// names the memory needed and available.
+    private func fittedToLocalMemory(_ source: OpenCLKernelSource) throws(AttentionError) -> OpenCLKernelSource {
+        let available = context.device.localMemorySize
+        guard source.launches.contains(where: { $0.localMemoryBytes > available }) else { return source }
+        if let tiling = source.tiling(fittingLocalMemory: available) {
+            var smaller = source.spec
+            smaller.tiling = tiling
+            if (try? smaller.validate()) != nil, let fitted = try? emit(smaller),
+               !fitted.launches.contains(where: { $0.localMemoryBytes > available }) {
+                return fitted
+            }
+        }
+        try checkLocalMemory(source)
+        return source
     }
 
     /// Refuses a tiling whose work-group needs more local memory than the device has, naming a

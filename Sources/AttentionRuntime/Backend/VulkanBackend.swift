@@ -14,18 +14,25 @@ public struct VulkanBackend: AttentionBackend {
     public var device: String { context.device.description }
     /// The device's context; its `cacheStatistics` count pipeline creations and cache hits.
     public let context: VulkanContext
+    /// Packages whose SPIR-V is used instead of generating and compiling, when the spec matches
+    /// and the device meets the package's profile.
+    public let prebuilt: PrebuiltKernels?
 
     /// Opens `device` (default: the preferred one — a GPU when there is one, otherwise lavapipe).
-    public init(device: VulkanDeviceQuery = .preferred, pipelineCache: VulkanPipelineCacheLocation = .userDefault) throws(AttentionError) {
+    public init(
+        device: VulkanDeviceQuery = .preferred, pipelineCache: VulkanPipelineCacheLocation = .userDefault, prebuilt: PrebuiltKernels? = nil
+    ) throws(AttentionError) {
         do {
             context = try VulkanContext(device, pipelineCache: pipelineCache)
         } catch {
             throw .backendUnavailable(name: "vulkan", reason: error.description)
         }
+        self.prebuilt = prebuilt
     }
 
-    public init(context: VulkanContext) {
+    public init(context: VulkanContext, prebuilt: PrebuiltKernels? = nil) {
         self.context = context
+        self.prebuilt = prebuilt
     }
 
     public func run(_ inputs: AttentionInputs) throws(AttentionError) -> AttentionResult {
@@ -35,8 +42,45 @@ public struct VulkanBackend: AttentionBackend {
     }
 
     /// Emits, compiles and uploads a run without dispatching it (benchmarks dispatch it repeatedly).
+    /// A prebuilt package for the spec is used when this device can run it.
     public func prepare(_ inputs: AttentionInputs) throws(AttentionError) -> VulkanPreparedRun {
-        let spec = inputs.spec
+        let layout: VulkanProgramLayout
+        let origin: VulkanPreparedRun.Origin
+        if let package = prebuilt?.package(for: inputs.spec), incompatibility(of: package.vulkan) == nil {
+            (layout, origin) = (package.vulkan, .package(package.name))
+        } else {
+            (layout, origin) = (try generate(inputs.spec), .generated)
+        }
+        do {
+            return try VulkanPreparedRun(context: context, layout: layout, origin: origin, inputs: inputs)
+        } catch {
+            throw .backendFailed(name: name, reason: error.description)
+        }
+    }
+
+    /// Why this device cannot run `layout` as built (nil when it can): shared memory, work-group
+    /// size and count, and lavapipe's loop cap.
+    public func incompatibility(of layout: VulkanProgramLayout) -> String? {
+        let device = context.device
+        for shader in layout.shaders {
+            if shader.sharedMemoryBytes > device.maxComputeSharedMemorySize {
+                return "\(shader.name) needs \(shader.sharedMemoryBytes) bytes of shared memory, the device has \(device.maxComputeSharedMemorySize)"
+            }
+            if shader.localSize > device.maxComputeWorkGroupInvocations {
+                return "\(shader.name) has \(shader.localSize) invocations per work-group, the device allows \(device.maxComputeWorkGroupInvocations)"
+            }
+            for (axis, count) in shader.groupCount.enumerated() where axis < device.maxComputeWorkGroupCount.count && count > device.maxComputeWorkGroupCount[axis] {
+                return "\(shader.name) dispatches \(count) work-groups on axis \(axis), the device allows \(device.maxComputeWorkGroupCount[axis])"
+            }
+            if let cap = device.loopIterationLimit, shader.loopIterations > cap {
+                return "\(shader.name) runs up to \(shader.loopIterations) loop iterations per invocation, over the device's cap of \(cap)"
+            }
+        }
+        return nil
+    }
+
+    /// GLSL for this device, compiled in process by glslang.
+    private func generate(_ spec: AttentionSpec) throws(AttentionError) -> VulkanProgramLayout {
         let device = context.device
         let source: GLSLKernelSource
         do {
@@ -49,13 +93,9 @@ public struct VulkanBackend: AttentionBackend {
             throw .invalidSpec(error)
         }
         do {
-            return try VulkanPreparedRun(context: context, source: source, inputs: inputs)
-        } catch let error as VulkanError {
-            throw .backendFailed(name: name, reason: error.description)
-        } catch let error as SPIRVCompileError {
-            throw .backendFailed(name: name, reason: error.description)
+            return try VulkanProgramLayout(source: source)
         } catch {
-            throw .backendFailed(name: name, reason: "\(error)")
+            throw .backendFailed(name: name, reason: error.description)
         }
     }
 }

@@ -7,47 +7,55 @@ import VulkanRuntime
 /// A compiled and uploaded Vulkan run: one pipeline per shader, every buffer of the program
 /// bound at its fixed binding, the push constants packed once.
 public struct VulkanPreparedRun: Sendable {
+    /// Where the shaders came from.
+    public enum Origin: Sendable, Hashable {
+        /// Generated for this device and compiled by glslang now.
+        case generated
+        /// Read from the named prebuilt kernel package.
+        case package(String)
+    }
+
     public let context: VulkanContext
-    public let source: GLSLKernelSource
+    public let layout: VulkanProgramLayout
+    public let origin: Origin
     let steps: [VulkanDispatch]
     let buffers: [String: VulkanBuffer]
 
-    init(context: VulkanContext, source: GLSLKernelSource, inputs: AttentionInputs) throws {
+    init(context: VulkanContext, layout: VulkanProgramLayout, origin: Origin, inputs: AttentionInputs) throws(VulkanError) {
         self.context = context
-        self.source = source
+        self.layout = layout
+        self.origin = origin
         var named: [String: VulkanBuffer] = [:]
         var bound: [VulkanBuffer] = []
         let tensors = ["q": inputs.q, "k": inputs.k, "v": inputs.v]
-        let bindingCount = (source.buffers.map(\.binding).max() ?? -1) + 1
+        let bindingCount = (layout.buffers.map(\.binding).max() ?? -1) + 1
         for binding in 0..<bindingCount {
-            guard let buffer = source.buffers.first(where: { $0.binding == binding }) else {
+            guard let buffer = layout.buffers.first(where: { $0.binding == binding }) else {
                 bound.append(try context.makeBuffer(byteCount: 4))  // a binding this program never reads
                 continue
             }
             let made: VulkanBuffer
-            switch buffer.role {
-            case .input:
+            if buffer.role == GLSLBufferRole.input.rawValue {
                 let values = tensors[buffer.name]?.elements ?? []
                 made = try Self.upload(values, elementType: buffer.elementType, byteCount: buffer.byteCount, context: context)
-            case .plan:
-                made = try context.makeBuffer(buffer.contents ?? source.planWords)
-            case .output, .scratch:
+            } else if let contents = buffer.contents {
+                made = try context.makeBuffer(contents)
+            } else {
                 made = try context.makeBuffer(byteCount: buffer.byteCount)
             }
             named[buffer.name] = made
             bound.append(made)
         }
         var push = VulkanPushConstants()
-        for constant in source.pushConstants {
-            switch constant.value {
+        for constant in layout.pushConstants {
+            switch constant {
             case .int(let value): push.append(Int32(value))
             case .float(let value): push.append(value)
             }
         }
         var steps: [VulkanDispatch] = []
-        for shader in source.shaders {
-            let spirv = try SPIRVCompiler.compile(glsl: shader.source, stage: .compute, name: shader.name)
-            let pipeline = try context.makePipeline(spirv: spirv, storageBuffers: bindingCount, pushConstantBytes: push.paddedBytes.count)
+        for shader in layout.shaders {
+            let pipeline = try context.makePipeline(spirv: shader.spirv, storageBuffers: bindingCount, pushConstantBytes: push.paddedBytes.count)
             let groups = (x: shader.groupCount[0], y: shader.groupCount.count > 1 ? shader.groupCount[1] : 1, z: 1)
             steps.append(VulkanDispatch(pipeline, buffers: bound, pushConstants: push.paddedBytes, groups: groups))
         }
@@ -85,7 +93,7 @@ public struct VulkanPreparedRun: Sendable {
 
     /// The output and lse of the last dispatch.
     public func result() throws(AttentionError) -> AttentionResult {
-        let p = source.spec.problem
+        let p = layout.spec.problem
         guard let output = buffers["output"], let lse = buffers["lse"] else {
             throw .backendFailed(name: "vulkan", reason: "the program has no output buffers")
         }

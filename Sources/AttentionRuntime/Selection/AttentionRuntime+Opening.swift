@@ -10,8 +10,8 @@ struct OpenedSelection {
 
 extension AttentionRuntime {
     /// Opens the backend a forced request names, or throws `backendUnavailable`.
-    static func force(_ request: BackendRequest, forcedBy: String) throws(AttentionError) -> OpenedSelection {
-        let backend = try open(request)
+    static func force(_ request: BackendRequest, forcedBy: String, kernels: PrebuiltKernels?) throws(AttentionError) -> OpenedSelection {
+        let backend = try open(request, kernels: kernels)
         let chosen = BackendSelection.Entry(backend: backend.name, device: backend.device, verdict: .chosen)
         var entries = [chosen]
         var standby: [StandbyBackends.Slot] = []
@@ -26,7 +26,7 @@ extension AttentionRuntime {
     }
 
     /// The `auto` rule: the first ranked device that opens, else the CPU interpreter.
-    static func choose(_ ranking: BackendSelector.Ranking) -> OpenedSelection {
+    static func choose(_ ranking: BackendSelector.Ranking, kernels: PrebuiltKernels?) -> OpenedSelection {
         var chosen: (any AttentionBackend)?
         var entries: [BackendSelection.Entry] = []
         var standby: [StandbyBackends.Slot] = []
@@ -38,7 +38,7 @@ extension AttentionRuntime {
                 continue
             }
             do {
-                chosen = try open(request)
+                chosen = try open(request, kernels: kernels)
                 entries.append(.init(backend: device.api.rawValue, device: device.description, verdict: .chosen))
             } catch {
                 entries.append(.init(backend: device.api.rawValue, device: device.description, verdict: .skipped(reason: "could not open: \(error)")))
@@ -61,13 +61,13 @@ extension AttentionRuntime {
     }
 
     /// Opens one named backend; `.auto` is not a backend and is resolved before this.
-    static func open(_ request: BackendRequest) throws(AttentionError) -> any AttentionBackend {
+    static func open(_ request: BackendRequest, kernels: PrebuiltKernels?) throws(AttentionError) -> any AttentionBackend {
         switch request {
         case .auto: return CPUBackend()
         case .cpu: return CPUBackend()
         case .reference: return ReferenceBackend()
         case .opencl(let device): return try OpenCLBackend(device: device.map(DeviceQuery.init(parsing:)) ?? .preferred)
-        case .vulkan(let device): return try VulkanBackend(device: device.map(VulkanDeviceQuery.init(parsing:)) ?? .preferred)
+        case .vulkan(let device): return try VulkanBackend(device: device.map(VulkanDeviceQuery.init(parsing:)) ?? .preferred, prebuilt: kernels)
         }
     }
 }

@@ -9,10 +9,12 @@ final class StandbyBackends: Sendable {
     }
 
     private let slots: Locked<[Slot]>
+    private let kernels: PrebuiltKernels?
     let count: Int
 
-    init(_ slots: [Slot]) {
+    init(_ slots: [Slot], kernels: PrebuiltKernels?) {
         self.slots = Locked(slots)
+        self.kernels = kernels
         self.count = slots.count
     }
 
@@ -23,7 +25,7 @@ final class StandbyBackends: Sendable {
         case .ready(let backend):
             return backend
         case .request(let request):
-            let backend = try AttentionRuntime.open(request)
+            let backend = try AttentionRuntime.open(request, kernels: kernels)
             slots.withLock { $0[index] = .ready(backend) }
             return backend
         }
