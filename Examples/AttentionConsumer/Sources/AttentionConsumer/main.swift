@@ -35,7 +35,10 @@ var passed = try await runAndCheck(automatic, label: "auto")
 if let vulkan = try? VulkanBackend(prebuilt: kernels) {
     let inputs = try AttentionInputs(spec: spec, q: q, k: k, v: v)
     let prepared = try vulkan.prepare(inputs)
-    print("vulkan: shaders from \(prepared.origin == .generated ? "the generator" : "\(prepared.origin)")")
+    switch prepared.origin {
+    case .package(let name): print("vulkan: shaders from the bundled package '\(name)' (nothing generated or compiled)")
+    case .generated: print("vulkan: shaders generated for this device (the package does not fit it)")
+    }
     passed = try await runAndCheck(AttentionRuntime(backend: vulkan), label: "vulkan") && passed
 }
 if !passed { exit(1) }
