@@ -37,18 +37,32 @@ import Testing
         #expect(error.description.contains("CL_BUILD_PROGRAM_FAILURE") && error.description.contains(log))
     }
 
-    @Test func tooLittleLocalMemoryNamesASmallerTiling() throws {
+    /// A tiling whose work-group does not fit the device's local memory runs with the largest
+    /// smaller tiling that fits (the result is the same attention).
+    @Test func tooLittleLocalMemoryShrinksTheTiling() throws {
         let backend = try SharedOpenCL.get()
         let spec = try AttentionSpec.attention(heads: 1, headDim: 512, tokens: [512]).tiled(query: [256], key: [256]).validated()
         #expect(try emitted(spec).configuration.attentionLocalMemoryBytes > backend.context.device.localMemorySize)
         let inputs = try randomInputs(spec, seed: 1)
+        let prepared = try backend.prepare(inputs)
+        #expect(prepared.source.spec.tiling != spec.tiling)
+        #expect(prepared.source.launches.allSatisfy { $0.localMemoryBytes <= backend.context.device.localMemorySize })
+        _ = try prepared.dispatch()
+        #expect(ToleranceRule().check(try prepared.result(), for: inputs).passed)
+    }
+
+    /// When not even one query row with a minimal key panel fits, the error names the bytes.
+    @Test func noTilingFitsIsATypedError() throws {
+        let backend = try SharedOpenCL.get()
+        let spec = try AttentionSpec.attention(heads: 1, headDim: 8192, tokens: [64]).tiled(query: [16], key: [64]).validated()
+        let inputs = try randomInputs(spec, seed: 1)
         let outcome = Result { () throws(AttentionError) in try backend.prepare(inputs) }
         guard case .failure(let error) = outcome, case .backendFailed(let name, let reason) = error else {
-            Issue.record("expected backendFailed for a work-group larger than local memory")
+            Issue.record("expected backendFailed for a work-group larger than local memory, got \(outcome)")
             return
         }
         #expect(name == "opencl")
-        #expect(reason.contains("local memory") && reason.contains("queryTile"), "\(reason)")
+        #expect(reason.contains("local memory") && reason.contains("no tiling of this head dimension fits"), "\(reason)")
     }
 
     @Test func unknownDeviceIsUnavailableWithTheOpenCLText() {

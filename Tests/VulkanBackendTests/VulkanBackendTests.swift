@@ -114,31 +114,6 @@ func checkVulkan(_ spec: AttentionSpec, seed: UInt64, sourceLocation: SourceLoca
         try checkVulkan(spec, seed: 9)
         #expect(backend.context.cacheStatistics.hits > hits)
     }
-
-    /// Several tasks dispatch different specs through one runtime at once.
-    @Test func oneRuntimeManyTasks() async throws {
-        let runtime = AttentionRuntime(backend: try SharedVulkan.backend.get())
-        let specs: [AttentionSpec] = [
-            try AttentionSpec.attention(heads: 2, kvHeads: 1, headDim: 32, tokens: [40]).masked(.causal).tiled(query: [16], key: [16]).validated(),
-            try AttentionSpec.attention(heads: 2, headDim: 32, tokens: [1], keyTokens: [300]).tiled(query: [16], key: [32])
-                .scheduled(.lean(workgroups: 5)).validated(),
-            try AttentionSpec.attention(heads: 2, headDim: 32, tokens: [9, 10]).masked(.neighborhood(window: [3, 5], stride: [1, 2]))
-                .tiled(query: [4, 4], key: [4, 4]).validated(),
-        ]
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for round in 0..<2 {
-                for (n, spec) in specs.enumerated() {
-                    group.addTask {
-                        let inputs = try vulkanInputs(spec, seed: UInt64(10 * round + n))
-                        let result = try await runtime.attention(spec, q: inputs.q, k: inputs.k, v: inputs.v)
-                        let report = ToleranceRule().check(result, for: inputs)
-                        #expect(report.passed, "\(spec.summary): \(report)")
-                    }
-                }
-            }
-            try await group.waitForAll()
-        }
-    }
 }
 
 /// lavapipe runs the generated shaders at well under 1 GFLOP/s: catalogue specs above this much
