@@ -114,6 +114,18 @@ func checkVulkan(_ spec: AttentionSpec, seed: UInt64, sourceLocation: SourceLoca
         try checkVulkan(spec, seed: 9)
         #expect(backend.context.cacheStatistics.hits > hits)
     }
+
+    /// A query tile whose rows alone overflow the device's shared memory is halved until it fits.
+    @Test func oversizedQueryTileIsShrunkToFit() throws {
+        let backend = try SharedVulkan.backend.get()
+        let rows = 256
+        let spec = try AttentionSpec.attention(heads: 1, headDim: 64, tokens: [rows]).masked(.causal).tiled(query: [rows], key: [64]).validated()
+        let inputs = try vulkanInputs(spec, seed: 4)
+        let prepared = try backend.prepare(inputs)
+        #expect(prepared.layout.spec.tiling.queryTile[0] < rows)
+        _ = try prepared.dispatch()
+        #expect(ToleranceRule().check(try prepared.result(), for: inputs).passed)
+    }
 }
 
 /// lavapipe runs the generated shaders at well under 1 GFLOP/s: catalogue specs above this much

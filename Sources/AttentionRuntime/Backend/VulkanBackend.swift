@@ -79,8 +79,26 @@ public struct VulkanBackend: AttentionBackend {
         return nil
     }
 
-    /// GLSL for this device, compiled in process by glslang.
+    /// GLSL for this device, compiled in process by glslang. A query tile whose rows alone do not
+    /// fit the device's shared memory is halved until it does (the result is the same attention);
+    /// when even that fails, the first error is reported.
     private func generate(_ spec: AttentionSpec) throws(AttentionError) -> VulkanProgramLayout {
+        var candidate = spec
+        var firstError: SpecError?
+        while true {
+            do {
+                return try layout(candidate)
+            } catch .invalidSpec(let error) {
+                firstError = firstError ?? error
+                guard let smaller = Self.halvedQueryTile(candidate), (try? smaller.validate()) != nil else {
+                    throw .invalidSpec(firstError ?? error)
+                }
+                candidate = smaller
+            }
+        }
+    }
+
+    private func layout(_ spec: AttentionSpec) throws(AttentionError) -> VulkanProgramLayout {
         let device = context.device
         let source: GLSLKernelSource
         do {
@@ -97,5 +115,15 @@ public struct VulkanBackend: AttentionBackend {
         } catch {
             throw .backendFailed(name: name, reason: error.description)
         }
+    }
+
+    /// `spec` with the longest axis of its query tile halved; nil at one row.
+    static func halvedQueryTile(_ spec: AttentionSpec) -> AttentionSpec? {
+        var tile = zip(spec.tiling.queryTile, spec.problem.queryShape).map { min($0, $1) }
+        guard tile.reduce(1, *) > 1, let axis = tile.indices.max(by: { tile[$0] < tile[$1] }) else { return nil }
+        tile[axis] = (tile[axis] + 1) / 2
+        var smaller = spec
+        smaller.tiling = Tiling(queryTile: tile, keyTile: spec.tiling.keyTile)
+        return smaller
     }
 }
