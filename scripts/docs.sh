@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Builds the DocC documentation of the AttentionGen library (the articles of
-# Sources/AttentionGen/AttentionGen.docc) as a static website, with the swift-docc-plugin.
+# Builds the DocC documentation of the AttentionGen library — the articles of
+# Sources/AttentionGen/AttentionGen.docc and the API reference of AttentionSpec, AttentionTensors,
+# AttentionPlan, AttentionSimulator and AttentionRuntime — as one static website, with the
+# swift-docc-plugin.
 #
 #   scripts/docs.sh [OUTPUT_DIR]                  default OUTPUT_DIR: .build/docs in the repository
 #   SCRATCH=.build-docc scripts/docs.sh           build in another scratch folder (--scratch-path)
@@ -24,8 +26,16 @@ if [[ -n "${SCRATCH:-}" ]]; then
     swiftpm_flags+=(--scratch-path "$(absolute "$SCRATCH")")
 fi
 
+# The articles live in AttentionGen (the umbrella, whose re-exports have no symbols of their own);
+# the API reference comes from the modules embedders use, combined into one site.
 docc_flags=(
     --target AttentionGen
+    --target AttentionSpec
+    --target AttentionTensors
+    --target AttentionPlan
+    --target AttentionSimulator
+    --target AttentionRuntime
+    --enable-experimental-combined-documentation
     --output-path "$out"
     --disable-indexing
     --transform-for-static-hosting
