@@ -75,7 +75,7 @@ let package = Package(
             name: "OpenCLEmitterTests",
             dependencies: [
                 "OpenCLEmitter", "OpenCLRuntime", "AttentionRuntime", "CPUInterpreter", "KernelIR", "AttentionPlan",
-                "AttentionSpec", "AttentionTensors", "attngen",
+                "AttentionSpec", "AttentionTensors", "KernelCatalog", "attngen",
             ]),
         .testTarget(
             name: "GLSLEmitterTests",

@@ -3,18 +3,23 @@ import AttentionSpec
 import Foundation
 import GLSLEmitter
 import KernelIR
+import OpenCLEmitter
 import SPIRVCompiler
 
 /// Writes one spec's kernel package (`NAME.attnkernels.json`): the spec, the GLSL manifest and
-/// the SPIR-V of every shader, base64 — what `KernelPackage` in the runtime reads back. Built
-/// for `KernelProfile`, like the catalogue.
+/// the SPIR-V of every shader (base64), the OpenCL program and its manifest — what
+/// `KernelPackage` in the runtime reads back. Built for `KernelProfile`, like the catalogue.
 public enum KernelPackageWriter {
     public static let format = "attentiongen-kernel-package/1"
 
     public static func package(spec: AttentionSpec, name: String, file: String) throws(KernelCatalog.Failure) -> KernelArtifact {
         let glsl: GLSLKernelSource
+        let opencl: OpenCLKernelSource
         do {
-            glsl = try GLSLKernelSource(program: KernelProgram(spec: spec), plan: TilePlan(spec), options: KernelProfile.glsl)
+            let plan = try TilePlan(spec)
+            let program = KernelProgram(spec: spec)
+            glsl = try GLSLKernelSource(program: program, plan: plan, options: KernelProfile.glsl)
+            opencl = try OpenCLKernelSource(program: program, plan: plan, workgroupSize: KernelProfile.workgroupSize)
         } catch {
             throw .spec(file: file, error)
         }
@@ -34,6 +39,7 @@ public enum KernelPackageWriter {
             "profile": .string(profile),
             "spec": spec.jsonValue,
             "vulkan": .object(["manifest": glsl.manifest, "spirv": .object(spirv)]),
+            "opencl": .object(["manifest": opencl.manifest, "program": .string(opencl.programText)]),
         ])
         return KernelArtifact(path: "\(name).attnkernels.json", text: root.compactText() + "\n")
     }

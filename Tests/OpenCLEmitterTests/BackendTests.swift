@@ -45,8 +45,8 @@ import Testing
         #expect(try emitted(spec).configuration.attentionLocalMemoryBytes > backend.context.device.localMemorySize)
         let inputs = try randomInputs(spec, seed: 1)
         let prepared = try backend.prepare(inputs)
-        #expect(prepared.source.spec.tiling != spec.tiling)
-        #expect(prepared.source.launches.allSatisfy { $0.localMemoryBytes <= backend.context.device.localMemorySize })
+        #expect(prepared.layout.spec.tiling != spec.tiling)
+        #expect(prepared.layout.launches.allSatisfy { $0.localMemoryBytes <= backend.context.device.localMemorySize })
         _ = try prepared.dispatch()
         #expect(ToleranceRule().check(try prepared.result(), for: inputs).passed)
     }

@@ -14,20 +14,27 @@ public struct OpenCLBackend: AttentionBackend {
     public var device: String { context.device.description }
     /// The device's context; its `cacheStatistics` count program builds and cache hits.
     public let context: OpenCLContext
+    /// Packages whose program is used instead of generating one, when the spec matches and the
+    /// device can run it.
+    public let prebuilt: PrebuiltKernels?
 
     /// Opens the device `device` selects (default: the first one). No platform, no device or
     /// no match becomes `AttentionError.backendUnavailable` with the OpenCL error text.
-    public init(device: DeviceQuery = .index(0), programCache: ProgramCacheLocation = .userDefault) throws(AttentionError) {
+    public init(
+        device: DeviceQuery = .index(0), programCache: ProgramCacheLocation = .userDefault, prebuilt: PrebuiltKernels? = nil
+    ) throws(AttentionError) {
         do {
             context = try OpenCLContext(device, programCache: programCache)
         } catch {
             throw .backendUnavailable(name: "opencl", reason: error.description)
         }
+        self.prebuilt = prebuilt
     }
 
     /// Runs on an existing context (to share its program cache).
-    public init(context: OpenCLContext) {
+    public init(context: OpenCLContext, prebuilt: PrebuiltKernels? = nil) {
         self.context = context
+        self.prebuilt = prebuilt
     }
 
     public func run(_ inputs: AttentionInputs) throws(AttentionError) -> AttentionResult {
@@ -38,14 +45,21 @@ public struct OpenCLBackend: AttentionBackend {
 
     /// Emits, builds and uploads everything for `inputs` without running it, so benchmarks can
     /// dispatch the same run repeatedly.
+    /// A prebuilt package for the spec is used when it fits this device.
     public func prepare(_ inputs: AttentionInputs) throws(AttentionError) -> OpenCLPreparedRun {
-        let source = try fittedToLocalMemory(try emit(inputs.spec))
+        let layout: OpenCLProgramLayout
+        let origin: KernelOrigin
+        if let package = prebuilt?.package(for: inputs.spec), incompatibility(of: package.opencl) == nil {
+            (layout, origin) = (package.opencl, .package(package.name))
+        } else {
+            (layout, origin) = (OpenCLProgramLayout(source: try fittedToLocalMemory(try emit(inputs.spec))), .generated)
+        }
         return try failing { () throws(OpenCLError) -> OpenCLPreparedRun in
-            let program = try context.buildProgram(source: source.programText)
-            let buffers = try OpenCLBufferUpload(context: context, source: source, inputs: inputs).buffers
-            let steps = try source.launches.map { (launch) throws(OpenCLError) -> OpenCLPreparedRun.Step in
+            let program = try context.buildProgram(source: layout.programText)
+            let buffers = try OpenCLBufferUpload(context: context, layout: layout, inputs: inputs).buffers
+            let steps = try layout.launches.map { (launch) throws(OpenCLError) -> OpenCLPreparedRun.Step in
                 let arguments = launch.arguments.compactMap { argument -> KernelArgument? in
-                    switch argument.value {
+                    switch argument {
                     case .buffer(let name): buffers[name].map(KernelArgument.buffer)
                     case .int(let value): .int32(Int32(value))
                     case .float(let value): .float(value)
@@ -53,8 +67,23 @@ public struct OpenCLBackend: AttentionBackend {
                 }
                 return OpenCLPreparedRun.Step(kernel: try program.makeKernel(launch.kernel), arguments: arguments, launch: launch)
             }
-            return OpenCLPreparedRun(context: context, source: source, steps: steps, buffers: buffers)
+            return OpenCLPreparedRun(context: context, layout: layout, origin: origin, steps: steps, buffers: buffers)
         }
+    }
+
+    /// Why this device cannot run `layout` as built (nil when it can): local memory and
+    /// work-group size.
+    public func incompatibility(of layout: OpenCLProgramLayout) -> String? {
+        let device = context.device
+        for launch in layout.launches {
+            if launch.localMemoryBytes > device.localMemorySize {
+                return "\(launch.kernel) needs \(launch.localMemoryBytes) bytes of local memory, the device has \(device.localMemorySize)"
+            }
+            if launch.localSize > device.maxWorkGroupSize {
+                return "\(launch.kernel) has work-groups of \(launch.localSize), the device allows \(device.maxWorkGroupSize)"
+            }
+        }
+        return nil
     }
 
     /// The source for `spec`, sized to the device's work-group limit.

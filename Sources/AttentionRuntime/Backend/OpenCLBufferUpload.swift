@@ -8,10 +8,10 @@ import OpenCLRuntime
 struct OpenCLBufferUpload {
     let buffers: [String: OpenCLBuffer]
 
-    init(context: OpenCLContext, source: OpenCLKernelSource, inputs: AttentionInputs) throws(OpenCLError) {
+    init(context: OpenCLContext, layout: OpenCLProgramLayout, inputs: AttentionInputs) throws(OpenCLError) {
         var buffers: [String: OpenCLBuffer] = [:]
         let tensors = ["q": inputs.q, "k": inputs.k, "v": inputs.v]
-        for spec in source.buffers {
+        for spec in layout.buffers {
             switch spec.role {
             case .input:
                 guard let tensor = tensors[spec.name] else { continue }

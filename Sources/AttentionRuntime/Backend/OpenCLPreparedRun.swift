@@ -8,11 +8,13 @@ public struct OpenCLPreparedRun: Sendable {
     struct Step: Sendable {
         let kernel: OpenCLKernel
         let arguments: [KernelArgument]
-        let launch: OpenCLKernelLaunch
+        let launch: OpenCLProgramLayout.Launch
     }
 
     public let context: OpenCLContext
-    public let source: OpenCLKernelSource
+    public let layout: OpenCLProgramLayout
+    /// Where the program came from.
+    public let origin: KernelOrigin
     let steps: [Step]
     let buffers: [String: OpenCLBuffer]
 
@@ -34,7 +36,7 @@ public struct OpenCLPreparedRun: Sendable {
 
     /// The output and lse of the last dispatch.
     public func result() throws(AttentionError) -> AttentionResult {
-        let p = source.spec.problem
+        let p = layout.spec.problem
         let (output, lse) = try failing { () throws(OpenCLError) -> ([Float], [Float]) in
             guard let output = buffers["output"], let lse = buffers["lse"] else {
                 throw .call(name: "clEnqueueReadBuffer", code: .invalidValue, context: "the program has no output buffers")

@@ -45,7 +45,7 @@ public struct VulkanBackend: AttentionBackend {
     /// A prebuilt package for the spec is used when this device can run it.
     public func prepare(_ inputs: AttentionInputs) throws(AttentionError) -> VulkanPreparedRun {
         let layout: VulkanProgramLayout
-        let origin: VulkanPreparedRun.Origin
+        let origin: KernelOrigin
         if let package = prebuilt?.package(for: inputs.spec), incompatibility(of: package.vulkan) == nil {
             (layout, origin) = (package.vulkan, .package(package.name))
         } else {

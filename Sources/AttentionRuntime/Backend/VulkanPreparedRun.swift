@@ -7,21 +7,13 @@ import VulkanRuntime
 /// A compiled and uploaded Vulkan run: one pipeline per shader, every buffer of the program
 /// bound at its fixed binding, the push constants packed once.
 public struct VulkanPreparedRun: Sendable {
-    /// Where the shaders came from.
-    public enum Origin: Sendable, Hashable {
-        /// Generated for this device and compiled by glslang now.
-        case generated
-        /// Read from the named prebuilt kernel package.
-        case package(String)
-    }
-
     public let context: VulkanContext
     public let layout: VulkanProgramLayout
-    public let origin: Origin
+    public let origin: KernelOrigin
     let steps: [VulkanDispatch]
     let buffers: [String: VulkanBuffer]
 
-    init(context: VulkanContext, layout: VulkanProgramLayout, origin: Origin, inputs: AttentionInputs) throws(VulkanError) {
+    init(context: VulkanContext, layout: VulkanProgramLayout, origin: KernelOrigin, inputs: AttentionInputs) throws(VulkanError) {
         self.context = context
         self.layout = layout
         self.origin = origin

@@ -1,9 +1,11 @@
 import AttentionSpec
 import Foundation
+import OpenCLEmitter
 
 /// One spec's kernels built ahead of time (by `attngen package` or the AttentionKernels build
-/// plugin): the spec, and for Vulkan the manifest and the SPIR-V of every shader. The runtime
-/// runs it without generating or compiling anything.
+/// plugin): the spec; for Vulkan the manifest and the SPIR-V of every shader; for OpenCL the
+/// program text and its manifest. The runtime runs it without generating anything (and, on
+/// Vulkan, without compiling anything).
 public struct KernelPackage: Sendable {
     public static let format = "attentiongen-kernel-package/1"
     /// File names end with this; `PrebuiltKernels` loads every such file of a folder or bundle.
@@ -12,6 +14,7 @@ public struct KernelPackage: Sendable {
     public let name: String
     public let spec: AttentionSpec
     public let vulkan: VulkanProgramLayout
+    public let opencl: OpenCLProgramLayout
     /// The device assumptions the kernels were generated for (work-group size, shared memory).
     public let profile: String
 
@@ -38,6 +41,44 @@ public struct KernelPackage: Sendable {
             throw .invalidKernelPackage(file: file, reason: "spec: \(error)")
         }
         vulkan = try reader.vulkanLayout(try reader.field(root, "vulkan"), spec: spec)
+        opencl = try reader.openCLLayout(try reader.field(root, "opencl"), spec: spec)
+    }
+}
+
+extension PackageReader {
+    /// The OpenCL manifest's buffers and dispatch sequence, with the program text.
+    func openCLLayout(_ opencl: JSONValue, spec: AttentionSpec) throws(AttentionError) -> OpenCLProgramLayout {
+        let manifest = try field(opencl, "manifest")
+        var buffers: [OpenCLProgramLayout.Buffer] = []
+        for buffer in try array(manifest, "buffers") {
+            let roleName = try string(buffer, "role")
+            let typeName = try string(buffer, "elementType")
+            guard let role = OpenCLBufferRole(rawValue: roleName) else { throw fail("buffer role '\(roleName)' is unknown") }
+            guard let type = OpenCLElementType(rawValue: typeName) else { throw fail("buffer element type '\(typeName)' is unknown") }
+            var contents: [Int32]?
+            if case .object(let fields) = buffer, fields["data"] != nil {
+                contents = try ints(buffer, "data").map { Int32(truncatingIfNeeded: $0) }
+            }
+            buffers.append(.init(name: try string(buffer, "name"), role: role, elementType: type, byteCount: try int(buffer, "bytes"), contents: contents))
+        }
+        var launches: [OpenCLProgramLayout.Launch] = []
+        for kernel in try array(manifest, "kernels") {
+            var arguments: [OpenCLArgumentValue] = []
+            for argument in try array(kernel, "arguments") {
+                if case .object(let fields) = argument, fields["buffer"] != nil {
+                    arguments.append(.buffer(try string(argument, "buffer")))
+                } else if try string(argument, "type").contains("float") {
+                    guard case .number(let value) = try field(argument, "value") else { throw fail("argument value must be a number") }
+                    arguments.append(.float(Float(value)))
+                } else {
+                    arguments.append(.int(try int(argument, "value")))
+                }
+            }
+            launches.append(.init(
+                kernel: try string(kernel, "name"), arguments: arguments, globalSize: try ints(kernel, "globalSize").first ?? 0,
+                localSize: try ints(kernel, "localSize").first ?? 1, localMemoryBytes: try int(kernel, "localMemoryBytes")))
+        }
+        return OpenCLProgramLayout(spec: spec, programText: try string(opencl, "program"), buffers: buffers, launches: launches)
     }
 }
 

@@ -66,7 +66,7 @@ extension AttentionRuntime {
         case .auto: return CPUBackend()
         case .cpu: return CPUBackend()
         case .reference: return ReferenceBackend()
-        case .opencl(let device): return try OpenCLBackend(device: device.map(DeviceQuery.init(parsing:)) ?? .preferred)
+        case .opencl(let device): return try OpenCLBackend(device: device.map(DeviceQuery.init(parsing:)) ?? .preferred, prebuilt: kernels)
         case .vulkan(let device): return try VulkanBackend(device: device.map(VulkanDeviceQuery.init(parsing:)) ?? .preferred, prebuilt: kernels)
         }
     }

@@ -30,15 +30,21 @@ let automatic = try AttentionRuntime(kernels: kernels)
 print(automatic.selection)
 var passed = try await runAndCheck(automatic, label: "auto")
 
-// Where a Vulkan device exists (lavapipe included), run the bundled SPIR-V on it as well: no
-// shader is generated or compiled at run time.
+// Where a Vulkan or OpenCL device exists (lavapipe and PoCL included), run the bundled kernels on
+// it as well: nothing is generated at run time (and no shader is compiled for Vulkan).
+let inputs = try AttentionInputs(spec: spec, q: q, k: k, v: v)
+var devices: [(label: String, backend: any AttentionBackend, origin: KernelOrigin)] = []
 if let vulkan = try? VulkanBackend(prebuilt: kernels) {
-    let inputs = try AttentionInputs(spec: spec, q: q, k: k, v: v)
-    let prepared = try vulkan.prepare(inputs)
-    switch prepared.origin {
-    case .package(let name): print("vulkan: shaders from the bundled package '\(name)' (nothing generated or compiled)")
-    case .generated: print("vulkan: shaders generated for this device (the package does not fit it)")
+    devices.append(("vulkan", vulkan, try vulkan.prepare(inputs).origin))
+}
+if let opencl = try? OpenCLBackend(device: .preferred, prebuilt: kernels) {
+    devices.append(("opencl", opencl, try opencl.prepare(inputs).origin))
+}
+for device in devices {
+    switch device.origin {
+    case .package(let name): print("\(device.label): kernels from the bundled package '\(name)' (nothing generated)")
+    case .generated: print("\(device.label): kernels generated for this device (the package does not fit it)")
     }
-    passed = try await runAndCheck(AttentionRuntime(backend: vulkan), label: "vulkan") && passed
+    passed = try await runAndCheck(AttentionRuntime(backend: device.backend), label: device.label) && passed
 }
 if !passed { exit(1) }
