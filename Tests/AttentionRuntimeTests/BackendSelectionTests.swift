@@ -164,3 +164,58 @@ func randomInputs(_ spec: AttentionSpec, seed: UInt64) throws -> AttentionInputs
         spec: spec, q: .random(shape: p.queryTensorShape, using: &rng), k: .random(shape: p.keyTensorShape, using: &rng),
         v: .random(shape: p.valueTensorShape, using: &rng))
 }
+
+/// The buffer entry point: zero-copy on the interpreter, the same numbers as the tensor API,
+/// and a typed error for a buffer of the wrong size.
+@Suite struct CallerBufferTests {
+    @Test func buffersGiveTheSameResultAsTensors() throws {
+        for dtype in [ElementType.float32, .float16] {
+            let spec = try AttentionSpec.attention(heads: 4, kvHeads: 2, headDim: 32, tokens: [37], dtype: dtype)
+                .masked(.slidingWindow(left: 9, right: 2)).tiled(query: [16], key: [16]).validated()
+            let inputs = try randomInputs(spec, seed: 21)
+            var rng = SeededGenerator(seed: 21)
+            let p = spec.problem
+            let raw = (q: Tensor.random(shape: p.queryTensorShape, using: &rng), k: Tensor.random(shape: p.keyTensorShape, using: &rng),
+                       v: Tensor.random(shape: p.valueTensorShape, using: &rng))
+            let runtime = try AttentionRuntime(.cpu, environment: [:])
+            let expected = try runtime.run(inputs)
+            var output = [Float](repeating: .nan, count: expected.output.elements.count)
+            var lse = [Float](repeating: .nan, count: expected.lse.elements.count)
+            let ran = try raw.q.elements.withUnsafeBufferPointer { q in
+                try raw.k.elements.withUnsafeBufferPointer { k in
+                    try raw.v.elements.withUnsafeBufferPointer { v in
+                        try output.withUnsafeMutableBufferPointer { o in
+                            try lse.withUnsafeMutableBufferPointer { l in
+                                try runtime.attention(spec, q: q, k: k, v: v, output: o, lse: l)
+                            }
+                        }
+                    }
+                }
+            }
+            #expect(ran == "cpu")
+            #expect(output == expected.output.elements, "\(dtype)")
+            #expect(lse == expected.lse.elements, "\(dtype)")
+        }
+    }
+
+    @Test func wrongBufferSizeIsATypedError() throws {
+        let spec = try AttentionSpec.attention(heads: 2, headDim: 16, tokens: [8]).validated()
+        let runtime = try AttentionRuntime(.cpu, environment: [:])
+        let q = [Float](repeating: 0, count: 8 * 2 * 16)
+        let short = [Float](repeating: 0, count: 10)
+        var output = [Float](repeating: 0, count: 8 * 2 * 16)
+        var lse = [Float](repeating: 0, count: 8 * 2)
+        #expect {
+            try q.withUnsafeBufferPointer { qb in
+                try short.withUnsafeBufferPointer { kb in
+                    try output.withUnsafeMutableBufferPointer { o in
+                        try lse.withUnsafeMutableBufferPointer { l in try runtime.attention(spec, q: qb, k: kb, v: qb, output: o, lse: l) }
+                    }
+                }
+            }
+        } throws: { error in
+            guard case AttentionError.bufferSizeMismatch(let role, let expected, _, let found) = error else { return false }
+            return role == "k" && expected == 256 && found == 10
+        }
+    }
+}

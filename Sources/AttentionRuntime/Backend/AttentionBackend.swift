@@ -65,6 +65,8 @@ extension AttentionBackend {
 public enum AttentionError: Error, Sendable, CustomStringConvertible {
     case invalidSpec(SpecError)
     case shapeMismatch(role: String, expected: [Int], found: [Int], layout: String)
+    /// A caller's buffer holds the wrong number of elements for the spec.
+    case bufferSizeMismatch(role: String, expected: Int, shape: [Int], found: Int)
     case unknownBackend(name: String, known: [String])
     /// An environment variable names no backend.
     case invalidBackendSetting(variable: String, value: String, reason: String)
@@ -79,6 +81,8 @@ public enum AttentionError: Error, Sendable, CustomStringConvertible {
             "invalid spec: \(error)"
         case .shapeMismatch(let role, let expected, let found, let layout):
             "\(role): expected shape \(expected) (\(layout)) but got \(found)"
+        case .bufferSizeMismatch(let role, let expected, let shape, let found):
+            "\(role): the buffer holds \(found) elements but the spec's shape \(shape) needs \(expected)"
         case .unknownBackend(let name, let known):
             "unknown backend '\(name)' (known: \(known.joined(separator: ", ")))"
         case .invalidBackendSetting(let variable, let value, let reason):
@@ -98,7 +102,7 @@ extension AttentionError {
     public var isDeviceFailure: Bool {
         switch self {
         case .backendUnavailable, .backendFailed: true
-        case .invalidSpec, .shapeMismatch, .unknownBackend, .invalidBackendSetting, .invalidKernelPackage: false
+        case .invalidSpec, .shapeMismatch, .bufferSizeMismatch, .unknownBackend, .invalidBackendSetting, .invalidKernelPackage: false
         }
     }
 }
