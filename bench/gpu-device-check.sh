@@ -5,6 +5,7 @@
 # catalogue spec on OpenCL and Vulkan against the float64 reference, then times the benchmark
 # specs on both APIs and PyTorch's SDPA on the same shapes.
 # Usage: ATTNGEN_GPU_KIT=.gpu bench/gpu-device-check.sh [results-folder]
+# SECTIONS picks parts (default: all): devices correctness packages bench torch
 set -uo pipefail
 cd "$(dirname "$0")/.."
 kit="${ATTNGEN_GPU_KIT:-.gpu}"
@@ -20,8 +21,13 @@ icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
 [ -x "$kit/attngen" ] || gzip -dc "$kit/attngen.gz" >/tmp/attngen && chmod +x /tmp/attngen
 attngen=$([ -x "$kit/attngen" ] && echo "$kit/attngen" || echo /tmp/attngen)
 
+sections="${SECTIONS:-devices correctness packages bench torch}"
+wants() { [[ " $sections " == *" $1 "* ]]; }
+
+if wants devices; then
 { nvidia-smi -L; "$attngen" devices; } 2>&1 | tee "$results/devices.txt"
 "$attngen" devices --explain --verbose 2>&1 | tee "$results/explain.txt"
+fi
 
 check() {  # spec backend
   local spec=$1 backend=$2 name
@@ -29,22 +35,47 @@ check() {  # spec backend
   "$attngen" run "$spec" --q "/tmp/in/$name/q.npy" --k "/tmp/in/$name/k.npy" --v "/tmp/in/$name/v.npy" \
     --out "/tmp/in/$name/o-$backend.npy" --force --backend "$backend" $3 2>&1 | sed "s|^|$name $backend: |"
 }
+verify_flag() {  # spec: --verify when the float64 check is cheap enough
+  local flops
+  flops=$("$attngen" simulate "$1" --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)["totalVisitedFlops"])')
+  python3 -c "print('--verify' if $flops < 1.2e9 else '')"
+}
 for spec in Kernels/specs/*.json; do
   name=$(basename "$spec" .json)
-  "$attngen" inputs "$spec" --out-dir "/tmp/in/$name" >/dev/null
-  flops=$("$attngen" simulate "$spec" --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)["totalVisitedFlops"])')
-  verify=$(python3 -c "print('--verify' if $flops < 1.2e9 else '')")
+  "$attngen" inputs "$spec" --out-dir "/tmp/in/$name" --force >/dev/null
+done
+if wants correctness; then
+for spec in Kernels/specs/*.json; do
+  verify=$(verify_flag "$spec")
   check "$spec" opencl:gpu "$verify"
   check "$spec" vulkan "$verify"
 done 2>&1 | tee "$results/correctness.txt"
+fi
 
+# Kernel packages (what the build plugin bundles), made here and run on both APIs.
+if wants packages; then
+mkdir -p /tmp/packages
+for spec in Kernels/specs/*.json; do
+  name=$(basename "$spec" .json)
+  "$attngen" package "$spec" --out "/tmp/packages/$name.attnkernels.json" --force >/dev/null
+  check "$spec" opencl:gpu "$(verify_flag "$spec") --kernels /tmp/packages"
+  check "$spec" vulkan "$(verify_flag "$spec") --kernels /tmp/packages"
+done 2>&1 | grep -E "kernels:|verify:|Error" | tee "$results/packages.txt"
+fi
+
+if wants bench; then
 # The 20-TFLOP video spec is left out: minutes per run at the generated kernels' current speed.
 for spec in bench/specs/dense-4096.json bench/specs/causal-4096.json bench/specs/natten-1d-window-2048.json bench/specs/neighborhood-2d-128.json; do
   "$attngen" bench "$spec" --backend opencl --device gpu --runs 5 --warmup 2
   "$attngen" bench "$spec" --backend vulkan --runs 5 --warmup 2
 done 2>&1 | tee "$results/bench.txt"
+fi
+if wants torch; then
 python3 bench/torch_baseline.py bench/specs/dense-4096.json bench/specs/causal-4096.json Kernels/specs/flash-d64*.json Kernels/specs/flash-d128*.json 2>&1 | tee "$results/torch.txt"
+fi
+if wants bench; then
 for spec in Kernels/specs/flash-d64*.json Kernels/specs/flash-d128*.json; do
   "$attngen" bench "$spec" --backend opencl --device gpu --runs 5 --warmup 2
   "$attngen" bench "$spec" --backend vulkan --runs 5 --warmup 2
 done 2>&1 | tee -a "$results/bench.txt"
+fi

@@ -16,11 +16,17 @@ struct BackendArguments: ParsableArguments {
     @Flag(help: "Log the backend choice and retries (swift-log, debug level, on stderr).")
     var verbose = false
 
+    @Option(help: ArgumentHelp(
+        "A folder of kernel packages (NAME.attnkernels.json from `attngen package`); a spec that matches one runs from it.",
+        valueName: "folder"))
+    var kernels: String?
+
     /// Opens the runtime; a forced backend that cannot open is an error, not a switch.
     func runtime() throws -> AttentionRuntime {
         bootstrapLogging(verbose: verbose)
+        let packages = try kernels.map { try PrebuiltKernels(folder: URL(fileURLWithPath: $0)) }
         return try AttentionRuntime(
-            BackendRequest(parsing: backend), failurePolicy: retryOnFailure ? .retryOnNextBackend : .raise)
+            BackendRequest(parsing: backend), failurePolicy: retryOnFailure ? .retryOnNextBackend : .raise, kernels: packages)
     }
 }
 

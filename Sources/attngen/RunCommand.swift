@@ -50,6 +50,11 @@ struct RunCommand: ParsableCommand {
         let maskedRows = result.lse.elements.filter { $0 == -.infinity }.count
         print("backend \(result.backendName) on \(runtime.selection.chosen.device): \(spec.summary)")
         for failure in result.failedAttempts { print("retried after: \(failure)") }
+        switch result.kernelOrigin {
+        case .package(let name)?: print("kernels: from package \(name) (nothing generated)")
+        case .generated?: print("kernels: generated for this device")
+        case nil: break
+        }
         print("output \(p.outputTensorShape) → \(out)\(lse.map { ", lse → \($0)" } ?? "")")
         let milliseconds = Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) * 1e-15
         print("time \(String(format: "%.1f", milliseconds)) ms, checksum \(checksum), \(finite ? "all finite" : "NON-FINITE VALUES"), \(maskedRows) fully masked rows")

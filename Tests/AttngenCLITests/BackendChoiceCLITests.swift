@@ -33,3 +33,29 @@ import Testing
         #expect(missing.stderr.contains("no-such-gpu"))
     }
 }
+
+@Suite struct PackageCLITests {
+    /// `attngen package` writes a package that `run --kernels` uses on a device backend (PoCL
+    /// here), and the result passes the tolerance rule.
+    @Test func packageThenRunFromIt() throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("attngen-package-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let spec = "Kernels/specs/decode-gqa-lean.json"
+        let packages = scratch.appendingPathComponent("packages")
+        let made = try Attngen.run(["package", spec, "--out", packages.appendingPathComponent("decode-gqa-lean.attnkernels.json").path])
+        #expect(made.status == 0, "\(made.stderr)")
+        _ = try Attngen.run(["inputs", spec, "--out-dir", scratch.path])
+        let run = try Attngen.run([
+            "run", spec, "--q", scratch.appendingPathComponent("q.npy").path, "--k", scratch.appendingPathComponent("k.npy").path,
+            "--v", scratch.appendingPathComponent("v.npy").path, "--out", scratch.appendingPathComponent("o.npy").path,
+            "--backend", "opencl", "--kernels", packages.path, "--verify",
+        ])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("kernels: from package decode-gqa-lean (nothing generated)"))
+        #expect(run.stdout.contains("PASS"))
+
+        let again = try Attngen.run(["package", "Kernels/specs/dense-causal-1d.json", "--out", packages.appendingPathComponent("decode-gqa-lean.attnkernels.json").path])
+        #expect(again.status != 0)
+        #expect(again.stderr.contains("already exists"))
+    }
+}

@@ -12,6 +12,8 @@ public struct AttentionResult: Sendable, Equatable {
     public var backendName: String
     /// The errors of backends that failed before this one, when retries were enabled.
     public var failedAttempts: [String]
+    /// For device backends: whether the kernels were generated now or came from a package.
+    public var kernelOrigin: KernelOrigin?
 
     public init(output: Tensor, lse: Tensor, backendName: String = "", failedAttempts: [String] = []) {
         self.output = output

@@ -40,7 +40,9 @@ public struct OpenCLBackend: AttentionBackend {
     public func run(_ inputs: AttentionInputs) throws(AttentionError) -> AttentionResult {
         let prepared = try prepare(inputs)
         _ = try prepared.dispatch()
-        return try prepared.result()
+        var result = try prepared.result()
+        result.kernelOrigin = prepared.origin
+        return result
     }
 
     /// Emits, builds and uploads everything for `inputs` without running it, so benchmarks can

@@ -38,7 +38,9 @@ public struct VulkanBackend: AttentionBackend {
     public func run(_ inputs: AttentionInputs) throws(AttentionError) -> AttentionResult {
         let run = try prepare(inputs)
         _ = try run.dispatch()
-        return try run.result()
+        var result = try run.result()
+        result.kernelOrigin = run.origin
+        return result
     }
 
     /// Emits, compiles and uploads a run without dispatching it (benchmarks dispatch it repeatedly).
