@@ -19,7 +19,7 @@ public enum KernelPackageWriter {
             let plan = try TilePlan(spec)
             let program = KernelProgram(spec: spec)
             glsl = try GLSLKernelSource(program: program, plan: plan, options: KernelProfile.glsl)
-            opencl = try OpenCLKernelSource(program: program, plan: plan, workgroupSize: KernelProfile.workgroupSize)
+            opencl = try KernelProfile.openCL(spec)
         } catch {
             throw .spec(file: file, error)
         }
@@ -32,7 +32,8 @@ public enum KernelPackageWriter {
                 throw .compile(file: file, error)
             }
         }
-        let profile = "work-groups of \(KernelProfile.workgroupSize), \(KernelProfile.glsl.sharedMemoryBytes) bytes of shared memory, tile loops kept as loops"
+        let profile = "work-groups of \(KernelProfile.workgroupSize); Vulkan \(KernelProfile.sharedMemoryBytes) bytes of shared memory, "
+            + "tile loops kept as loops; OpenCL \(KernelProfile.openCLLocalMemoryBytes) bytes of local memory"
         let root = JSONValue.object([
             "format": .string(format),
             "name": .string(name),

@@ -1,10 +1,10 @@
 /*
  * AttentionGen: generated OpenCL C 1.2. Regenerate with `attngen emit SPEC.json --target opencl`.
  *
- * spec:     B1 H8/1 d64/64 q[1] k[4096] float32, dense, tiles 16/128, lean(13)
- * tiling:   query tile 16 (16 tokens), key tile 128 (128 tokens);
- *           1 query tiles, 32 key tiles
- * plan:     per (batch, head) 32 visits: 32 FULL (mask-free), 0 PARTIAL (masked per element)
+ * spec:     B1 H8/1 d64/64 q[1] k[4096] float32, dense, tiles 1/64, lean(13)
+ * tiling:   query tile 1 (1 tokens), key tile 64 (64 tokens);
+ *           1 query tiles, 64 key tiles
+ * plan:     per (batch, head) 64 visits: 64 FULL (mask-free), 0 PARTIAL (masked per element)
  * schedule: lean(13): all (batch, head, query tile, key tile) work split evenly over 13 work-groups (stream-K), merged by log-sum-exp
  * kernels:  attention_lean (13 work-groups of 64), then merge_partials (8 work-groups of 64)
  *
@@ -21,8 +21,8 @@
 #define HEAD_DIM 64       /* query/key head dimension */
 #define VALUE_DIM 64      /* value head dimension */
 #define MAX_QUERY_ROWS 1  /* tokens of the largest query tile */
-#define MAX_KEY_ROWS 128  /* tokens of the largest key tile */
-#define PANEL_KEYS 128    /* key rows one panel of consecutive visits holds */
+#define MAX_KEY_ROWS 64   /* tokens of the largest key tile */
+#define PANEL_KEYS 64     /* key rows one panel of consecutive visits holds */
 #define WG_SIZE 64        /* work-items per work-group */
 
 #if PANEL_KEYS < MAX_KEY_ROWS

@@ -1,12 +1,12 @@
 /*
  * AttentionGen: generated OpenCL C 1.2. Regenerate with `attngen emit SPEC.json --target opencl`.
  *
- * spec:     B1 H8/8 d64/64 q[1024] k[1024] float16, dense, tiles 64/64, flash
- * tiling:   query tile 64 (64 tokens), key tile 64 (64 tokens);
- *           16 query tiles, 16 key tiles
- * plan:     per (batch, head) 256 visits: 256 FULL (mask-free), 0 PARTIAL (masked per element)
+ * spec:     B1 H8/8 d64/64 q[1024] k[1024] float16, dense, tiles 16/64, flash
+ * tiling:   query tile 16 (16 tokens), key tile 64 (64 tokens);
+ *           64 query tiles, 16 key tiles
+ * plan:     per (batch, head) 1024 visits: 1024 FULL (mask-free), 0 PARTIAL (masked per element)
  * schedule: flash: one work-group per (batch, head, query tile), online softmax over its visits
- * kernels:  attention_flash (128 work-groups of 64)
+ * kernels:  attention_flash (512 work-groups of 64)
  *
  * Layout: q [batch, *queryShape, heads, headDim], k and v [batch, *keyShape, kvHeads, headDim | valueDim];
  * output [batch, *queryShape, heads, valueDim] and lse [batch, *queryShape, heads] in float32 (natural log).
@@ -20,7 +20,7 @@
    shares this program. All arithmetic is float32 whatever the storage type. */
 #define HEAD_DIM 64        /* query/key head dimension */
 #define VALUE_DIM 64       /* value head dimension */
-#define MAX_QUERY_ROWS 64  /* tokens of the largest query tile */
+#define MAX_QUERY_ROWS 16  /* tokens of the largest query tile */
 #define MAX_KEY_ROWS 64    /* tokens of the largest key tile */
 #define PANEL_KEYS 64      /* key rows one panel of consecutive visits holds */
 #define WG_SIZE 64         /* work-items per work-group */

@@ -1,12 +1,12 @@
 /*
  * AttentionGen: generated OpenCL C 1.2. Regenerate with `attngen emit SPEC.json --target opencl`.
  *
- * spec:     B1 H4/4 d32/32 q[56x56] k[56x56] float32, neighborhood window 7x7 stride 1x1 dilation 1x1 causal 00, tiles 8x8/8x8, flash
- * tiling:   query tile 8x8 (64 tokens), key tile 8x8 (64 tokens);
- *           49 query tiles, 49 key tiles
- * plan:     per (batch, head) 361 visits: 0 FULL (mask-free), 361 PARTIAL (masked per element)
+ * spec:     B1 H4/4 d32/32 q[56x56] k[56x56] float32, neighborhood window 7x7 stride 1x1 dilation 1x1 causal 00, tiles 4x8/8x8, flash
+ * tiling:   query tile 4x8 (32 tokens), key tile 8x8 (64 tokens);
+ *           98 query tiles, 49 key tiles
+ * plan:     per (batch, head) 494 visits: 0 FULL (mask-free), 494 PARTIAL (masked per element)
  * schedule: flash: one work-group per (batch, head, query tile), online softmax over its visits
- * kernels:  attention_flash (196 work-groups of 64)
+ * kernels:  attention_flash (392 work-groups of 64)
  *
  * Layout: q [batch, *queryShape, heads, headDim], k and v [batch, *keyShape, kvHeads, headDim | valueDim];
  * output [batch, *queryShape, heads, valueDim] and lse [batch, *queryShape, heads] in float32 (natural log).
@@ -20,7 +20,7 @@
    shares this program. All arithmetic is float32 whatever the storage type. */
 #define HEAD_DIM 32        /* query/key head dimension */
 #define VALUE_DIM 32       /* value head dimension */
-#define MAX_QUERY_ROWS 64  /* tokens of the largest query tile */
+#define MAX_QUERY_ROWS 32  /* tokens of the largest query tile */
 #define MAX_KEY_ROWS 64    /* tokens of the largest key tile */
 #define PANEL_KEYS 64      /* key rows one panel of consecutive visits holds */
 #define WG_SIZE 64         /* work-items per work-group */

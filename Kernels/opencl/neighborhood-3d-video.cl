@@ -1,12 +1,12 @@
 /*
  * AttentionGen: generated OpenCL C 1.2. Regenerate with `attngen emit SPEC.json --target opencl`.
  *
- * spec:     B1 H2/2 d64/64 q[8x16x16] k[8x16x16] float16, neighborhood window 3x7x7 stride 1x1x1 dilation 1x1x1 causal 000, tiles 1x8x8/1x8x8, flash
- * tiling:   query tile 1x8x8 (64 tokens), key tile 1x8x8 (64 tokens);
- *           32 query tiles, 32 key tiles
- * plan:     per (batch, head) 384 visits: 0 FULL (mask-free), 384 PARTIAL (masked per element)
+ * spec:     B1 H2/2 d64/64 q[8x16x16] k[8x16x16] float16, neighborhood window 3x7x7 stride 1x1x1 dilation 1x1x1 causal 000, tiles 1x4x4/1x8x8, flash
+ * tiling:   query tile 1x4x4 (16 tokens), key tile 1x8x8 (64 tokens);
+ *           128 query tiles, 32 key tiles
+ * plan:     per (batch, head) 864 visits: 0 FULL (mask-free), 864 PARTIAL (masked per element)
  * schedule: flash: one work-group per (batch, head, query tile), online softmax over its visits
- * kernels:  attention_flash (64 work-groups of 64)
+ * kernels:  attention_flash (256 work-groups of 64)
  *
  * Layout: q [batch, *queryShape, heads, headDim], k and v [batch, *keyShape, kvHeads, headDim | valueDim];
  * output [batch, *queryShape, heads, valueDim] and lse [batch, *queryShape, heads] in float32 (natural log).
@@ -20,7 +20,7 @@
    shares this program. All arithmetic is float32 whatever the storage type. */
 #define HEAD_DIM 64        /* query/key head dimension */
 #define VALUE_DIM 64       /* value head dimension */
-#define MAX_QUERY_ROWS 64  /* tokens of the largest query tile */
+#define MAX_QUERY_ROWS 16  /* tokens of the largest query tile */
 #define MAX_KEY_ROWS 64    /* tokens of the largest key tile */
 #define PANEL_KEYS 64      /* key rows one panel of consecutive visits holds */
 #define WG_SIZE 64         /* work-items per work-group */
