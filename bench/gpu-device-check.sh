@@ -5,7 +5,7 @@
 # catalogue spec on OpenCL and Vulkan against the float64 reference, then times the benchmark
 # specs on both APIs and PyTorch's SDPA on the same shapes.
 # Usage: ATTNGEN_GPU_KIT=.gpu bench/gpu-device-check.sh [results-folder]
-# SECTIONS picks parts (default: all): devices correctness packages bench torch
+# SECTIONS picks parts (default: all): devices auto correctness packages bench torch
 set -uo pipefail
 cd "$(dirname "$0")/.."
 kit="${ATTNGEN_GPU_KIT:-.gpu}"
@@ -21,7 +21,7 @@ icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
 [ -x "$kit/attngen" ] || gzip -dc "$kit/attngen.gz" >/tmp/attngen && chmod +x /tmp/attngen
 attngen=$([ -x "$kit/attngen" ] && echo "$kit/attngen" || echo /tmp/attngen)
 
-sections="${SECTIONS:-devices correctness packages bench torch}"
+sections="${SECTIONS:-devices auto correctness packages bench torch}"
 wants() { [[ " $sections " == *" $1 "* ]]; }
 
 if wants devices; then
@@ -50,6 +50,13 @@ for spec in Kernels/specs/*.json; do
   check "$spec" opencl:gpu "$verify"
   check "$spec" vulkan "$verify"
 done 2>&1 | tee "$results/correctness.txt"
+fi
+
+# The default backend (auto) on every catalogue spec: which backend ran, and the check.
+if wants auto; then
+for spec in Kernels/specs/*.json; do
+  check "$spec" auto "$(verify_flag "$spec")"
+done 2>&1 | grep -E "auto: (backend|retried|verify|Error)" | tee "$results/auto.txt"
 fi
 
 # Kernel packages (what the build plugin bundles), made here and run on both APIs.

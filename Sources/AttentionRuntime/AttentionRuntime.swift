@@ -105,8 +105,10 @@ public struct AttentionRuntime: Sendable {
         try await Task.detached { [self] in try attention(spec, q: q, k: k, v: v) }.value
     }
 
-    /// Runs checked inputs on the chosen backend, then — when the policy allows and the failure is
-    /// the device's — on each standby backend in turn.
+    /// Runs checked inputs on the chosen backend, then on each standby backend in turn: under
+    /// `auto` when the chosen device cannot run the spec at all (`unsupportedOnDevice`), and for
+    /// any device failure when the policy is `retryOnNextBackend`. A forced backend never switches
+    /// on its own.
     public func run(_ inputs: AttentionInputs) throws(AttentionError) -> AttentionResult {
         var failures: [String] = []
         var current = backend
@@ -118,14 +120,19 @@ public struct AttentionRuntime: Sendable {
                 result.failedAttempts = failures
                 return result
             } catch {
-                guard failurePolicy == .retryOnNextBackend, error.isDeviceFailure, next < standby.count else { throw error }
+                // auto routes a spec the chosen device cannot run to the next backend; other device
+                // failures move on only when the caller opted in.
+                let routed = selection.forcedBy == nil && error.isUnsupportedOnDevice
+                guard routed || (failurePolicy == .retryOnNextBackend && error.isDeviceFailure), next < standby.count else { throw error }
                 failures.append(error.description)
                 let failed = current.name
                 current = try standby.backend(at: next)
                 next += 1
-                logger.warning("attention backend failed; retrying on the next backend", metadata: [
-                    "failed": "\(failed)", "error": "\(error)", "retryingOn": "\(current.name) on \(current.device)",
-                ])
+                logger.log(
+                    level: routed ? .debug : .warning,
+                    routed ? "attention spec not supported on the chosen device; using the next backend"
+                        : "attention backend failed; retrying on the next backend",
+                    metadata: ["failed": "\(failed)", "error": "\(error)", "retryingOn": "\(current.name) on \(current.device)"])
             }
         }
     }

@@ -58,9 +58,44 @@ import Testing
             ]))
         let ranking = BackendSelector.rank(inventory)
         #expect(ranking.devices.map(\.description) == [
-            "vulkan:2 dGPU (discrete GPU)", "vulkan:0 iGPU (integrated GPU)", "opencl:1 dGPU (GPU)", "opencl:0 FPGA (accelerator)",
+            // The OpenCL "dGPU" is the Vulkan discrete one: it takes that kind.
+            "vulkan:2 dGPU (discrete GPU)", "opencl:1 dGPU (discrete GPU)", "vulkan:0 iGPU (integrated GPU)", "opencl:0 FPGA (accelerator)",
         ])
         #expect(ranking.skipped.map(\.device) == ["vulkan:1 llvmpipe (CPU implementation)", "vulkan:3 broken (discrete GPU)", "opencl:2 PoCL (CPU implementation)"])
+    }
+
+    /// The same NVIDIA GPU through both APIs: OpenCL takes Vulkan's "discrete" and goes first
+    /// (measured faster); an AMD GPU keeps Vulkan first.
+    @Test func nvidiaPrefersOpenCLOthersVulkan() {
+        let inventory = DeviceInventory(
+            vulkan: .devices([
+                DeviceCandidate(api: .vulkan, index: 0, name: "NVIDIA H200", kind: .discreteGPU, isNVIDIA: true),
+                DeviceCandidate(api: .vulkan, index: 1, name: "AMD Radeon", kind: .integratedGPU),
+            ]),
+            opencl: .devices([
+                DeviceCandidate(api: .opencl, index: 0, name: "AMD Radeon", platform: "AMD APP", kind: .otherGPU),
+                DeviceCandidate(api: .opencl, index: 1, name: "NVIDIA H200", platform: "NVIDIA CUDA", kind: .otherGPU, isNVIDIA: true),
+            ]))
+        #expect(BackendSelector.rank(inventory).devices.map(\.description) == [
+            "opencl:1 NVIDIA H200 (NVIDIA CUDA) (discrete GPU)", "vulkan:0 NVIDIA H200 (discrete GPU)",
+            "vulkan:1 AMD Radeon (integrated GPU)", "opencl:0 AMD Radeon (AMD APP) (integrated GPU)",
+        ])
+    }
+
+    /// Under auto, a spec the chosen device cannot run goes to the next backend without any
+    /// opt-in; a forced backend raises instead.
+    @Test func unsupportedSpecMovesOnUnderAutoOnly() throws {
+        let spec = try AttentionSpec.attention(heads: 2, headDim: 16, tokens: [12]).validated()
+        let inputs = try randomInputs(spec, seed: 5)
+        let forced = AttentionRuntime(backend: TooSmallBackend(), fallbacks: [CPUBackend()])
+        #expect {
+            try forced.run(inputs)
+        } throws: { error in
+            guard case AttentionError.unsupportedOnDevice = error else { return false }
+            return true
+        }
+        let retrying = AttentionRuntime(backend: TooSmallBackend(), fallbacks: [CPUBackend()], failurePolicy: .retryOnNextBackend)
+        #expect(try retrying.run(inputs).backendName == "cpu")
     }
 
     /// A GPU that is listed but does not open is skipped with the driver's reason; the
@@ -145,6 +180,14 @@ import Testing
         #expect(record.message == "attention backend selected")
         #expect(record.metadata["backend"] == "cpu")
         #expect(record.metadata["skipped"]?.contains("llvmpipe") == true)
+    }
+}
+
+/// A backend whose device cannot run any spec.
+struct TooSmallBackend: AttentionBackend {
+    let name = "tiny-gpu"
+    func run(_ inputs: AttentionInputs) throws(AttentionError) -> AttentionResult {
+        throw .unsupportedOnDevice(name: name, reason: "needs 107264 bytes of local memory, the device has 49152")
     }
 }
 

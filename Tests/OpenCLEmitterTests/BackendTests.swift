@@ -57,8 +57,8 @@ import Testing
         let spec = try AttentionSpec.attention(heads: 1, headDim: 8192, tokens: [64]).tiled(query: [16], key: [64]).validated()
         let inputs = try randomInputs(spec, seed: 1)
         let outcome = Result { () throws(AttentionError) in try backend.prepare(inputs) }
-        guard case .failure(let error) = outcome, case .backendFailed(let name, let reason) = error else {
-            Issue.record("expected backendFailed for a work-group larger than local memory, got \(outcome)")
+        guard case .failure(let error) = outcome, case .unsupportedOnDevice(let name, let reason) = error else {
+            Issue.record("expected unsupportedOnDevice for a work-group larger than local memory, got \(outcome)")
             return
         }
         #expect(name == "opencl")

@@ -76,6 +76,9 @@ public enum AttentionError: Error, Sendable, CustomStringConvertible {
     /// A prebuilt kernel package that cannot be read.
     case invalidKernelPackage(file: String, reason: String)
     case backendFailed(name: String, reason: String)
+    /// The device works but cannot run this spec (e.g. not enough local memory for any tiling);
+    /// `auto` moves on to the next backend.
+    case unsupportedOnDevice(name: String, reason: String)
 
     public var description: String {
         switch self {
@@ -95,6 +98,8 @@ public enum AttentionError: Error, Sendable, CustomStringConvertible {
             "backend '\(name)' is not available: \(reason)"
         case .backendFailed(let name, let reason):
             "backend '\(name)' failed: \(reason)"
+        case .unsupportedOnDevice(let name, let reason):
+            "backend '\(name)' cannot run this spec on its device: \(reason)"
         }
     }
 }
@@ -103,8 +108,15 @@ extension AttentionError {
     /// Failures of a device or driver (worth retrying elsewhere), not of the caller's input.
     public var isDeviceFailure: Bool {
         switch self {
-        case .backendUnavailable, .backendFailed: true
+        case .backendUnavailable, .backendFailed, .unsupportedOnDevice: true
         case .invalidSpec, .shapeMismatch, .bufferSizeMismatch, .unknownBackend, .invalidBackendSetting, .invalidKernelPackage: false
         }
+    }
+}
+
+extension AttentionError {
+    /// The device cannot run this spec (as opposed to failing while running it).
+    public var isUnsupportedOnDevice: Bool {
+        if case .unsupportedOnDevice = self { true } else { false }
     }
 }

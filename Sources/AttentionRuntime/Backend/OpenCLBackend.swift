@@ -129,7 +129,7 @@ public struct OpenCLBackend: AttentionBackend {
             let error = OpenCLError.localMemoryTooSmall(
                 needed: launch.localMemoryBytes, available: device.localMemorySize, device: device.name,
                 kernel: launch.kernel, suggestion: advice)
-            throw .backendFailed(name: name, reason: error.description)
+            throw .unsupportedOnDevice(name: name, reason: error.description)
         }
     }
 }

@@ -1,6 +1,7 @@
 /// The `auto` rule, as a pure function of the device inventory: GPUs (and accelerators) in
-/// order of kind — discrete, integrated, other, accelerator — Vulkan before OpenCL for the same
-/// kind; CPU implementations of OpenCL and Vulkan (PoCL, lavapipe) are skipped because the CPU
+/// order of kind — discrete, integrated, other, accelerator — and for the same kind Vulkan
+/// before OpenCL, except on NVIDIA where OpenCL measured faster (`DeviceCandidate.apiRank`);
+/// CPU implementations of OpenCL and Vulkan (PoCL, lavapipe) are skipped because the CPU
 /// interpreter runs the same program faster on the same cores; the interpreter closes the list.
 public enum BackendSelector {
     public struct Ranking: Sendable, Hashable {
@@ -34,7 +35,14 @@ public enum BackendSelector {
                 }
             }
         }
-        usable.sort { ($0.kind.rank, $0.api.rank, $0.index) < ($1.kind.rank, $1.api.rank, $1.index) }
+        // OpenCL says only "GPU"; the same device seen through Vulkan says discrete or integrated.
+        var vulkanKinds: [String: DeviceCandidate.Kind] = [:]
+        for device in usable where device.api == .vulkan { vulkanKinds[device.name] = vulkanKinds[device.name] ?? device.kind }
+        usable = usable.map { device in
+            guard device.api == .opencl, device.kind == .otherGPU, let kind = vulkanKinds[device.name] else { return device }
+            return device.with(kind: kind)
+        }
+        usable.sort { ($0.kind.rank, $0.apiRank, $0.index) < ($1.kind.rank, $1.apiRank, $1.index) }
         return Ranking(devices: usable, skipped: skipped)
     }
 }
