@@ -117,6 +117,7 @@ public struct AttentionRuntime: Sendable {
             do {
                 var result = try current.run(inputs)
                 result.backendName = current.name
+                result.deviceName = current.device
                 result.failedAttempts = failures
                 return result
             } catch {

@@ -48,8 +48,8 @@ struct RunCommand: ParsableCommand {
         let finite = result.output.elements.allSatisfy(\.isFinite)
         let checksum = result.output.elements.reduce(0.0) { $0 + Double($1) }
         let maskedRows = result.lse.elements.filter { $0 == -.infinity }.count
-        print("backend \(result.backendName) on \(runtime.selection.chosen.device): \(spec.summary)")
-        for failure in result.failedAttempts { print("retried after: \(failure)") }
+        print("backend \(result.backendName) on \(result.deviceName): \(spec.summary)")
+        for failure in result.failedAttempts { print("moved on after: \(failure)") }
         switch result.kernelOrigin {
         case .package(let name)?: print("kernels: from package \(name) (nothing generated)")
         case .generated?: print("kernels: generated for this device")

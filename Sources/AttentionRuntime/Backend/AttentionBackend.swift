@@ -8,8 +8,9 @@ public struct AttentionResult: Sendable, Equatable {
     /// Natural-log log-sum-exp of the scaled scores, `[batch, *queryShape, heads]`; −inf for
     /// rows that see no key.
     public var lse: Tensor
-    /// The backend that produced this result (set by `AttentionRuntime`).
+    /// The backend that produced this result, and its device (set by `AttentionRuntime`).
     public var backendName: String
+    public var deviceName: String = ""
     /// The errors of backends that failed before this one, when retries were enabled.
     public var failedAttempts: [String]
     /// For device backends: whether the kernels were generated now or came from a package.

@@ -4,7 +4,8 @@ public struct BackendSelection: Sendable, Hashable, CustomStringConvertible {
     public enum Verdict: Sendable, Hashable {
         /// Runs every call.
         case chosen
-        /// Usable; opened only when the chosen backend fails and the caller opted in to retries.
+        /// Usable; opened only when the chosen device cannot run a spec (auto), or fails while
+        /// running one and the caller opted in to retries.
         case standby
         case skipped(reason: String)
     }
@@ -55,7 +56,7 @@ public struct BackendSelection: Sendable, Hashable, CustomStringConvertible {
         for entry in entries {
             let verdict = switch entry.verdict {
             case .chosen: "chosen"
-            case .standby: "standby (used only if the chosen backend fails and retries are enabled)"
+            case .standby: "standby (for specs the chosen device cannot run, or failures with retries enabled)"
             case .skipped(let reason): "skipped: \(reason)"
             }
             lines.append("  \(entry.backend.padding(toLength: 9, withPad: " ", startingAt: 0)) \(entry.device) — \(verdict)")

@@ -20,7 +20,7 @@ func runAndCheck(_ runtime: AttentionRuntime, label: String) async throws -> Boo
     let result = try await runtime.attention(spec, q: q, k: k, v: v)
     let checksum = result.output.elements.reduce(0.0) { $0 + Double($1) }
     let report = ToleranceRule().check(result, for: try AttentionInputs(spec: spec, q: q, k: k, v: v))
-    print("\(label): backend \(result.backendName) on \(runtime.selection.chosen.device)")
+    print("\(label): backend \(result.backendName) on \(result.deviceName)")
     print("\(label): output \(result.output.shape), checksum \(String(format: "%.6f", checksum))")
     print("\(label): \(report)")
     return report.passed
