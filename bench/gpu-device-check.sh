@@ -4,6 +4,10 @@
 # loader as Debian packages, all in $ATTNGEN_GPU_KIT. Shows what auto picks, checks every
 # catalogue spec on OpenCL and Vulkan against the float64 reference, then times the benchmark
 # specs on both APIs and PyTorch's SDPA on the same shapes.
+# Making the kit on a Debian/Ubuntu x86-64 build machine:
+#   swift build -c release --static-swift-stdlib --product attngen --scratch-path .build-gpu
+#   mkdir -p .gpu/debs && strip -o .gpu/attngen .build-gpu/release/attngen   # (or gzip it to attngen.gz)
+#   (cd .gpu/debs && apt-get download ocl-icd-libopencl1 libvulkan1 libglvnd0 libegl1 libgl1 libglx0 libopengl0 libgles2)
 # Usage: ATTNGEN_GPU_KIT=.gpu bench/gpu-device-check.sh [results-folder]
 # SECTIONS picks parts (default: all): devices auto correctness packages bench torch
 set -uo pipefail
