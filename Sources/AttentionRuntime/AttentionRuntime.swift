@@ -39,8 +39,8 @@ public struct AttentionRuntime: Sendable {
     /// A runtime on the requested backend. With `.auto`, `ATTNGEN_BACKEND` in `environment`
     /// forces a backend when set; a forced backend that cannot open throws
     /// `AttentionError.backendUnavailable` — it never silently becomes another one. `kernels`:
-    /// packages built ahead of time (e.g. by the build plugin) that a Vulkan device runs as they
-    /// are, without generating or compiling shaders.
+    /// packages built ahead of time (e.g. by the build plugin) that Vulkan and OpenCL devices run
+    /// as they are, without generating code (and, on Vulkan, without compiling shaders).
     public init(
         _ request: BackendRequest = .auto,
         failurePolicy: FailurePolicy = .raise,
