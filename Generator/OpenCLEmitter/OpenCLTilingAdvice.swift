@@ -1,3 +1,4 @@
+import AttentionPlan
 import AttentionSpec
 import KernelIR
 
@@ -30,5 +31,20 @@ extension OpenCLKernelSource {
             else { return nil }
         }
         return Tiling(queryTile: query, keyTile: key)
+    }
+
+    /// This source when its work-groups fit `bytes` of local memory; otherwise the same spec
+    /// emitted with `tiling(fittingLocalMemory:)` (the tiling changes the work split, not the
+    /// result). When no valid tiling fits, this source unchanged: the caller reports it.
+    public func fitted(toLocalMemory bytes: Int) -> OpenCLKernelSource {
+        guard launches.contains(where: { $0.localMemoryBytes > bytes }), let tiling = tiling(fittingLocalMemory: bytes) else { return self }
+        var smaller = spec
+        smaller.tiling = tiling
+        guard (try? smaller.validate()) != nil,
+              let fitted = try? OpenCLKernelSource(
+                  program: KernelProgram(spec: smaller), plan: TilePlan(smaller), workgroupSize: configuration.workgroupSize),
+              !fitted.launches.contains(where: { $0.localMemoryBytes > bytes })
+        else { return self }
+        return fitted
     }
 }

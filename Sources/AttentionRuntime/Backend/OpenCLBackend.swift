@@ -99,23 +99,13 @@ public struct OpenCLBackend: AttentionBackend {
         }
     }
 
-    /// The source itself when its work-groups fit the device's local memory; otherwise the same
-    /// spec with the largest smaller tiling that fits (the tiling changes the work split, not the
-    /// result: e.g. NVIDIA's 48 KiB cannot hold 64×64 tiles at d64). When nothing fits, the error
-    /// names the memory needed and available.
+    /// The source, or the same spec with the largest smaller tiling that fits the device's local
+    /// memory (e.g. NVIDIA's 48 KiB cannot hold 64×64 tiles at d64). When nothing fits, the
+    /// error names the memory needed and available.
     private func fittedToLocalMemory(_ source: OpenCLKernelSource) throws(AttentionError) -> OpenCLKernelSource {
-        let available = context.device.localMemorySize
-        guard source.launches.contains(where: { $0.localMemoryBytes > available }) else { return source }
-        if let tiling = source.tiling(fittingLocalMemory: available) {
-            var smaller = source.spec
-            smaller.tiling = tiling
-            if (try? smaller.validate()) != nil, let fitted = try? emit(smaller),
-               !fitted.launches.contains(where: { $0.localMemoryBytes > available }) {
-                return fitted
-            }
-        }
-        try checkLocalMemory(source)
-        return source
+        let fitted = source.fitted(toLocalMemory: context.device.localMemorySize)
+        try checkLocalMemory(fitted)
+        return fitted
     }
 
     /// Refuses a tiling whose work-group needs more local memory than the device has, naming a
