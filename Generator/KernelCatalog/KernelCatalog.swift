@@ -69,30 +69,16 @@ public enum KernelCatalog {
 
     /// The catalogue files of one spec.
     public static func artifacts(spec: AttentionSpec, name: String, file: String) throws(Failure) -> [KernelArtifact] {
-        let opencl: OpenCLKernelSource
-        let glsl: GLSLKernelSource
-        do {
-            let plan = try TilePlan(spec)
-            let program = KernelProgram(spec: spec)
-            opencl = try KernelProfile.openCL(spec)
-            glsl = try GLSLKernelSource(program: program, plan: plan, options: KernelProfile.glsl)
-        } catch {
-            throw .spec(file: file, error)
-        }
+        let kernels = try KernelProfile.kernels(for: spec, name: name, file: file)
+        let (opencl, glsl) = (kernels.opencl, kernels.glsl)
         var files = [
             KernelArtifact(path: "opencl/\(name).cl", text: opencl.source),
             KernelArtifact(path: "opencl/\(name).manifest.json", text: opencl.manifest(sourceFile: "\(name).cl").prettyText() + "\n"),
         ]
-        let stems = glsl.shaders.enumerated().map { $0.offset == 0 ? name : "\(name).\($0.element.name)" }
         var sourceFiles: [String: String] = [:]
         var spirvFiles: [String: String] = [:]
-        for (stem, shader) in zip(stems, glsl.shaders) {
-            let words: [UInt32]
-            do {
-                words = try SPIRVCompiler.compile(glsl: shader.source, stage: .compute, name: "\(stem).comp")
-            } catch {
-                throw .compile(file: file, error)
-            }
+        for (index, (shader, words)) in zip(glsl.shaders, kernels.spirv).enumerated() {
+            let stem = index == 0 ? name : "\(name).\(shader.name)"
             files.append(KernelArtifact(path: "glsl/\(stem).comp", text: shader.source))
             files.append(KernelArtifact(path: "spirv/\(stem).spv", words: words))
             sourceFiles[shader.name] = "\(stem).comp"

@@ -13,24 +13,10 @@ public enum KernelPackageWriter {
     public static let format = "attentiongen-kernel-package/1"
 
     public static func package(spec: AttentionSpec, name: String, file: String) throws(KernelCatalog.Failure) -> KernelArtifact {
-        let glsl: GLSLKernelSource
-        let opencl: OpenCLKernelSource
-        do {
-            let plan = try TilePlan(spec)
-            let program = KernelProgram(spec: spec)
-            glsl = try GLSLKernelSource(program: program, plan: plan, options: KernelProfile.glsl)
-            opencl = try KernelProfile.openCL(spec)
-        } catch {
-            throw .spec(file: file, error)
-        }
+        let kernels = try KernelProfile.kernels(for: spec, name: name, file: file)
         var spirv: [String: JSONValue] = [:]
-        for shader in glsl.shaders {
-            do {
-                let words = try SPIRVCompiler.compile(glsl: shader.source, stage: .compute, name: "\(name).\(shader.name).comp")
-                spirv[shader.name] = .string(words.withUnsafeBytes { Data($0) }.base64EncodedString())
-            } catch {
-                throw .compile(file: file, error)
-            }
+        for (shader, words) in zip(kernels.glsl.shaders, kernels.spirv) {
+            spirv[shader.name] = .string(words.withUnsafeBytes { Data($0) }.base64EncodedString())
         }
         let profile = "work-groups of \(KernelProfile.workgroupSize); Vulkan \(KernelProfile.sharedMemoryBytes) bytes of shared memory, "
             + "tile loops kept as loops; OpenCL \(KernelProfile.openCLLocalMemoryBytes) bytes of local memory"
@@ -39,8 +25,8 @@ public enum KernelPackageWriter {
             "name": .string(name),
             "profile": .string(profile),
             "spec": spec.jsonValue,
-            "vulkan": .object(["manifest": glsl.manifest, "spirv": .object(spirv)]),
-            "opencl": .object(["manifest": opencl.manifest, "program": .string(opencl.programText)]),
+            "vulkan": .object(["manifest": kernels.glsl.manifest, "spirv": .object(spirv)]),
+            "opencl": .object(["manifest": kernels.opencl.manifest, "program": .string(kernels.opencl.programText)]),
         ])
         return KernelArtifact(path: "\(name).attnkernels.json", text: root.compactText() + "\n")
     }

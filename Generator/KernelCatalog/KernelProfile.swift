@@ -3,6 +3,7 @@ import AttentionSpec
 import GLSLEmitter
 import KernelIR
 import OpenCLEmitter
+import SPIRVCompiler
 
 /// The device assumptions catalogue and package kernels are generated for, so that one file
 /// serves any GPU that meets them: 64-wide work-groups; for Vulkan 32 KiB of shared memory (what
@@ -16,18 +17,35 @@ public enum KernelProfile {
     public static let openCLLocalMemoryBytes = 49152
     public static let glsl = GLSLOptions(workgroupSize: workgroupSize, sharedMemoryBytes: sharedMemoryBytes, unrollTileLoops: false)
 
-    /// The OpenCL program for the profile: the spec's tiling when its work-groups fit the
-    /// profile's local memory, else the largest smaller tiling that does (the same attention;
-    /// the manifest's spec records the tiling used). When none fits (a 64-key panel at a large
-    /// head dimension), the spec's own tiling, which only devices with more local memory run.
-    public static func openCL(_ spec: AttentionSpec) throws(SpecError) -> OpenCLKernelSource {
-        let source = try OpenCLKernelSource(program: KernelProgram(spec: spec), plan: TilePlan(spec), workgroupSize: workgroupSize)
-        guard source.launches.contains(where: { $0.localMemoryBytes > openCLLocalMemoryBytes }),
-              let tiling = source.tiling(fittingLocalMemory: openCLLocalMemoryBytes)
-        else { return source }
-        var fitted = spec
-        fitted.tiling = tiling
-        guard (try? fitted.validate()) != nil else { return source }
-        return try OpenCLKernelSource(program: KernelProgram(spec: fitted), plan: TilePlan(fitted), workgroupSize: workgroupSize)
+    /// One spec's kernels for the profile: the OpenCL program (its tiling shrunk to fit
+    /// `openCLLocalMemoryBytes` where one fits; the manifest's spec records the tiling used), the
+    /// GLSL shaders and each shader's SPIR-V, in the shaders' order. `name` and `file` label errors.
+    public struct Kernels {
+        public let opencl: OpenCLKernelSource
+        public let glsl: GLSLKernelSource
+        public let spirv: [[UInt32]]
+    }
+
+    public static func kernels(for spec: AttentionSpec, name: String, file: String) throws(KernelCatalog.Failure) -> Kernels {
+        let opencl: OpenCLKernelSource
+        let glsl: GLSLKernelSource
+        do {
+            let plan = try TilePlan(spec)
+            let program = KernelProgram(spec: spec)
+            opencl = try OpenCLKernelSource(program: program, plan: plan, workgroupSize: workgroupSize)
+                .fitted(toLocalMemory: openCLLocalMemoryBytes)
+            glsl = try GLSLKernelSource(program: program, plan: plan, options: Self.glsl)
+        } catch {
+            throw .spec(file: file, error)
+        }
+        var spirv: [[UInt32]] = []
+        for shader in glsl.shaders {
+            do {
+                spirv.append(try SPIRVCompiler.compile(glsl: shader.source, stage: .compute, name: "\(name).\(shader.name).comp"))
+            } catch {
+                throw .compile(file: file, error)
+            }
+        }
+        return Kernels(opencl: opencl, glsl: glsl, spirv: spirv)
     }
 }
