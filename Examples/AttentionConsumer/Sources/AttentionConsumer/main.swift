@@ -15,12 +15,18 @@ let q = Tensor.random(shape: p.queryTensorShape, using: &generator)
 let k = Tensor.random(shape: p.keyTensorShape, using: &generator)
 let v = Tensor.random(shape: p.valueTensorShape, using: &generator)
 
-/// Runs `spec` on `runtime`, prints what ran and the checksum, returns whether it passed.
+/// Runs `spec` on `runtime`, prints what ran (and where its kernels came from) and the checksum,
+/// returns whether it passed.
 func runAndCheck(_ runtime: AttentionRuntime, label: String) async throws -> Bool {
     let result = try await runtime.attention(spec, q: q, k: k, v: v)
     let checksum = result.output.elements.reduce(0.0) { $0 + Double($1) }
     let report = ToleranceRule().check(result, for: try AttentionInputs(spec: spec, q: q, k: k, v: v))
     print("\(label): backend \(result.backendName) on \(result.deviceName)")
+    switch result.kernelOrigin {
+    case .package(let name)?: print("\(label): kernels from the bundled package '\(name)' (nothing generated)")
+    case .generated?: print("\(label): kernels generated for this device (the package does not fit it)")
+    case nil: break
+    }
     print("\(label): output \(result.output.shape), checksum \(String(format: "%.6f", checksum))")
     print("\(label): \(report)")
     return report.passed
@@ -32,19 +38,10 @@ var passed = try await runAndCheck(automatic, label: "auto")
 
 // Where a Vulkan or OpenCL device exists (lavapipe and PoCL included), run the bundled kernels on
 // it as well: nothing is generated at run time (and no shader is compiled for Vulkan).
-let inputs = try AttentionInputs(spec: spec, q: q, k: k, v: v)
-var devices: [(label: String, backend: any AttentionBackend, origin: KernelOrigin)] = []
-if let vulkan = try? VulkanBackend(prebuilt: kernels) {
-    devices.append(("vulkan", vulkan, try vulkan.prepare(inputs).origin))
-}
-if let opencl = try? OpenCLBackend(device: .preferred, prebuilt: kernels) {
-    devices.append(("opencl", opencl, try opencl.prepare(inputs).origin))
-}
+var devices: [(label: String, backend: any AttentionBackend)] = []
+if let vulkan = try? VulkanBackend(prebuilt: kernels) { devices.append(("vulkan", vulkan)) }
+if let opencl = try? OpenCLBackend(device: .preferred, prebuilt: kernels) { devices.append(("opencl", opencl)) }
 for device in devices {
-    switch device.origin {
-    case .package(let name): print("\(device.label): kernels from the bundled package '\(name)' (nothing generated)")
-    case .generated: print("\(device.label): kernels generated for this device (the package does not fit it)")
-    }
     passed = try await runAndCheck(AttentionRuntime(backend: device.backend), label: device.label) && passed
 }
 if !passed { exit(1) }
