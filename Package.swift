@@ -57,33 +57,36 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .plugin(name: "AttentionKernelsPlugin", capability: .buildTool(), dependencies: ["attngen"]),
+        .target(
+            name: "AttentionTestSupport", dependencies: ["AttentionRuntime", "AttentionPlan", "AttentionSpec", "AttentionTensors"],
+            path: "Tests/AttentionTestSupport"),
         .testTarget(name: "AttentionTensorsTests", dependencies: ["AttentionTensors"]),
         .testTarget(name: "AttentionSpecTests", dependencies: ["AttentionSpec"]),
         .testTarget(name: "AttentionPlanTests", dependencies: ["AttentionPlan", "AttentionSpec"]),
         .testTarget(name: "AttentionSimulatorTests", dependencies: ["AttentionSimulator", "AttentionPlan", "AttentionSpec"]),
-        .testTarget(name: "CPUInterpreterTests", dependencies: ["AttentionRuntime", "CPUInterpreter", "KernelIR", "AttentionPlan", "AttentionSpec", "AttentionTensors"]),
+        .testTarget(name: "CPUInterpreterTests", dependencies: ["AttentionTestSupport", "AttentionRuntime", "CPUInterpreter", "KernelIR", "AttentionPlan", "AttentionSpec", "AttentionTensors"]),
         .testTarget(name: "OpenCLRuntimeTests", dependencies: ["OpenCLRuntime"]),
         .testTarget(name: "SPIRVCompilerTests", dependencies: ["SPIRVCompiler"]),
         .testTarget(name: "VulkanRuntimeTests", dependencies: ["VulkanRuntime", "SPIRVCompiler"]),
         .testTarget(
             name: "VulkanBackendTests",
-            dependencies: [
+            dependencies: ["AttentionTestSupport", 
                 "AttentionRuntime", "AttentionSpec", "AttentionTensors", "AttentionPlan", "KernelIR", "GLSLEmitter", "VulkanRuntime",
                 "KernelCatalog",
             ]),
         .testTarget(
             name: "OpenCLEmitterTests",
-            dependencies: [
+            dependencies: ["AttentionTestSupport", 
                 "OpenCLEmitter", "OpenCLRuntime", "AttentionRuntime", "CPUInterpreter", "KernelIR", "AttentionPlan",
                 "AttentionSpec", "AttentionTensors", "KernelCatalog", "attngen",
             ]),
         .testTarget(
             name: "GLSLEmitterTests",
-            dependencies: ["GLSLEmitter", "OpenCLEmitter", "OpenCLRuntime", "KernelIR", "AttentionPlan", "AttentionSpec", "AttentionTensors", "attngen"]),
+            dependencies: ["AttentionTestSupport", "GLSLEmitter", "OpenCLEmitter", "OpenCLRuntime", "KernelIR", "AttentionPlan", "AttentionSpec", "AttentionTensors", "attngen"]),
         .testTarget(
             name: "AttentionRuntimeTests",
-            dependencies: ["AttentionRuntime", "AttentionSpec", "AttentionTensors", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "AttngenCLITests", dependencies: ["attngen"]),
+            dependencies: ["AttentionTestSupport", "AttentionRuntime", "AttentionSpec", "AttentionTensors", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "AttngenCLITests", dependencies: ["attngen", "AttentionTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

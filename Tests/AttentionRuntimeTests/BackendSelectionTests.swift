@@ -1,6 +1,7 @@
 import AttentionRuntime
 import AttentionSpec
 import AttentionTensors
+import AttentionTestSupport
 import Logging
 import Testing
 
@@ -200,13 +201,6 @@ struct FailingBackend: AttentionBackend {
     }
 }
 
-func randomInputs(_ spec: AttentionSpec, seed: UInt64) throws -> AttentionInputs {
-    var rng = SeededGenerator(seed: seed)
-    let p = spec.problem
-    return try AttentionInputs(
-        spec: spec, q: .random(shape: p.queryTensorShape, using: &rng), k: .random(shape: p.keyTensorShape, using: &rng),
-        v: .random(shape: p.valueTensorShape, using: &rng))
-}
 
 /// The buffer entry point: zero-copy on the interpreter, the same numbers as the tensor API,
 /// and a typed error for a buffer of the wrong size.

@@ -1,6 +1,7 @@
 import AttentionRuntime
 import AttentionSpec
 import AttentionTensors
+import AttentionTestSupport
 import Testing
 
 @Suite struct MixedBackendConcurrencyTests {

@@ -1,3 +1,4 @@
+import AttentionTestSupport
 import Foundation
 import Testing
 
@@ -5,7 +6,7 @@ import Testing
     /// `devices --explain` names the choice and a reason for every skipped backend; `--verbose`
     /// adds the debug log line on stderr.
     @Test func explainSaysWhatAutoPicksAndWhy() throws {
-        let result = try Attngen.run(["devices", "--explain", "--verbose"])
+        let result = try AttngenProcess.run(["devices", "--explain", "--verbose"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("chosen by auto"))
         for line in result.stdout.split(separator: "\n").dropFirst() {
@@ -15,16 +16,16 @@ import Testing
     }
 
     @Test func environmentAndFlagForceTheBackend() throws {
-        let forced = try Attngen.run(["devices", "--explain"], environment: ["ATTNGEN_BACKEND": "reference"])
+        let forced = try AttngenProcess.run(["devices", "--explain"], environment: ["ATTNGEN_BACKEND": "reference"])
         #expect(forced.status == 0, "\(forced.stderr)")
         #expect(forced.stdout.hasPrefix("backend reference on host CPU"))
         #expect(forced.stdout.contains("forced by ATTNGEN_BACKEND=reference"))
 
-        let bad = try Attngen.run(["devices", "--explain"], environment: ["ATTNGEN_BACKEND": "cuda"])
+        let bad = try AttngenProcess.run(["devices", "--explain"], environment: ["ATTNGEN_BACKEND": "cuda"])
         #expect(bad.status != 0)
         #expect(bad.stderr.contains("ATTNGEN_BACKEND='cuda' is not a backend"))
 
-        let missing = try Attngen.run([
+        let missing = try AttngenProcess.run([
             "run", "Kernels/specs/dense-causal-1d.json", "--q", "q.npy", "--k", "k.npy", "--v", "v.npy", "--out", "/tmp/never.npy",
             "--backend", "vulkan:no-such-gpu",
         ])
@@ -42,10 +43,10 @@ import Testing
         defer { try? FileManager.default.removeItem(at: scratch) }
         let spec = "Kernels/specs/decode-gqa-lean.json"
         let packages = scratch.appendingPathComponent("packages")
-        let made = try Attngen.run(["package", spec, "--out", packages.appendingPathComponent("decode-gqa-lean.attnkernels.json").path])
+        let made = try AttngenProcess.run(["package", spec, "--out", packages.appendingPathComponent("decode-gqa-lean.attnkernels.json").path])
         #expect(made.status == 0, "\(made.stderr)")
-        _ = try Attngen.run(["inputs", spec, "--out-dir", scratch.path])
-        let run = try Attngen.run([
+        _ = try AttngenProcess.run(["inputs", spec, "--out-dir", scratch.path])
+        let run = try AttngenProcess.run([
             "run", spec, "--q", scratch.appendingPathComponent("q.npy").path, "--k", scratch.appendingPathComponent("k.npy").path,
             "--v", scratch.appendingPathComponent("v.npy").path, "--out", scratch.appendingPathComponent("o.npy").path,
             "--backend", "opencl", "--kernels", packages.path, "--verify",
@@ -54,7 +55,7 @@ import Testing
         #expect(run.stdout.contains("kernels: from package decode-gqa-lean (nothing generated)"))
         #expect(run.stdout.contains("PASS"))
 
-        let again = try Attngen.run(["package", "Kernels/specs/dense-causal-1d.json", "--out", packages.appendingPathComponent("decode-gqa-lean.attnkernels.json").path])
+        let again = try AttngenProcess.run(["package", "Kernels/specs/dense-causal-1d.json", "--out", packages.appendingPathComponent("decode-gqa-lean.attnkernels.json").path])
         #expect(again.status != 0)
         #expect(again.stderr.contains("already exists"))
     }

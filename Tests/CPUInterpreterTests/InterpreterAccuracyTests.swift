@@ -2,6 +2,7 @@ import AttentionPlan
 import AttentionRuntime
 import AttentionSpec
 import AttentionTensors
+import AttentionTestSupport
 import Foundation
 import Testing
 
@@ -102,11 +103,10 @@ func checkInterpreter(
 
     @Test func everyCatalogueSpec() throws {
         let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Kernels/specs").standardized
-        let long = ProcessInfo.processInfo.environment["ATTNGEN_LONG_TESTS"] == "1"
         for file in try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() where file.hasSuffix(".json") {
             let spec = try AttentionSpec(contentsOf: folder.appendingPathComponent(file))
             // The float64 reference of the largest specs takes minutes in a debug build.
-            guard try long || TilePlan(spec).executedFlops() <= 1.05e9 else { continue }
+            guard try LongTests.allow(spec, upToGFLOP: 1.05) else { continue }
             try checkInterpreter(spec, seed: 5)
         }
     }

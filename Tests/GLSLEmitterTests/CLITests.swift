@@ -1,4 +1,5 @@
 import AttentionSpec
+import AttentionTestSupport
 import Foundation
 import GLSLEmitter
 import Testing
@@ -13,7 +14,7 @@ import Testing
 
     @Test func glslWritesOneShaderPerKernelAndAManifestAndKeepsExistingFiles() throws {
         let spec = "Kernels/specs/decode-gqa-splitkv.json"
-        let first = try Attngen.run(["emit", spec, "--target", "glsl", "--out", scratch.path])
+        let first = try AttngenProcess.run(["emit", spec, "--target", "glsl", "--out", scratch.path])
         #expect(first.status == 0, "\(first.stderr)")
         let attention = try String(contentsOf: scratch.appendingPathComponent("decode-gqa-splitkv.comp"), encoding: .utf8)
         let merge = try String(contentsOf: scratch.appendingPathComponent("decode-gqa-splitkv.merge_partials.comp"), encoding: .utf8)
@@ -29,10 +30,10 @@ import Testing
         #expect(shaders.count == 2)
         #expect(firstShader["sourceFile"] == .string("decode-gqa-splitkv.comp"))
 
-        let again = try Attngen.run(["emit", spec, "--target", "glsl", "--out", scratch.path])
+        let again = try AttngenProcess.run(["emit", spec, "--target", "glsl", "--out", scratch.path])
         #expect(again.status != 0)
         #expect(again.stderr.contains("already exists") && again.stderr.contains("--force"))
-        let forced = try Attngen.run(["emit", spec, "--target", "glsl", "--out", scratch.path, "--force"])
+        let forced = try AttngenProcess.run(["emit", spec, "--target", "glsl", "--out", scratch.path, "--force"])
         #expect(forced.status == 0)
         #expect(try String(contentsOf: scratch.appendingPathComponent("decode-gqa-splitkv.comp"), encoding: .utf8) == attention)
     }
@@ -40,7 +41,7 @@ import Testing
     /// `--target spirv` compiles in process (glslang's C API): no command-line tool is needed,
     /// and every binary passes spirv-val when that tool is there.
     @Test func spirvCompilesInProcessWithoutAnyTool() throws {
-        let result = try Attngen.run(["emit", "Kernels/specs/decode-gqa-lean.json", "--target", "spirv", "--out", scratch.path],
+        let result = try AttngenProcess.run(["emit", "Kernels/specs/decode-gqa-lean.json", "--target", "spirv", "--out", scratch.path],
                                      environment: ["PATH": scratch.path])
         #expect(result.status == 0, "\(result.stderr)")
         for name in ["decode-gqa-lean.spv", "decode-gqa-lean.merge_partials.spv"] {
@@ -56,38 +57,8 @@ import Testing
     }
 
     @Test func glslWithoutOutPrintsTheAttentionShader() throws {
-        let result = try Attngen.run(["emit", "Kernels/specs/neighborhood-3d-causal.json", "--target", "glsl"])
+        let result = try AttngenProcess.run(["emit", "Kernels/specs/neighborhood-3d-causal.json", "--target", "glsl"])
         #expect(result.status == 0)
         #expect(result.stdout.contains("bool neighborhood_mask_allows(") && result.stdout.contains("void main()"))
-    }
-}
-
-enum Attngen {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
-
-    /// The test runner and the executable are built into the same products folder.
-    static var binary: URL {
-        let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var folder = runner.deletingLastPathComponent()
-        while folder.path != "/" && !FileManager.default.fileExists(atPath: folder.appendingPathComponent("attngen").path) {
-            folder = folder.deletingLastPathComponent()
-        }
-        return folder.appendingPathComponent("attngen")
-    }
-
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = packageRoot
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let (out, err) = (Pipe(), Pipe())
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
     }
 }

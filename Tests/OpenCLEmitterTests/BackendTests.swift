@@ -1,6 +1,7 @@
 import AttentionRuntime
-import Foundation
 import AttentionSpec
+import AttentionTestSupport
+import Foundation
 import OpenCLEmitter
 import OpenCLRuntime
 import Testing

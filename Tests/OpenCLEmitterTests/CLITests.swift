@@ -1,4 +1,5 @@
 import AttentionSpec
+import AttentionTestSupport
 import Foundation
 import Testing
 
@@ -51,36 +52,5 @@ import Testing
         let result = try AttngenProcess.run(["devices"], environment: ["OCL_ICD_VENDORS": empty.path])
         #expect(result.status == 0)
         #expect(result.stdout.contains("no platforms") && result.stdout.contains("Reason:"), "\(result.stdout)")
-    }
-}
-
-/// Runs the built `attngen` binary from the package root.
-enum AttngenProcess {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
-
-    /// The test runner and the executable are built into the same products folder.
-    static var binary: URL {
-        let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var folder = runner.deletingLastPathComponent()
-        while folder.path != "/" && !FileManager.default.fileExists(atPath: folder.appendingPathComponent("attngen").path) {
-            folder = folder.deletingLastPathComponent()
-        }
-        return folder.appendingPathComponent("attngen")
-    }
-
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = packageRoot
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let (out, err) = (Pipe(), Pipe())
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
     }
 }

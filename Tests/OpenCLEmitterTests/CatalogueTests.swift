@@ -1,5 +1,5 @@
-import AttentionPlan
 import AttentionSpec
+import AttentionTestSupport
 import Foundation
 import Testing
 
@@ -16,8 +16,7 @@ import Testing
     func catalogueSpecMatchesTheReferenceAndTheInterpreter(file: String) throws {
         let spec = try AttentionSpec(contentsOf: catalogueFolder.appendingPathComponent(file))
         // PoCL runs the generated kernels at about 5 GFLOP/s; bigger specs run with ATTNGEN_LONG_TESTS=1.
-        let long = ProcessInfo.processInfo.environment["ATTNGEN_LONG_TESTS"] == "1"
-        guard try long || TilePlan(spec).executedFlops() <= 1.05e9 else { return }
+        guard try LongTests.allow(spec, upToGFLOP: 1.05) else { return }
         try checkOpenCL(spec, seed: UInt64(file.utf8.count))
     }
 }

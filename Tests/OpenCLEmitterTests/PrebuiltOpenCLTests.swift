@@ -1,5 +1,6 @@
 import AttentionRuntime
 import AttentionSpec
+import AttentionTestSupport
 import Foundation
 import KernelCatalog
 import Testing

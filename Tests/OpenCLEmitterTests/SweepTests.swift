@@ -1,6 +1,7 @@
 import AttentionRuntime
 import AttentionSpec
 import AttentionTensors
+import AttentionTestSupport
 import Testing
 
 /// A seeded random sweep over masks, schedules (with uneven splits), GQA, ragged edges, head

@@ -2,6 +2,7 @@ import AttentionPlan
 import AttentionRuntime
 import AttentionSpec
 import AttentionTensors
+import AttentionTestSupport
 import Foundation
 import KernelIR
 import OpenCLEmitter
@@ -16,15 +17,6 @@ enum SharedOpenCL {
     }
 
     static func get() throws -> OpenCLBackend { try backend.get() }
-}
-
-/// Random inputs for `spec`, rounded to its storage type.
-func randomInputs(_ spec: AttentionSpec, seed: UInt64, amplitude: Float = 1) throws -> AttentionInputs {
-    var rng = SeededGenerator(seed: seed)
-    let p = spec.problem
-    return try AttentionInputs(
-        spec: spec, q: .random(shape: p.queryTensorShape, amplitude: amplitude, using: &rng),
-        k: .random(shape: p.keyTensorShape, amplitude: amplitude, using: &rng), v: .random(shape: p.valueTensorShape, using: &rng))
 }
 
 /// Runs `spec` on OpenCL and checks it against the float64 reference (tolerance rule) and the

@@ -1,6 +1,7 @@
 import AttentionRuntime
 import AttentionSpec
 import AttentionTensors
+import AttentionTestSupport
 import Foundation
 import KernelCatalog
 import Testing
@@ -31,7 +32,7 @@ import Testing
         #expect(kernels.package(for: spec)?.vulkan.shaders.map(\.name) == ["attention_split_kv", "merge_partials"])
 
         let backend = try VulkanBackend(context: SharedVulkan.backend.get().context, prebuilt: kernels)
-        let inputs = try vulkanInputs(spec, seed: 8)
+        let inputs = try randomInputs(spec, seed: 8)
         let prepared = try backend.prepare(inputs)
         #expect(prepared.origin == .package("window-split"))
         _ = try prepared.dispatch()
@@ -43,7 +44,7 @@ import Testing
         var other = spec
         other.problem.heads = 6
         other.problem.kvHeads = 3
-        #expect(try backend.prepare(vulkanInputs(other.validated(), seed: 9)).origin == .generated)
+        #expect(try backend.prepare(randomInputs(other.validated(), seed: 9)).origin == .generated)
     }
 
     @Test func damagedPackagesAreTypedErrors() throws {
