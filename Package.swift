@@ -22,11 +22,12 @@ let package = Package(
         .target(name: "AttentionPlan", dependencies: ["AttentionSpec"]),
         .target(name: "AttentionSimulator", dependencies: ["AttentionPlan", "AttentionSpec"]),
         .target(name: "KernelIR", dependencies: ["AttentionPlan", "AttentionSpec"], path: "Generator/KernelIR"),
-        .target(name: "OpenCLEmitter", dependencies: ["KernelIR", "AttentionPlan", "AttentionSpec", "AttentionTensors"], path: "Generator/OpenCLEmitter"),
+        .target(name: "KernelLowering", dependencies: ["KernelIR", "AttentionSpec"], path: "Generator/KernelLowering"),
+        .target(name: "OpenCLEmitter", dependencies: ["KernelIR", "KernelLowering", "AttentionPlan", "AttentionSpec", "AttentionTensors"], path: "Generator/OpenCLEmitter"),
         .target(name: "GLSLEmitter", dependencies: ["KernelIR", "OpenCLEmitter", "AttentionPlan", "AttentionSpec", "AttentionTensors"], path: "Generator/GLSLEmitter"),
         .target(
             name: "KernelCatalog",
-            dependencies: ["OpenCLEmitter", "GLSLEmitter", "SPIRVCompiler", "KernelIR", "AttentionPlan", "AttentionSpec"],
+            dependencies: ["OpenCLEmitter", "GLSLEmitter", "SPIRVCompiler", "KernelIR", "KernelLowering", "AttentionPlan", "AttentionSpec"],
             path: "Generator/KernelCatalog"),
         .target(name: "CAttentionKernels"),
         .systemLibrary(name: "COpenCL", path: "Sources/COpenCL"),
@@ -42,7 +43,7 @@ let package = Package(
         .target(
             name: "AttentionRuntime",
             dependencies: [
-                "AttentionSpec", "AttentionTensors", "CPUInterpreter", "OpenCLRuntime", "OpenCLEmitter",
+                "AttentionSpec", "AttentionTensors", "AttentionPlan", "KernelIR", "KernelLowering", "CPUInterpreter", "OpenCLRuntime", "OpenCLEmitter",
                 "GLSLEmitter", "SPIRVCompiler", "VulkanRuntime", "RuntimeSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]),

@@ -2,6 +2,7 @@ import AttentionPlan
 import AttentionSpec
 import GLSLEmitter
 import KernelIR
+import KernelLowering
 import OpenCLEmitter
 import SPIRVCompiler
 
@@ -15,6 +16,7 @@ public enum KernelProfile {
     public static let workgroupSize = 64
     public static let sharedMemoryBytes = 32768
     public static let openCLLocalMemoryBytes = 49152
+    public static let openCLDevice = DeviceLimits(sharedMemoryBytes: openCLLocalMemoryBytes, maxWorkgroupSize: 256)
     public static let glsl = GLSLOptions(workgroupSize: workgroupSize, sharedMemoryBytes: sharedMemoryBytes, unrollTileLoops: false)
 
     /// One spec's kernels for the profile: the OpenCL program (its tiling shrunk to fit
@@ -32,7 +34,7 @@ public enum KernelProfile {
         do {
             let plan = try TilePlan(spec)
             let program = KernelProgram(spec: spec)
-            opencl = try OpenCLKernelSource(program: program, plan: plan, workgroupSize: workgroupSize)
+            opencl = try OpenCLKernelSource(program: program, plan: plan, device: openCLDevice)
                 .fitted(toLocalMemory: openCLLocalMemoryBytes)
             glsl = try GLSLKernelSource(program: program, plan: plan, options: Self.glsl)
         } catch {

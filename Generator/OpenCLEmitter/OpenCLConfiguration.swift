@@ -2,6 +2,7 @@ import AttentionPlan
 import AttentionSpec
 import AttentionTensors
 import KernelIR
+import KernelLowering
 
 /// The compile-time constants of the generated OpenCL C: everything that is a `#define` in the
 /// source. Two specs with equal configurations compile to the same program text (the sizes,
@@ -15,22 +16,36 @@ public struct OpenCLConfiguration: Hashable, Sendable {
     public let maxKeyRows: Int
     /// Key rows one panel holds: the IR's panel width, at least `maxKeyRows`.
     public let panelKeys: Int
-    /// Work-items per work-group (the kernels require exactly this local size).
-    public let workgroupSize: Int
+    /// How the attention kernel runs on the device (its work-group size is the local size every
+    /// kernel of the program requires).
+    public let strategy: KernelStrategy
     public let dtype: ElementType
     /// The mask's compile-time part: its kind and parameters (a block-sparse mask's block list is run-time data).
     public let mask: OpenCLMaskLowering
 
-    public init(program: KernelProgram, plan: TilePlan, workgroupSize: Int = 64) {
+    /// The strategy is `strategy`, or the one `KernelStrategy.choose` picks for `device`; when
+    /// none fits the device, the smallest, so that the host sees the shortfall and shrinks the tiling.
+    public init(program: KernelProgram, plan: TilePlan, device: DeviceLimits = Self.defaultDevice, strategy: KernelStrategy? = nil) {
         let p = program.spec.problem
         headDim = p.headDim
         valueDim = p.valueDim
         maxQueryRows = (0..<plan.queryTiles.count).map(plan.queryTiles.tokenCount(of:)).max() ?? 1
         maxKeyRows = (0..<plan.keyTiles.count).map(plan.keyTiles.tokenCount(of:)).max() ?? 1
         panelKeys = max(maxKeyRows, program.kernels.compactMap(\.panelKeys).max() ?? KernelProgram.panelKeys(program.spec))
-        self.workgroupSize = workgroupSize
         dtype = p.dtype
         mask = OpenCLMaskLowering(mask: program.spec.mask, rank: p.rank)
+        let facts = KernelFacts(headDim: headDim, valueDim: valueDim, maxQueryRows: maxQueryRows, panelKeys: panelKeys)
+        self.strategy = strategy ?? KernelStrategy.choose(for: device, facts: facts)
+            ?? KernelStrategy.candidates(for: device, facts: facts).min { $0.sharedMemoryBytes(facts) < $1.sharedMemoryBytes(facts) }!
+    }
+
+    /// NVIDIA's 48 KiB of local memory (AMD and Intel offer 64 KiB) and 256 work-items.
+    public static let defaultDevice = DeviceLimits(sharedMemoryBytes: 49152, maxWorkgroupSize: 256)
+
+    public var workgroupSize: Int { strategy.workgroupSize }
+
+    public var facts: KernelFacts {
+        KernelFacts(headDim: headDim, valueDim: valueDim, maxQueryRows: maxQueryRows, panelKeys: panelKeys)
     }
 
     /// The `#define`s of the configuration section, in source order.
@@ -42,21 +57,17 @@ public struct OpenCLConfiguration: Hashable, Sendable {
             ("MAX_KEY_ROWS", maxKeyRows, "tokens of the largest key tile"),
             ("PANEL_KEYS", panelKeys, "key rows one panel of consecutive visits holds"),
             ("WG_SIZE", workgroupSize, "work-items per work-group"),
-        ]
+        ] + lowering(flash: true, maskFunction: "").constants
+    }
+
+    /// The one lowering of this configuration's kernels in OpenCL C.
+    func lowering(flash: Bool, maskFunction: String) -> AttentionKernelLowering {
+        AttentionKernelLowering(
+            dialect: .openCL, strategy: strategy, facts: facts, maxKeyRows: maxKeyRows, flash: flash, maskFunction: maskFunction)
     }
 
     /// Bytes of `__local` memory one attention work-group uses.
-    public var attentionLocalMemoryBytes: Int {
-        Self.localMemoryBytes(queryRows: maxQueryRows, panelKeys: panelKeys, headDim: headDim, valueDim: valueDim)
-    }
-
-    /// The tile registers Q, K, V, S, acc, the row state m, l, rescale and the query and panel
-    /// token lists of one attention work-group.
-    static func localMemoryBytes(queryRows: Int, panelKeys: Int, headDim: Int, valueDim: Int) -> Int {
-        let floats = queryRows * headDim + panelKeys * headDim + panelKeys * valueDim + queryRows * panelKeys
-            + queryRows * valueDim + 3 * queryRows
-        return 4 * (floats + queryRows + panelKeys)
-    }
+    public var attentionLocalMemoryBytes: Int { strategy.sharedMemoryBytes(facts) }
 }
 
 extension KernelFunction {

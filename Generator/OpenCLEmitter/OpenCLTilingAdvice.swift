@@ -1,6 +1,7 @@
 import AttentionPlan
 import AttentionSpec
 import KernelIR
+import KernelLowering
 
 /// Advice for a device whose local memory is too small for a spec's tiling.
 extension OpenCLKernelSource {
@@ -8,11 +9,16 @@ extension OpenCLKernelSource {
     /// attention work-group fits in `bytes` of local memory; nil if even one query row does not.
     public func tiling(fittingLocalMemory bytes: Int) -> Tiling? {
         let p = spec.problem
+        var limits = device
+        limits.sharedMemoryBytes = bytes
+        // The smallest work-group footprint any strategy reaches for these tiles.
         func footprint(_ query: [Int], _ key: [Int]) -> Int {
             var candidate = spec
             candidate.tiling = Tiling(queryTile: query, keyTile: key)
-            return OpenCLConfiguration.localMemoryBytes(
-                queryRows: query.reduce(1, *), panelKeys: KernelProgram.panelKeys(candidate), headDim: p.headDim, valueDim: p.valueDim)
+            let facts = KernelFacts(
+                headDim: p.headDim, valueDim: p.valueDim, maxQueryRows: query.reduce(1, *),
+                panelKeys: max(key.reduce(1, *), KernelProgram.panelKeys(candidate)))
+            return KernelStrategy.candidates(for: limits, facts: facts).map { $0.sharedMemoryBytes(facts) }.min() ?? Int.max
         }
         func halved(_ box: [Int]) -> [Int] {
             guard let axis = box.indices.max(by: { box[$0] < box[$1] }) else { return box }
@@ -33,18 +39,25 @@ extension OpenCLKernelSource {
         return Tiling(queryTile: query, keyTile: key)
     }
 
-    /// This source when its work-groups fit `bytes` of local memory; otherwise the same spec
-    /// emitted with `tiling(fittingLocalMemory:)` (the tiling changes the work split, not the
-    /// result). When no valid tiling fits, this source unchanged: the caller reports it.
+    /// This source when its work-groups fit `bytes` of local memory; otherwise the same spec with
+    /// the strategy chosen for that much memory, or, when no strategy fits its tiles, emitted with
+    /// `tiling(fittingLocalMemory:)` (the tiling changes the work split, not the result). When
+    /// nothing fits, this source unchanged: the caller reports it.
     public func fitted(toLocalMemory bytes: Int) -> OpenCLKernelSource {
-        guard launches.contains(where: { $0.localMemoryBytes > bytes }), let tiling = tiling(fittingLocalMemory: bytes) else { return self }
+        var limits = device
+        limits.sharedMemoryBytes = bytes
+        func fits(_ source: OpenCLKernelSource) -> Bool { !source.launches.contains { $0.localMemoryBytes > bytes } }
+        guard !fits(self) else { return self }
+        func emitted(_ spec: AttentionSpec) -> OpenCLKernelSource? {
+            guard (try? spec.validate()) != nil, let plan = try? TilePlan(spec),
+                  let source = try? OpenCLKernelSource(program: KernelProgram(spec: spec), plan: plan, device: limits), fits(source)
+            else { return nil }
+            return source
+        }
+        if let same = emitted(spec) { return same }
+        guard let tiling = tiling(fittingLocalMemory: bytes) else { return self }
         var smaller = spec
         smaller.tiling = tiling
-        guard (try? smaller.validate()) != nil,
-              let fitted = try? OpenCLKernelSource(
-                  program: KernelProgram(spec: smaller), plan: TilePlan(smaller), workgroupSize: configuration.workgroupSize),
-              !fitted.launches.contains(where: { $0.localMemoryBytes > bytes })
-        else { return self }
-        return fitted
+        return emitted(smaller) ?? self
     }
 }

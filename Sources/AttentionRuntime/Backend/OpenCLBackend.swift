@@ -2,6 +2,7 @@ import AttentionPlan
 import AttentionSpec
 import AttentionTensors
 import KernelIR
+import KernelLowering
 import OpenCLEmitter
 import OpenCLRuntime
 
@@ -93,7 +94,8 @@ public struct OpenCLBackend: AttentionBackend {
         do {
             let plan = try TilePlan(spec)
             return try OpenCLKernelSource(
-                program: KernelProgram(spec: spec), plan: plan, workgroupSize: min(64, context.device.maxWorkGroupSize))
+                program: KernelProgram(spec: spec), plan: plan,
+                device: DeviceLimits(sharedMemoryBytes: context.device.localMemorySize, maxWorkgroupSize: context.device.maxWorkGroupSize))
         } catch {
             throw .invalidSpec(error)
         }

@@ -1,0 +1,418 @@
+import AttentionSpec
+import KernelIR
+
+/// The one lowering of the IR's kernels, for both dialects: the attention kernel in
+/// FlashAttention-2's forward shape under a `KernelStrategy`, and the merge of partials.
+///
+/// Attention: Q stays in shared memory (transposed) for the whole segment; per block of
+/// `BLOCK_KEYS` keys, K is staged in chunks of `HEAD_CHUNK` dims and each invocation
+/// accumulates its micro-tile of S in registers; PARTIAL visits are masked in registers; the
+/// online softmax reduces each row's maximum across the `KEY_THREADS` invocations that share
+/// it, keeps each invocation's share of the row sum `l` (all shares are rescaled alike, so they
+/// are summed once, at the end) and writes P to shared memory; V is staged in parts of
+/// `VALUE_KEYS` keys and each invocation adds P·V into its micro-tile of O, in registers.
+/// Every barrier is reached in uniform control flow: loop bounds come from the plan (uniform
+/// per work-group) or are compile-time constants.
+public struct AttentionKernelLowering: Sendable {
+    public let dialect: KernelDialect
+    public let strategy: KernelStrategy
+    public let facts: KernelFacts
+    public let maxKeyRows: Int
+    /// Flash derives its one segment from the work-group; split-KV and lean read the segment table.
+    public let flash: Bool
+    /// `bool NAME(int query, int key, …)`: the mask predicate of the dialect's mask lowering.
+    public let maskFunction: String
+
+    public init(
+        dialect: KernelDialect, strategy: KernelStrategy, facts: KernelFacts, maxKeyRows: Int, flash: Bool, maskFunction: String
+    ) {
+        self.dialect = dialect
+        self.strategy = strategy
+        self.facts = facts
+        self.maxKeyRows = maxKeyRows
+        self.flash = flash
+        self.maskFunction = maskFunction
+    }
+
+    /// The strategy's compile-time constants (beside the configuration's HEAD_DIM, VALUE_DIM,
+    /// MAX_QUERY_ROWS, MAX_KEY_ROWS, PANEL_KEYS and WG_SIZE), in source order.
+    public var constants: [(name: String, value: Int, comment: String)] {
+        let s = strategy
+        let wg = s.workgroupSize
+        func steps(_ n: Int) -> Int { (n + wg - 1) / wg }
+        let columns = s.outputColumns(valueDim: facts.valueDim)
+        return [
+            ("TILE_ROWS", s.tileRows, "query rows of a work-group: ROW_THREADS x ROWS_PER_THREAD"),
+            ("ROW_THREADS", s.rowThreads, "invocations along the rows"),
+            ("KEY_THREADS", s.keyThreads, "invocations along a block's keys (they share rows)"),
+            ("ROWS_PER_THREAD", s.rowsPerThread, "micro-tile rows of S and O per invocation"),
+            ("KEYS_PER_THREAD", s.keysPerThread, "micro-tile keys of S per invocation"),
+            ("BLOCK_KEYS", s.blockKeys, "keys scored per step: KEY_THREADS x KEYS_PER_THREAD"),
+            ("OUT_COLUMNS", columns, "micro-tile columns of O per invocation"),
+            ("HEAD_CHUNK", s.headChunk, "dims of K staged at once"),
+            ("VALUE_KEYS", s.valueKeys, "keys of V staged at once"),
+            ("Q_STRIDE", s.tileRows + 1, "words per dim of the transposed Q tile"),
+            ("K_STRIDE", s.blockKeys + 1, "words per dim of the transposed K chunk"),
+            ("V_STRIDE", s.keyThreads * columns, "words per key of the V part"),
+            ("STAGE_FLOATS", s.stageFloats(facts), "the K/V stage"),
+            ("ROW_STEPS", steps(s.tileRows), "steps of a loop over the tile's rows"),
+            ("QUERY_STEPS", steps(s.tileRows * facts.headDim), "steps of the Q load"),
+            ("KEY_TILE_STEPS", steps(maxKeyRows), "steps of a key tile's token copy"),
+            ("KEY_STEPS", steps(s.blockKeys * s.headChunk), "steps of a K chunk's load"),
+            ("VALUE_STEPS", steps(s.valueKeys * facts.valueDim), "steps of a V part's load"),
+        ]
+    }
+
+    // MARK: Shared memory
+
+    /// The work-group arrays of the attention kernel (OpenCL: at the top of the kernel; GLSL: at
+    /// file scope).
+    public var sharedDeclarations: [String] {
+        let d = dialect
+        return [
+            d.comment("Work-group tiles: Q transposed, the K/V stage, P, the row reduction, token lists."),
+            d.shared("float", "q_tile", "HEAD_DIM * Q_STRIDE") + "       " + d.comment("Q[row][x] at x * Q_STRIDE + row"),
+            d.shared("float", "stage", "STAGE_FLOATS") + "              " + d.comment("K chunk [x][key] or V part [key][x]"),
+            d.shared("float", "p_tile", "TILE_ROWS * BLOCK_KEYS") + "     " + d.comment("P = exp(S - m) of the block"),
+            d.shared("float", "row_share", "TILE_ROWS * KEY_THREADS") + "  " + d.comment("per-invocation row maxima, then sums"),
+            d.shared("int", "query_rows", "TILE_ROWS") + "               " + d.comment("flat tokens of the query tile"),
+            d.shared("int", "panel_tokens", "PANEL_KEYS") + "            " + d.comment("flat tokens of the panel's keys, in visit order"),
+            d.shared("int", "panel_masked", "PANEL_KEYS") + "            " + d.comment("1 where the key's visit is PARTIAL"),
+        ]
+    }
+
+    // MARK: Attention kernel
+
+    /// The attention kernel's statements, after `group` (the work-group index) and, in OpenCL,
+    /// the mask record are defined.
+    public func attentionBody(_ kernel: KernelFunction) -> [String] {
+        let d = dialect
+        var lines = [
+            "const int lid = \(d.localID);",
+            "const int rg = lid / KEY_THREADS, cg = lid % KEY_THREADS;  " + d.comment("this invocation's row and key group"),
+            "float acc[ROWS_PER_THREAD * OUT_COLUMNS];  " + d.comment("O: rows rg + i*ROW_THREADS, columns cg + j*KEY_THREADS"),
+            "float row_m[ROWS_PER_THREAD], row_l[ROWS_PER_THREAD];  " + d.comment("running max, this invocation's share of the sum"),
+            "float s_tile[ROWS_PER_THREAD * KEYS_PER_THREAD];  " + d.comment("S, then P: keys cg + j*KEY_THREADS of the block"),
+            "",
+        ]
+        for op in kernel.body { lines += attention(op) }
+        return lines
+    }
+
+    private func attention(_ op: TileOp) -> [String] {
+        let d = dialect
+        switch op {
+        case .forEachSegment(let body):
+            let common = [
+                "const int rows = \(d.plan("query_tile_offsets", "seg_query_tile + 1")) - \(d.plan("query_tile_offsets", "seg_query_tile"));",
+                "const int kv_head = seg_head / (\(d.scalar("heads")) / \(d.scalar("kv_heads")));  " + d.comment("GQA: query head h reads kv head h / (heads / kv_heads)"),
+            ]
+            let inner = body.flatMap(attention)
+            if flash {
+                let tiles = d.scalar("query_tiles"), heads = d.scalar("heads")
+                return [
+                    d.comment("for segment in workgroup.segments: flash has one, the work-group's output tile with all its visits"),
+                    "const int seg_batch = group / (\(tiles) * \(heads)), seg_head = (group / \(tiles)) % \(heads), seg_query_tile = group % \(tiles);",
+                    "const int seg_begin = \(d.plan("visit_offsets", "seg_query_tile")), seg_end = \(d.plan("visit_offsets", "seg_query_tile + 1")), seg_slot = 0;",
+                ] + common + inner
+            }
+            return block(
+                [d.comment("for segment in workgroup.segments (the host-built segment table: six ints each, visits relative to the tile's)"),
+                 "for (int s = \(d.plan("segment_offsets", "group")); s < \(d.plan("segment_offsets", "group + 1")); ++s) {",
+                 "    const int seg_batch = \(d.plan("segments", "6 * s")), seg_head = \(d.plan("segments", "6 * s + 1")), seg_query_tile = \(d.plan("segments", "6 * s + 2"));",
+                 "    const int first_visit = \(d.plan("visit_offsets", "seg_query_tile"));",
+                 "    const int seg_begin = first_visit + \(d.plan("segments", "6 * s + 3")), seg_end = first_visit + \(d.plan("segments", "6 * s + 4")), seg_slot = \(d.plan("segments", "6 * s + 5"));",
+                 "    " + d.sync.replacingOccurrences(of: "\n", with: "\n    ") + "  " + d.comment("the previous segment's readers of q_tile and query_rows are done")],
+                common + inner)
+        case .loadQuery:
+            return [d.comment("Q <- load q[batch, segment.queryTile, head], transposed; rows past the tile are zero")]
+                + loop("step", "ROW_STEPS", unroll: true, [
+                    "const int r = step * WG_SIZE + lid;",
+                    "if (r < TILE_ROWS) query_rows[r] = r < rows ? \(d.plan("query_tile_tokens", d.plan("query_tile_offsets", "seg_query_tile") + " + r")) : 0;",
+                ])
+                + loop("step", "QUERY_STEPS", unroll: strategy.unrolled, [
+                    "const int e = step * WG_SIZE + lid;",
+                    "const int r = e / HEAD_DIM, x = e % HEAD_DIM;",
+                    "if (r < TILE_ROWS) {",
+                    "    float value = 0.0f;",
+                    "    if (r < rows) {",
+                    "        const int token = \(d.plan("query_tile_tokens", d.plan("query_tile_offsets", "seg_query_tile") + " + r"));",
+                    "        value = \(d.load("q", tensorRow("seg_batch", "token", "query_tokens", "heads", "seg_head") + " * \(d.index("HEAD_DIM")) + \(d.index("x"))"));",
+                    "    }",
+                    "    q_tile[x * Q_STRIDE + r] = value;",
+                    "}",
+                ])
+                + d.sync.components(separatedBy: "\n")
+        case .initState:
+            return [d.comment("(m, l, acc) <- (-inf, 0, 0)")]
+                + loop("i", "ROWS_PER_THREAD", unroll: true, ["row_m[i] = \(d.negativeInfinity);", "row_l[i] = 0.0f;"])
+                + loop("e", "ROWS_PER_THREAD * OUT_COLUMNS", unroll: true, ["acc[e] = 0.0f;"])
+        case .forEachPanel(_, let body):
+            return panelLoop(body.flatMap(attention))
+        case .loadKey:
+            return [d.comment("K <- load k[batch, panel.keyTiles, kvHead(head)]: staged HEAD_CHUNK dims at a time inside S <- Q*K^T")]
+        case .loadValue:
+            return [d.comment("V <- load v[batch, panel.keyTiles, kvHead(head)]: staged VALUE_KEYS keys at a time inside acc += P*V")]
+        case .scores(let scale):
+            return scores(scale)
+        case .maskPartial:
+            return maskPartial
+        case .softmaxUpdate:
+            return softmaxUpdate
+        case .accumulate:
+            return accumulate
+        case .storeOutput:
+            return rowSums + [d.comment("store out <- acc / l, lse <- m + log l (0, -inf where l = 0)")]
+                + loop("i", "ROWS_PER_THREAD", unroll: true, [
+                    "const int r = rg + i * ROW_THREADS;",
+                    "if (r < rows) {",
+                    "    const \(d.indexType) row = \(tensorRow("seg_batch", "query_rows[r]", "query_tokens", "heads", "seg_head"));",
+                    "    const float l = row_l[i];",
+                ] + indent(loop("j", "OUT_COLUMNS", unroll: true, [
+                    "const int x = cg + j * KEY_THREADS;",
+                    "if (x < VALUE_DIM) \(d.buffer("output"))[row * \(d.index("VALUE_DIM")) + \(d.index("x"))] = l == 0.0f ? 0.0f : acc[i * OUT_COLUMNS + j] / l;",
+                ])) + [
+                    "    if (cg == 0) \(d.buffer("lse"))[row] = l == 0.0f ? \(d.negativeInfinity) : row_m[i] + log(l);",
+                    "}",
+                ])
+        case .storePartial:
+            return rowSums + [d.comment("store partial[segment.slot] <- (m, l, acc); a slot has room for MAX_QUERY_ROWS rows")]
+                + loop("i", "ROWS_PER_THREAD", unroll: true, [
+                    "const int r = rg + i * ROW_THREADS;",
+                    "if (r < rows) {",
+                    "    if (cg == 0) {",
+                    "        \(d.buffer("partial_m"))[seg_slot * MAX_QUERY_ROWS + r] = row_m[i];",
+                    "        \(d.buffer("partial_l"))[seg_slot * MAX_QUERY_ROWS + r] = row_l[i];",
+                    "    }",
+                ] + indent(loop("j", "OUT_COLUMNS", unroll: true, [
+                    "const int x = cg + j * KEY_THREADS;",
+                    "if (x < VALUE_DIM) \(d.buffer("partial_acc"))[(\(d.index("seg_slot")) * \(d.index("MAX_QUERY_ROWS")) + \(d.index("r"))) * \(d.index("VALUE_DIM")) + \(d.index("x"))] = acc[i * OUT_COLUMNS + j];",
+                ])) + ["}"])
+        case .forEachPart, .mergePartial:
+            return ["#error merge operations belong to merge_partials"]
+        }
+    }
+
+    /// The panels of the segment: consecutive visits grouped while the next still fits in
+    /// PANEL_KEYS keys (every invocation computes the same grouping from the plan), their key
+    /// tokens gathered into shared memory, then the panel's keys in blocks of BLOCK_KEYS.
+    private func panelLoop(_ body: [String]) -> [String] {
+        let d = dialect
+        let tileSize = { (tile: String) in "\(d.plan("key_tile_offsets", "\(tile) + 1")) - \(d.plan("key_tile_offsets", tile))" }
+        let visitTile = { (visit: String) in d.plan("visits", "2 * \(visit)") }
+        let visitFull = { (visit: String) in "\(d.plan("visits", "2 * \(visit) + 1")) != 0" }
+        let gather = [
+            d.comment("group visits from `next` while the next one still fits in PANEL_KEYS keys (the CPU interpreter's grouping)"),
+            "int panel_end = next + 1, panel_keys = \(tileSize(visitTile("next")));",
+            "bool panel_partial = !(\(visitFull("next")));",
+            "while (panel_end < seg_end) {",
+            "    const int more = \(tileSize(visitTile("panel_end")));",
+            "    if (panel_keys + more > PANEL_KEYS) break;",
+            "    panel_partial = panel_partial || !(\(visitFull("panel_end")));",
+            "    panel_keys += more;",
+            "    panel_end += 1;",
+            "}",
+        ] + d.sync.components(separatedBy: "\n").map { $0 + "  " + d.comment("the previous panel's readers of the token lists are done") }
+        + block(
+            ["for (int v = next, column = 0; v < panel_end; ++v) {",
+             "    const int tile = \(visitTile("v"));",
+             "    const int count = \(tileSize("tile"));",
+             "    const int masked = \(visitFull("v")) ? 0 : 1;"],
+            loop("step", "KEY_TILE_STEPS", unroll: true, [
+                "const int t = step * WG_SIZE + lid;",
+                "if (t < count) {",
+                "    panel_tokens[column + t] = \(d.plan("key_tile_tokens", d.plan("key_tile_offsets", "tile") + " + t"));",
+                "    panel_masked[column + t] = masked;",
+                "}",
+            ]), ["    column += count;"])
+        + d.sync.components(separatedBy: "\n")
+        let blocks = block(
+            [d.comment("the panel's keys, BLOCK_KEYS at a time; online softmax makes the blocking invisible up to float32 rounding"),
+             "for (int first = 0; first < panel_keys; first += BLOCK_KEYS) {",
+             "    const int keys = min(BLOCK_KEYS, panel_keys - first);"],
+            body)
+        return block(
+            [d.comment("for panel in plan.visits(segment.queryTile)[segment.range], up to PANEL_KEYS keys each:"),
+             "for (int next = seg_begin; next < seg_end;) {"],
+            gather + blocks, ["    next = panel_end;"])
+    }
+
+    /// S <- scale * Q*K^T for the block: K chunks staged transposed, the micro-tile in registers.
+    private func scores(_ scale: Double) -> [String] {
+        let d = dialect
+        let load = loop("step", "KEY_STEPS", unroll: strategy.unrolled, [
+            "const int e = step * WG_SIZE + lid;",
+            "const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;",
+            "if (c < BLOCK_KEYS) {",
+            "    float value = 0.0f;",
+            "    if (c < keys) value = \(d.load("k", tensorRow("seg_batch", "panel_tokens[first + c]", "key_tokens", "kv_heads", "kv_head") + " * \(d.index("HEAD_DIM")) + \(d.index("chunk + x"))"));",
+            "    stage[x * K_STRIDE + c] = value;",
+            "}",
+        ])
+        let product = loop("x", "HEAD_CHUNK", unroll: strategy.unrolled, [
+            "float qv[ROWS_PER_THREAD], kv[KEYS_PER_THREAD];",
+        ] + loop("i", "ROWS_PER_THREAD", unroll: true, ["qv[i] = q_tile[(chunk + x) * Q_STRIDE + rg + i * ROW_THREADS];"])
+            + loop("j", "KEYS_PER_THREAD", unroll: true, ["kv[j] = stage[x * K_STRIDE + cg + j * KEY_THREADS];"])
+            + loop("i", "ROWS_PER_THREAD", unroll: true,
+                   loop("j", "KEYS_PER_THREAD", unroll: true, ["s_tile[i * KEYS_PER_THREAD + j] += qv[i] * kv[j];"])))
+        return [d.comment("S <- scale * Q*K^T over the block's keys, in registers")]
+            + loop("e", "ROWS_PER_THREAD * KEYS_PER_THREAD", unroll: true, ["s_tile[e] = 0.0f;"])
+            + block(["for (int chunk = 0; chunk < HEAD_DIM; chunk += HEAD_CHUNK) {"],
+                    d.sync.components(separatedBy: "\n").map { $0 + "  " + d.comment("the stage's previous readers are done") }
+                        + load + d.sync.components(separatedBy: "\n") + product)
+            + loop("e", "ROWS_PER_THREAD * KEYS_PER_THREAD", unroll: true, ["s_tile[e] *= \(d.scalar("scale"));"])
+    }
+
+    /// -inf for keys past the block, and where a PARTIAL visit's mask disallows the pair.
+    private var maskPartial: [String] {
+        let d = dialect
+        return [d.comment("for visit in panel where visit is PARTIAL: S[:, visit] <- -inf where !mask.allows; and keys past the panel")]
+            + loop("j", "KEYS_PER_THREAD", unroll: true, [
+                "const int c = cg + j * KEY_THREADS;",
+                "const bool outside = c >= keys;",
+                "const bool check = !outside && panel_partial && panel_masked[first + c] != 0;",
+            ] + loop("i", "ROWS_PER_THREAD", unroll: true, [
+                "const int r = rg + i * ROW_THREADS;",
+                "if (outside || (check && r < rows && !\(d.maskAllows(maskFunction, "query_rows[r]", "panel_tokens[first + c]"))))"
+                    + " s_tile[i * KEYS_PER_THREAD + j] = \(d.negativeInfinity);",
+            ]))
+    }
+
+    /// The online softmax of the block: row maxima reduced across KEY_THREADS through shared
+    /// memory; each invocation rescales its own l share and its O micro-tile, and writes P.
+    private var softmaxUpdate: [String] {
+        let d = dialect
+        let ninf = d.negativeInfinity
+        return [d.comment("(m, l, acc, S) <- online_softmax(m, l, acc, S); a row with every key so far masked keeps l = 0 and P = 0")]
+            + loop("i", "ROWS_PER_THREAD", unroll: true, [
+                "float block_max = \(ninf);",
+            ] + loop("j", "KEYS_PER_THREAD", unroll: true, ["block_max = max(block_max, s_tile[i * KEYS_PER_THREAD + j]);"])
+                + ["row_share[(rg + i * ROW_THREADS) * KEY_THREADS + cg] = block_max;"])
+            + d.sync.components(separatedBy: "\n")
+            + loop("i", "ROWS_PER_THREAD", unroll: true, [
+                "const int r = rg + i * ROW_THREADS;",
+                "float m_new = row_m[i];",
+            ] + loop("t", "KEY_THREADS", unroll: strategy.unrolled, ["m_new = max(m_new, row_share[r * KEY_THREADS + t]);"]) + [
+                "const float correction = row_m[i] == \(ninf) || m_new == \(ninf) ? (m_new == \(ninf) ? 1.0f : 0.0f) : exp(row_m[i] - m_new);",
+                "float share = 0.0f;",
+            ] + loop("j", "KEYS_PER_THREAD", unroll: true, [
+                "const float sv = s_tile[i * KEYS_PER_THREAD + j];",
+                "const float p = sv == \(ninf) ? 0.0f : exp(sv - m_new);",
+                "share += p;",
+                "p_tile[r * BLOCK_KEYS + cg + j * KEY_THREADS] = p;",
+            ]) + [
+                "row_l[i] = row_l[i] * correction + share;",
+                "row_m[i] = m_new;",
+            ] + loop("j", "OUT_COLUMNS", unroll: true, ["acc[i * OUT_COLUMNS + j] *= correction;"]))
+    }
+
+    /// acc <- acc + P*V: V staged VALUE_KEYS keys at a time.
+    private var accumulate: [String] {
+        let d = dialect
+        let load = loop("step", "VALUE_STEPS", unroll: strategy.unrolled, [
+            "const int e = step * WG_SIZE + lid;",
+            "const int c = e / VALUE_DIM, x = e % VALUE_DIM;",
+            "if (c < VALUE_KEYS) {",
+            "    float value = 0.0f;",
+            "    if (part + c < keys) value = \(d.load("v", tensorRow("seg_batch", "panel_tokens[first + part + c]", "key_tokens", "kv_heads", "kv_head") + " * \(d.index("VALUE_DIM")) + \(d.index("x"))"));",
+            "    stage[c * V_STRIDE + x] = value;",
+            "}",
+        ])
+        let product = loop("c", "VALUE_KEYS", unroll: strategy.unrolled, [
+            "float vv[OUT_COLUMNS];",
+        ] + loop("j", "OUT_COLUMNS", unroll: true, ["vv[j] = stage[c * V_STRIDE + cg + j * KEY_THREADS];"])
+            + loop("i", "ROWS_PER_THREAD", unroll: true, [
+                "const float p = p_tile[(rg + i * ROW_THREADS) * BLOCK_KEYS + part + c];",
+            ] + loop("j", "OUT_COLUMNS", unroll: true, ["acc[i * OUT_COLUMNS + j] += p * vv[j];"])))
+        return [d.comment("acc <- acc + P*V over the block's keys, in registers")]
+            + block(["for (int part = 0; part < BLOCK_KEYS; part += VALUE_KEYS) {"],
+                    d.sync.components(separatedBy: "\n").map { $0 + "  " + d.comment("readers of the stage are done; P is visible after the next") }
+                        + load + d.sync.components(separatedBy: "\n") + product)
+    }
+
+    /// Each row's sum: the shares of its KEY_THREADS invocations, added once per segment.
+    private var rowSums: [String] {
+        let d = dialect
+        return [d.comment("l <- the sum of the row's shares (all were rescaled by the same corrections)")]
+            + d.sync.components(separatedBy: "\n")
+            + loop("i", "ROWS_PER_THREAD", unroll: true, ["row_share[(rg + i * ROW_THREADS) * KEY_THREADS + cg] = row_l[i];"])
+            + d.sync.components(separatedBy: "\n")
+            + loop("i", "ROWS_PER_THREAD", unroll: true, [
+                "float total = 0.0f;",
+            ] + loop("t", "KEY_THREADS", unroll: strategy.unrolled, ["total += row_share[(rg + i * ROW_THREADS) * KEY_THREADS + t];"])
+                + ["row_l[i] = total;"])
+    }
+
+    // MARK: Merge kernel
+
+    /// The merge kernel's statements after `group` is defined: one invocation per output element
+    /// (row r, column x) runs the ops on its own scalars, so the merge needs no shared memory.
+    public func mergeBody(_ kernel: KernelFunction, workgroupSize: Int) -> [String] {
+        let d = dialect
+        let tiles = d.scalar("query_tiles"), heads = d.scalar("heads")
+        return [
+            "const int tile_batch = group / (\(tiles) * \(heads)), tile_head = (group / \(tiles)) % \(heads), tile_query = group % \(tiles);",
+            "const int rows = \(d.plan("query_tile_offsets", "tile_query + 1")) - \(d.plan("query_tile_offsets", "tile_query"));",
+        ] + loop("step", "\((facts.maxQueryRows * facts.valueDim + workgroupSize - 1) / workgroupSize)", unroll: false, [
+            "const int e = step * \(workgroupSize) + \(d.localID);",
+            "const int r = e / VALUE_DIM, x = e % VALUE_DIM;",
+            "if (r < rows) {",
+        ] + indent(kernel.body.flatMap(merge)) + ["}"])
+    }
+
+    private func merge(_ op: TileOp) -> [String] {
+        let d = dialect
+        switch op {
+        case .initState:
+            return [d.comment("(m, l, acc) <- (-inf, 0, 0)"), "float m = \(d.negativeInfinity), l = 0.0f, acc = 0.0f;"]
+        case .forEachPart(let body):
+            return block(
+                [d.comment("for part in partials(outputTile):"),
+                 "for (int slot = \(d.plan("slot_offsets", "group")); slot < \(d.plan("slot_offsets", "group + 1")); ++slot) {"],
+                body.flatMap(merge))
+        case .mergePartial:
+            return [
+                d.comment("(m, l, acc) <- lse_merge((m, l, acc), partial[part]); an empty part (m_i = -inf) adds nothing"),
+                "const float part_m = \(d.buffer("partial_m"))[slot * MAX_QUERY_ROWS + r];",
+                "if (part_m != \(d.negativeInfinity)) {",
+                "    const float merged = max(m, part_m);",
+                "    const float own = m == \(d.negativeInfinity) ? 0.0f : exp(m - merged);",
+                "    const float other = exp(part_m - merged);",
+                "    l = l * own + \(d.buffer("partial_l"))[slot * MAX_QUERY_ROWS + r] * other;",
+                "    acc = acc * own + \(d.buffer("partial_acc"))[(\(d.index("slot")) * \(d.index("MAX_QUERY_ROWS")) + \(d.index("r"))) * \(d.index("VALUE_DIM")) + \(d.index("x"))] * other;",
+                "    m = merged;",
+                "}",
+            ]
+        case .storeOutput:
+            return [
+                d.comment("store out <- acc / l, lse <- m + log l (0, -inf where l = 0)"),
+                "const int token = \(d.plan("query_tile_tokens", d.plan("query_tile_offsets", "tile_query") + " + r"));",
+                "const \(d.indexType) row = \(tensorRow("tile_batch", "token", "query_tokens", "heads", "tile_head"));",
+                "\(d.buffer("output"))[row * \(d.index("VALUE_DIM")) + \(d.index("x"))] = l == 0.0f ? 0.0f : acc / l;",
+                "if (x == 0) \(d.buffer("lse"))[row] = l == 0.0f ? \(d.negativeInfinity) : m + log(l);",
+            ]
+        default:
+            return ["#error attention operations belong to the attention kernel"]
+        }
+    }
+
+    // MARK: Text helpers
+
+    /// Row of a `[batch, tokens, heads, width]` tensor, in the unsigned index type.
+    private func tensorRow(_ batch: String, _ token: String, _ tokens: String, _ heads: String, _ head: String) -> String {
+        let d = dialect
+        return "((\(d.index(batch)) * \(d.index(d.scalar(tokens))) + \(d.index(token))) * \(d.index(d.scalar(heads))) + \(d.index(head)))"
+    }
+
+    private func loop(_ variable: String, _ count: String, unroll: Bool, _ body: [String]) -> [String] {
+        block(["\(dialect.unroll(unroll))for (int \(variable) = 0; \(variable) < \(count); ++\(variable)) {"], body)
+    }
+
+    private func block(_ header: [String], _ body: [String], _ footer: [String] = []) -> [String] {
+        header + indent(body) + footer + ["}"]
+    }
+
+    private func indent(_ lines: [String]) -> [String] {
+        lines.map { $0.isEmpty ? "" : "    " + $0 }
+    }
+}

@@ -1,0 +1,63 @@
+/// The thin layer in which OpenCL C 1.2 and GLSL 450 differ: address spaces, barriers, ids,
+/// how buffers, plan tables and run-time sizes are reached (kernel arguments vs bindings and
+/// push constants), casts, the mask predicate's call and loop unrolling. Everything else of a
+/// kernel is written once, by `AttentionKernelLowering`, in the C subset both languages share.
+public struct KernelDialect: Hashable, Sendable {
+    public enum Language: String, Hashable, Sendable { case openCL, glsl }
+
+    public let language: Language
+
+    public static let openCL = KernelDialect(language: .openCL)
+    public static let glsl = KernelDialect(language: .glsl)
+
+    /// The work-group barrier that also makes shared-memory writes visible.
+    public var sync: String {
+        language == .openCL ? "barrier(CLK_LOCAL_MEM_FENCE);" : "memoryBarrierShared();\nbarrier();"
+    }
+
+    public var localID: String { language == .openCL ? "(int)get_local_id(0)" : "int(gl_LocalInvocationID.x)" }
+
+    /// Negative infinity (GLSL has no literal: the preamble defines `NEG_INF` from its bits).
+    public var negativeInfinity: String { language == .openCL ? "-INFINITY" : "NEG_INF" }
+
+    /// A work-group array of `count` elements.
+    public func shared(_ type: String, _ name: String, _ count: String) -> String {
+        (language == .openCL ? "__local " : "shared ") + "\(type) \(name)[\(count)];"
+    }
+
+    /// A run-time size: a kernel argument, or a member of the push-constant block.
+    public func scalar(_ name: String) -> String { language == .openCL ? name : "pc.\(name)" }
+
+    /// Entry `index` of a host-built plan table: a buffer argument of its own, or a range of the
+    /// packed plan buffer.
+    public func plan(_ table: String, _ index: String) -> String {
+        language == .openCL ? "\(table)[\(index)]" : "plan_data[pc.\(table)_base + \(index)]"
+    }
+
+    /// Element `index` of an input tensor, widened to float32 (the storage preamble's loads).
+    public func load(_ tensor: String, _ index: String) -> String {
+        language == .openCL ? "load_element(\(tensor), \(index))" : "load_\(tensor)(\(index))"
+    }
+
+    /// The float32 result or scratch buffer `name`.
+    public func buffer(_ name: String) -> String { language == .openCL ? name : "\(name)_data" }
+
+    /// The unsigned element-index type: tensors may pass 2^31 elements.
+    public func index(_ expression: String) -> String {
+        language == .openCL ? "(size_t)(\(expression))" : "uint(\(expression))"
+    }
+
+    public var indexType: String { language == .openCL ? "size_t" : "uint" }
+
+    /// The mask predicate applied to a (query token, key token) pair.
+    public func maskAllows(_ function: String, _ query: String, _ key: String) -> String {
+        language == .openCL ? "\(function)(\(query), \(key), &mask)" : "\(function)(\(query), \(key))"
+    }
+
+    /// The prefix that asks for a loop to be unrolled (OpenCL C 1.2 has no portable attribute;
+    /// its compilers unroll constant-trip-count loops of this size on their own).
+    public func unroll(_ wanted: Bool) -> String { wanted && language == .glsl ? "[[unroll]] " : "" }
+
+    /// A comment line.
+    public func comment(_ text: String) -> String { language == .openCL ? "/* \(text) */" : "// \(text)" }
+}

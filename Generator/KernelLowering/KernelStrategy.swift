@@ -1,0 +1,178 @@
+/// How a device runs the attention kernel of a program: the work-group's shape, each
+/// invocation's register micro-tile and where K and V are staged. Data, chosen per device by
+/// `KernelStrategy.choose(for:facts:)`, written into every manifest and part of every cache key
+/// (it is a field of both emitters' configurations), so that two devices that pick different
+/// strategies never share a compiled program.
+///
+/// The work-group is a grid of `rowThreads × keyThreads` invocations over a query tile of
+/// `tileRows` rows. Invocation `(rg, cg)` owns rows `rg + i·rowThreads` (`i < rowsPerThread`)
+/// and, of each block of `blockKeys` keys, columns `cg + j·keyThreads` (`j < keysPerThread`) of
+/// S, and the same rows × columns `cg + j·keyThreads` (`j < outputColumns`) of O: strided
+/// micro-tiles, so neighbouring invocations touch neighbouring words of shared memory.
+public struct KernelStrategy: Hashable, Sendable, CustomStringConvertible {
+    /// Invocations along the query rows.
+    public let rowThreads: Int
+    /// Invocations along the keys of a block (and the output columns); they share rows, so row
+    /// maxima and sums are reduced across them.
+    public let keyThreads: Int
+    /// Rows of each invocation's micro-tile of S and O.
+    public let rowsPerThread: Int
+    /// Keys of each invocation's micro-tile of S.
+    public let keysPerThread: Int
+    /// Head-dimension elements of K staged in shared memory at once (the full head dimension,
+    /// or a chunk of it where shared memory is small).
+    public let headChunk: Int
+    /// Keys of V staged in shared memory at once (the block, or a part of it).
+    public let valueKeys: Int
+    /// How the rows' maxima and sums are reduced across the `keyThreads` invocations that share
+    /// them. Shared memory works everywhere.
+    public let reduction: Reduction
+    /// Whether the tile loops (head dimension, staged keys, loads) are unrolled. Unrolled, an
+    /// invocation runs only the plan's loops, which keeps it under lavapipe's loop cap on long
+    /// sequences; rolled, lavapipe's JIT and PoCL's compiler finish in seconds.
+    public let unrolled: Bool
+
+    public enum Reduction: String, Hashable, Sendable {
+        case sharedMemory
+    }
+
+    public init(
+        rowThreads: Int, keyThreads: Int, rowsPerThread: Int, keysPerThread: Int, headChunk: Int, valueKeys: Int,
+        reduction: Reduction = .sharedMemory, unrolled: Bool = false
+    ) {
+        self.rowThreads = rowThreads
+        self.keyThreads = keyThreads
+        self.rowsPerThread = rowsPerThread
+        self.keysPerThread = keysPerThread
+        self.headChunk = headChunk
+        self.valueKeys = valueKeys
+        self.reduction = reduction
+        self.unrolled = unrolled
+    }
+
+    public var workgroupSize: Int { rowThreads * keyThreads }
+    /// Query rows one work-group holds: at least the largest query tile.
+    public var tileRows: Int { rowThreads * rowsPerThread }
+    /// Keys one step of the key loop scores at once.
+    public var blockKeys: Int { keyThreads * keysPerThread }
+    /// Output columns of each invocation's micro-tile of O for `valueDim` columns.
+    public func outputColumns(valueDim: Int) -> Int { (valueDim + keyThreads - 1) / keyThreads }
+
+    /// The same strategy with the tile loops unrolled (or not).
+    public func unrolled(_ unrolled: Bool) -> KernelStrategy {
+        KernelStrategy(
+            rowThreads: rowThreads, keyThreads: keyThreads, rowsPerThread: rowsPerThread, keysPerThread: keysPerThread,
+            headChunk: headChunk, valueKeys: valueKeys, reduction: reduction, unrolled: unrolled)
+    }
+
+    public var description: String {
+        "simt \(rowThreads)x\(keyThreads) invocations, micro-tile \(rowsPerThread)x\(keysPerThread), "
+            + "\(blockKeys) keys per step, K staged \(headChunk) dims at a time, V \(valueKeys) keys at a time, "
+            + "\(reduction.rawValue) reduction, \(unrolled ? "unrolled" : "rolled") tile loops"
+    }
+
+    /// The manifest's record of the strategy (field → value).
+    public var manifestFields: [(String, String)] {
+        [
+            ("kind", "simt"), ("rowThreads", "\(rowThreads)"), ("keyThreads", "\(keyThreads)"),
+            ("rowsPerThread", "\(rowsPerThread)"), ("keysPerThread", "\(keysPerThread)"), ("headChunk", "\(headChunk)"),
+            ("valueKeys", "\(valueKeys)"), ("reduction", reduction.rawValue), ("unrolled", "\(unrolled)"),
+        ]
+    }
+
+    /// Bytes of shared memory one attention work-group uses: Q (transposed, one pad word per
+    /// row of dims), the K/V stage, P, the reduction buffer and the query and panel token lists.
+    public func sharedMemoryBytes(_ facts: KernelFacts) -> Int {
+        let floats = facts.headDim * (tileRows + 1) + stageFloats(facts) + tileRows * blockKeys + tileRows * keyThreads
+        return 4 * (floats + tileRows + 2 * facts.panelKeys)
+    }
+
+    /// Floats of the stage that holds a K chunk (`headChunk × (blockKeys + 1)`, transposed) and,
+    /// later in the same step, a V part (`valueKeys × keyThreads·outputColumns`).
+    public func stageFloats(_ facts: KernelFacts) -> Int {
+        max(headChunk * (blockKeys + 1), valueKeys * keyThreads * outputColumns(valueDim: facts.valueDim))
+    }
+}
+
+/// The facts of a program the strategy depends on.
+public struct KernelFacts: Hashable, Sendable {
+    public let headDim: Int
+    public let valueDim: Int
+    public let maxQueryRows: Int
+    public let panelKeys: Int
+
+    public init(headDim: Int, valueDim: Int, maxQueryRows: Int, panelKeys: Int) {
+        self.headDim = headDim
+        self.valueDim = valueDim
+        self.maxQueryRows = maxQueryRows
+        self.panelKeys = panelKeys
+    }
+}
+
+/// What a device offers the attention kernel.
+public struct DeviceLimits: Hashable, Sendable {
+    /// Shared (local) memory of one work-group, in bytes.
+    public var sharedMemoryBytes: Int
+    /// Largest work-group.
+    public var maxWorkgroupSize: Int
+    /// Total loop iterations one invocation may run (lavapipe: 65,535), or nil.
+    public var loopIterationCap: Int?
+
+    public init(sharedMemoryBytes: Int, maxWorkgroupSize: Int, loopIterationCap: Int? = nil) {
+        self.sharedMemoryBytes = sharedMemoryBytes
+        self.maxWorkgroupSize = maxWorkgroupSize
+        self.loopIterationCap = loopIterationCap
+    }
+
+    /// What every device offers: Vulkan's guaranteed 16 KiB is too small for most tiles, so the
+    /// default is the 32 KiB nearly every device (lavapipe included) has.
+    public static let portable = DeviceLimits(sharedMemoryBytes: 32768, maxWorkgroupSize: 256)
+}
+
+extension KernelStrategy {
+    /// The strategy for a program on a device: the first of `candidates(for:facts:)` whose
+    /// work-group fits the device's shared memory and work-group limit; nil when none does (the
+    /// caller reports it, or retries with a smaller query tile).
+    public static func choose(for device: DeviceLimits, facts: KernelFacts) -> KernelStrategy? {
+        candidates(for: device, facts: facts).first { $0.sharedMemoryBytes(facts) <= device.sharedMemoryBytes }
+    }
+
+    /// Strategies in order of preference for `facts`: wide steps first, then K and V staged in
+    /// smaller parts, then narrower steps. Micro-tiles of up to 4×4: four rows per invocation
+    /// once the tile has them, the key invocations widened until the work-group has 64 or more
+    /// invocations (decode's single row spreads its keys over 64 invocations).
+    public static func candidates(for device: DeviceLimits, facts: KernelFacts) -> [KernelStrategy] {
+        let rows = max(1, facts.maxQueryRows)
+        var result: [KernelStrategy] = []
+        for rowsPerThread in [4, 8, 16] where rowsPerThread == 4 || rows > 64 {
+            let perThread = min(rowsPerThread, rows)
+            let rowThreads = (rows + perThread - 1) / perThread
+            for blockKeys in [64, 32, 16] {
+                var keyThreads = min(blockKeys, 16)
+                while rowThreads * keyThreads < 64 && keyThreads < blockKeys { keyThreads *= 2 }
+                while rowThreads * keyThreads > device.maxWorkgroupSize && keyThreads > 1 { keyThreads /= 2 }
+                guard rowThreads * keyThreads <= device.maxWorkgroupSize else { continue }
+                let keysPerThread = blockKeys / keyThreads
+                for headChunk in chunks(of: facts.headDim) {
+                    for valueKeys in chunks(of: blockKeys) where valueKeys * 4 >= blockKeys || valueKeys >= 8 {
+                        result.append(KernelStrategy(
+                            rowThreads: rowThreads, keyThreads: keyThreads, rowsPerThread: perThread,
+                            keysPerThread: keysPerThread, headChunk: headChunk, valueKeys: valueKeys))
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    /// `n`, then its halves while they divide it evenly and stay at least 8.
+    private static func chunks(of n: Int) -> [Int] {
+        var result = [n]
+        var c = n
+        while c % 2 == 0 && c / 2 >= 8 {
+            c /= 2
+            result.append(c)
+        }
+        return result
+    }
+}
