@@ -1,6 +1,7 @@
 import AttentionPlan
 import AttentionSpec
 import KernelIR
+import KernelLowering
 import OpenCLEmitter
 
 /// GLSL 450 compute shaders for a kernel program (one `.comp` per kernel, in dispatch order),
@@ -59,7 +60,7 @@ public struct GLSLKernelSource: Sendable {
 
         let lowering = GLSLKernelLowering(spec: spec, configuration: configuration)
         let catalog = GLSLBufferCatalog(spec: spec, configuration: configuration, planWords: packed.words, partition: partition)
-        let estimate = GLSLLoopEstimate(plan: plan, partition: partition, configuration: configuration, unrolled: options.unrollTileLoops)
+        let estimate = LoopEstimate(plan: plan, strategy: configuration.strategy, facts: configuration.facts, maxKeyRows: configuration.maxKeyRows)
         let outputTiles = partition.outputTileCount
         var used: Set<String> = []
         var shaders: [GLSLShader] = []
@@ -71,14 +72,13 @@ public struct GLSLKernelSource: Sendable {
             let workgroups = kernel.workgroups.count(outputTiles: outputTiles)
             let programText = [
                 GLSLPreamble.version(sixteenBitStorage: configuration.sixteenBitStorage && role == .attention),
-                GLSLPreamble.configuration(configuration, attention: role == .attention),
+                GLSLPreamble.configuration(configuration),
                 role == .attention ? configuration.mask.declarations : "",
                 GLSLPreamble.pushConstants(pushConstants),
                 GLSLPreamble.buffers(bindings, readsPartials: role == .merge, dtype: configuration.dtype, sixteenBitStorage: configuration.sixteenBitStorage),
-                GLSLPreamble.planAccessors(attention: role == .attention, flash: flash, segmentTable: !flash, merge: role == .merge),
                 lowering.body(of: kernel),
             ].filter { !$0.isEmpty }.joined(separator: "\n\n") + "\n"
-            let emittedText = options.unrollTileLoops ? programText : Self.rollingTileLoops(programText)
+            let emittedText = programText
             let x = min(max(workgroups, 1), 65_535)
             shaders.append(GLSLShader(
                 name: kernel.name, source: "", programText: emittedText, localSize: configuration.workgroupSize,
@@ -113,15 +113,6 @@ public struct GLSLKernelSource: Sendable {
     /// Loop-iteration estimate without emitting the shaders (same rule as `loopIterationEstimate`).
     public static func loopIterationEstimate(program: KernelProgram, plan: TilePlan, options: GLSLOptions = GLSLOptions()) throws(SpecError) -> Int {
         try GLSLKernelSource(program: program, plan: plan, options: options).loopIterationEstimate()
-    }
-
-    /// The tile loops as real loops, except the head-dimension dot product: unrolled alone it is
-    /// 64-odd multiply-adds per score (cheap to JIT) and keeps the per-score loop count at one.
-    static func rollingTileLoops(_ text: String) -> String {
-        let keep = "[[unroll]] for (int x = 0; x < HEAD_DIM; ++x)"
-        return text.replacingOccurrences(of: keep, with: "\u{0}")
-            .replacingOccurrences(of: "[[unroll]] ", with: "")
-            .replacingOccurrences(of: "\u{0}", with: keep)
     }
 
     /// Emits for a device with a loop cap (`nil`: none): tile loops stay real loops unless the

@@ -17,7 +17,7 @@ public enum KernelProfile {
     public static let sharedMemoryBytes = 32768
     public static let openCLLocalMemoryBytes = 49152
     public static let openCLDevice = DeviceLimits(sharedMemoryBytes: openCLLocalMemoryBytes, maxWorkgroupSize: 256)
-    public static let glsl = GLSLOptions(workgroupSize: workgroupSize, sharedMemoryBytes: sharedMemoryBytes, unrollTileLoops: false)
+    public static let glsl = GLSLOptions(maxWorkgroupSize: 256, sharedMemoryBytes: sharedMemoryBytes, unrollTileLoops: false)
 
     /// One spec's kernels for the profile: the OpenCL program (its tiling shrunk to fit
     /// `openCLLocalMemoryBytes` where one fits; the manifest's spec records the tiling used), the

@@ -257,7 +257,7 @@ public struct AttentionKernelLowering: Sendable {
                    loop("j", "KEYS_PER_THREAD", unroll: true, ["s_tile[i * KEYS_PER_THREAD + j] += qv[i] * kv[j];"])))
         return [d.comment("S <- scale * Q*K^T over the block's keys, in registers")]
             + loop("e", "ROWS_PER_THREAD * KEYS_PER_THREAD", unroll: true, ["s_tile[e] = 0.0f;"])
-            + block(["for (int chunk = 0; chunk < HEAD_DIM; chunk += HEAD_CHUNK) {"],
+            + block(["\(d.unroll(strategy.unrolled))for (int chunk = 0; chunk < HEAD_DIM; chunk += HEAD_CHUNK) {"],
                     d.sync.components(separatedBy: "\n").map { $0 + "  " + d.comment("the stage's previous readers are done") }
                         + load + d.sync.components(separatedBy: "\n") + product)
             + loop("e", "ROWS_PER_THREAD * KEYS_PER_THREAD", unroll: true, ["s_tile[e] *= \(d.scalar("scale"));"])
@@ -325,7 +325,7 @@ public struct AttentionKernelLowering: Sendable {
                 "const float p = p_tile[(rg + i * ROW_THREADS) * BLOCK_KEYS + part + c];",
             ] + loop("j", "OUT_COLUMNS", unroll: true, ["acc[i * OUT_COLUMNS + j] += p * vv[j];"])))
         return [d.comment("acc <- acc + P*V over the block's keys, in registers")]
-            + block(["for (int part = 0; part < BLOCK_KEYS; part += VALUE_KEYS) {"],
+            + block(["\(d.unroll(strategy.unrolled))for (int part = 0; part < BLOCK_KEYS; part += VALUE_KEYS) {"],
                     d.sync.components(separatedBy: "\n").map { $0 + "  " + d.comment("readers of the stage are done; P is visible after the next") }
                         + load + d.sync.components(separatedBy: "\n") + product)
     }
@@ -353,7 +353,7 @@ public struct AttentionKernelLowering: Sendable {
         return [
             "const int tile_batch = group / (\(tiles) * \(heads)), tile_head = (group / \(tiles)) % \(heads), tile_query = group % \(tiles);",
             "const int rows = \(d.plan("query_tile_offsets", "tile_query + 1")) - \(d.plan("query_tile_offsets", "tile_query"));",
-        ] + loop("step", "\((facts.maxQueryRows * facts.valueDim + workgroupSize - 1) / workgroupSize)", unroll: false, [
+        ] + loop("step", "\((facts.maxQueryRows * facts.valueDim + workgroupSize - 1) / workgroupSize)", unroll: strategy.unrolled, [
             "const int e = step * \(workgroupSize) + \(d.localID);",
             "const int r = e / VALUE_DIM, x = e % VALUE_DIM;",
             "if (r < rows) {",

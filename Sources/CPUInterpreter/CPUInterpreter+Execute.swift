@@ -52,19 +52,10 @@ extension CPUInterpreter {
         case .forEachPanel(_, let body):
             guard let segment = c.segment else { return }
             let all = visits[segment.queryTile]
-            var start = segment.visits.lowerBound
-            while start < segment.visits.upperBound {
-                // Grow the panel while the next visit still fits in the panel's capacity.
-                var end = start + 1
-                var keys = keyRows[all[start].keyTile].count
-                while end < segment.visits.upperBound, keys + keyRows[all[end].keyTile].count <= state.maxKeys {
-                    keys += keyRows[all[end].keyTile].count
-                    end += 1
-                }
-                c.panel = all[start..<end]
-                c.panelKeys = keys
+            for panel in KeyPanels.group(all[segment.visits], capacity: state.maxKeys, keys: { keyRows[$0].count }) {
+                c.panel = all[panel.visits]
+                c.panelKeys = panel.keys
                 execute(body, &c)
-                start = end
             }
         case .loadKey:
             guard let segment = c.segment else { return }

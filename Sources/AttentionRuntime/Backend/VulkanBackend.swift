@@ -83,7 +83,8 @@ public struct VulkanBackend: AttentionBackend {
 
     /// GLSL for this device, compiled in process by glslang. A query tile whose rows alone do not
     /// fit the device's shared memory is halved until it does (the result is the same attention);
-    /// when even that fails, the first error is reported.
+    /// when even that fails, the device cannot run the spec: `unsupportedOnDevice` with the first
+    /// error, so that `auto` moves the spec to the next backend.
     private func generate(_ spec: AttentionSpec) throws(AttentionError) -> VulkanProgramLayout {
         var candidate = spec
         var firstError: SpecError?
@@ -93,7 +94,7 @@ public struct VulkanBackend: AttentionBackend {
             } catch .invalidSpec(let error) {
                 firstError = firstError ?? error
                 guard let smaller = Self.halvedQueryTile(candidate), (try? smaller.validate()) != nil else {
-                    throw .invalidSpec(firstError ?? error)
+                    throw .unsupportedOnDevice(name: name, reason: (firstError ?? error).description)
                 }
                 candidate = smaller
             }
@@ -104,13 +105,15 @@ public struct VulkanBackend: AttentionBackend {
         let device = context.device
         let source: GLSLKernelSource
         do {
-            let options = GLSLOptions(workgroupSize: 64, sharedMemoryBytes: device.maxComputeSharedMemorySize)
+            let options = GLSLOptions(maxWorkgroupSize: device.maxComputeWorkGroupInvocations, sharedMemoryBytes: device.maxComputeSharedMemorySize)
             // lavapipe silently stops an invocation after its loop cap: tile loops are unrolled only
             // when needed to stay under it, and a configuration over it anyway is refused.
             source = try GLSLKernelSource.forLoopCap(
                 device.loopIterationLimit, program: KernelProgram(spec: spec), plan: TilePlan(spec), options: options)
-        } catch {
+        } catch let error as SpecError {
             throw .invalidSpec(error)
+        } catch {
+            throw .backendFailed(name: name, reason: "\(error)")
         }
         do {
             return try VulkanProgramLayout(source: source)

@@ -1,0 +1,25 @@
+import AttentionPlan
+
+/// The panels of a run of visits: consecutive visits grouped while the next one still fits in
+/// `capacity` keys (a single visit may exceed it). The one grouping rule: the interpreter runs
+/// it, the kernels evaluate the same rule on the device, and the loop estimate counts it.
+public enum KeyPanels {
+    /// Each panel's visit range (indices into `visits`) and key count.
+    public static func group(
+        _ visits: ArraySlice<KeyTileVisit>, capacity: Int, keys: (Int) -> Int
+    ) -> [(visits: Range<Int>, keys: Int)] {
+        var panels: [(visits: Range<Int>, keys: Int)] = []
+        var start = visits.startIndex
+        while start < visits.endIndex {
+            var end = start + 1
+            var count = keys(visits[start].keyTile)
+            while end < visits.endIndex, count + keys(visits[end].keyTile) <= capacity {
+                count += keys(visits[end].keyTile)
+                end += 1
+            }
+            panels.append((start..<end, count))
+            start = end
+        }
+        return panels
+    }
+}

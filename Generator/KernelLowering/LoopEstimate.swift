@@ -1,0 +1,73 @@
+import AttentionPlan
+import KernelIR
+
+/// Worst-case loop iterations of one invocation of the lowered kernels over the real plan: each
+/// loop contributes its iterations plus one for the final header test, which bounds the
+/// back-edges a driver counts (lavapipe stops an invocation after 65,535 in total). Loops the
+/// lowering marks `[[unroll]]` (the micro-tile loops always, the tile loops when the strategy
+/// is `unrolled`) count nothing. Mirrors `AttentionKernelLowering` loop by loop.
+public struct LoopEstimate: Sendable {
+    public let plan: TilePlan
+    public let partition: WorkPartition
+    public let strategy: KernelStrategy
+    public let facts: KernelFacts
+    public let maxKeyRows: Int
+
+    public init(plan: TilePlan, strategy: KernelStrategy, facts: KernelFacts, maxKeyRows: Int) {
+        self.plan = plan
+        self.partition = WorkPartition(plan: plan)
+        self.strategy = strategy
+        self.facts = facts
+        self.maxKeyRows = maxKeyRows
+    }
+
+    private func steps(_ n: Int) -> Int { (n + strategy.workgroupSize - 1) / strategy.workgroupSize }
+    /// A tile loop of `n` iterations: nothing when unrolled.
+    private func tileLoop(_ n: Int) -> Int { strategy.unrolled ? 0 : n + 1 }
+
+    /// The row-sum reduction before a store, and the Q load.
+    private var segmentLoops: Int {
+        tileLoop(steps(strategy.tileRows * facts.headDim)) + strategy.rowsPerThread * tileLoop(strategy.keyThreads)
+    }
+
+    /// One block of keys: K chunks with their loads and products, the softmax's max reduction,
+    /// the V parts with their loads and products.
+    private var blockLoops: Int {
+        let s = strategy
+        let chunks = facts.headDim / s.headChunk, parts = s.blockKeys / s.valueKeys
+        return tileLoop(chunks) + chunks * (tileLoop(steps(s.blockKeys * s.headChunk)) + tileLoop(s.headChunk))
+            + s.rowsPerThread * tileLoop(s.keyThreads)
+            + tileLoop(parts) + parts * (tileLoop(steps(s.valueKeys * facts.valueDim)) + tileLoop(s.valueKeys))
+    }
+
+    /// The attention kernel: the largest count over its work-groups.
+    public func attention(flash: Bool) -> Int {
+        if flash {
+            return (0..<plan.queryTiles.count).map { segment(visits: plan.visits(forQueryTile: $0)[...]) }.max() ?? 0
+        }
+        return (0..<partition.workgroupCount).map { group in
+            let segments = partition.segments(ofWorkgroup: group)
+            return segments.count + 1 + segments.reduce(0) { total, s in
+                total + segment(visits: plan.visits(forQueryTile: s.queryTile)[s.visits])
+            }
+        }.max() ?? 0
+    }
+
+    /// The merge kernel: its element loop, with the slot loop of the output tile with the most parts.
+    public var merge: Int {
+        guard partition.needsMerge else { return 0 }
+        let parts = (0..<partition.outputTileCount).map(partition.partCount(ofOutputTile:)).max() ?? 0
+        let elements = steps(facts.maxQueryRows * facts.valueDim)
+        return tileLoop(elements) + elements * (parts + 1)
+    }
+
+    /// One segment: the panel loop; per panel the grouping loop, the token-gather loop over its
+    /// visits and the block loop over its keys.
+    private func segment(visits: ArraySlice<KeyTileVisit>) -> Int {
+        let panels = KeyPanels.group(visits, capacity: facts.panelKeys, keys: plan.keyTiles.tokenCount(of:))
+        return segmentLoops + panels.count + 1 + panels.reduce(0) { total, panel in
+            let blocks = (panel.keys + strategy.blockKeys - 1) / strategy.blockKeys
+            return total + (panel.visits.count + 1) + (panel.visits.count + 1) + (blocks + 1) + blocks * blockLoops
+        }
+    }
+}
