@@ -48,7 +48,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .target(name: "AttentionGen", dependencies: [
-                "AttentionSpec", "AttentionTensors", "AttentionPlan", "AttentionSimulator", "KernelIR", "CPUInterpreter",
+                "AttentionSpec", "AttentionTensors", "AttentionPlan", "AttentionSimulator", "KernelIR", "KernelLowering", "CPUInterpreter",
                 "AttentionRuntime", "OpenCLEmitter", "OpenCLRuntime", "GLSLEmitter", "SPIRVCompiler", "VulkanRuntime",
             ]),
         .executableTarget(

@@ -21,6 +21,7 @@ extension GLSLKernelSource {
             "sixteenBitStorage": .bool(configuration.sixteenBitStorage),
             "requiredFeatures": .array(configuration.sixteenBitStorage ? [.string("storageBuffer16BitAccess")] : []),
             "constants": .object(Dictionary(uniqueKeysWithValues: configuration.constants.map { ($0.name, int($0.value)) })),
+            "strategy": configuration.strategy.manifestJSON,
             "mask": .object(["kind": .string(spec.mask.kind), "predicate": .string(configuration.mask.functionName)]),
             "descriptorSet": int(0),
             "planTables": .array(planLayout.map { table in

@@ -83,20 +83,27 @@ public struct AttentionKernelLowering: Sendable {
 
     // MARK: Attention kernel
 
+    private var rowsPerThread: Int { strategy.rowsPerThread }
+    private var keysPerThread: Int { strategy.keysPerThread }
+    private var columns: Int { strategy.outputColumns(valueDim: facts.valueDim) }
+    private func steps(_ n: Int) -> Int { (n + strategy.workgroupSize - 1) / strategy.workgroupSize }
+
     /// The attention kernel's statements, after `group` (the work-group index) and, in OpenCL,
-    /// the mask record are defined.
+    /// the mask record are defined. The micro-tiles are named scalars (`s<i>_<j>`, `o<i>_<j>`,
+    /// `m<i>`, `l<i>`), never arrays: a CPU driver that vectorises across work-items (PoCL) keeps
+    /// them in vector registers, and GPUs keep them in registers either way.
     public func attentionBody(_ kernel: KernelFunction) -> [String] {
         let d = dialect
-        var lines = [
+        let outputs = (0..<rowsPerThread).flatMap { i in (0..<columns).map { "o\(i)_\($0)" } }
+        return [
             "const int lid = \(d.localID);",
             "const int rg = lid / KEY_THREADS, cg = lid % KEY_THREADS;  " + d.comment("this invocation's row and key group"),
-            "float acc[ROWS_PER_THREAD * OUT_COLUMNS];  " + d.comment("O: rows rg + i*ROW_THREADS, columns cg + j*KEY_THREADS"),
-            "float row_m[ROWS_PER_THREAD], row_l[ROWS_PER_THREAD];  " + d.comment("running max, this invocation's share of the sum"),
-            "float s_tile[ROWS_PER_THREAD * KEYS_PER_THREAD];  " + d.comment("S, then P: keys cg + j*KEY_THREADS of the block"),
+            d.comment("O micro-tile: o<i>_<j> holds row rg + i*ROW_THREADS, column cg + j*KEY_THREADS"),
+            "float " + outputs.joined(separator: ", ") + ";",
+            d.comment("running max and this invocation's share of the row sum, per micro-tile row"),
+            "float " + (0..<rowsPerThread).map { "m\($0), l\($0)" }.joined(separator: ", ") + ";",
             "",
-        ]
-        for op in kernel.body { lines += attention(op) }
-        return lines
+        ] + kernel.body.flatMap(attention)
     }
 
     private func attention(_ op: TileOp) -> [String] {
@@ -121,40 +128,42 @@ public struct AttentionKernelLowering: Sendable {
                  "for (int s = \(d.plan("segment_offsets", "group")); s < \(d.plan("segment_offsets", "group + 1")); ++s) {",
                  "    const int seg_batch = \(d.plan("segments", "6 * s")), seg_head = \(d.plan("segments", "6 * s + 1")), seg_query_tile = \(d.plan("segments", "6 * s + 2"));",
                  "    const int first_visit = \(d.plan("visit_offsets", "seg_query_tile"));",
-                 "    const int seg_begin = first_visit + \(d.plan("segments", "6 * s + 3")), seg_end = first_visit + \(d.plan("segments", "6 * s + 4")), seg_slot = \(d.plan("segments", "6 * s + 5"));",
-                 "    " + d.sync.replacingOccurrences(of: "\n", with: "\n    ") + "  " + d.comment("the previous segment's readers of q_tile and query_rows are done")],
+                 "    const int seg_begin = first_visit + \(d.plan("segments", "6 * s + 3")), seg_end = first_visit + \(d.plan("segments", "6 * s + 4")), seg_slot = \(d.plan("segments", "6 * s + 5"));"]
+                    + indent(sync("the previous segment's readers of q_tile and query_rows are done")),
                 common + inner)
         case .loadQuery:
+            let token = d.plan("query_tile_tokens", d.plan("query_tile_offsets", "seg_query_tile") + " + r")
             return [d.comment("Q <- load q[batch, segment.queryTile, head], transposed; rows past the tile are zero")]
-                + loop("step", "ROW_STEPS", unroll: true, [
-                    "const int r = step * WG_SIZE + lid;",
-                    "if (r < TILE_ROWS) query_rows[r] = r < rows ? \(d.plan("query_tile_tokens", d.plan("query_tile_offsets", "seg_query_tile") + " + r")) : 0;",
-                ])
-                + loop("step", "QUERY_STEPS", unroll: strategy.unrolled, [
-                    "const int e = step * WG_SIZE + lid;",
+                + expanded(steps(strategy.tileRows)) { step in [
+                    "const int r = \(step) * WG_SIZE + lid;",
+                    "if (r < TILE_ROWS) query_rows[r] = r < rows ? \(token) : 0;",
+                ] }
+                + tileLoop("step", steps(strategy.tileRows * facts.headDim)) { step in [
+                    "const int e = \(step) * WG_SIZE + lid;",
                     "const int r = e / HEAD_DIM, x = e % HEAD_DIM;",
                     "if (r < TILE_ROWS) {",
                     "    float value = 0.0f;",
                     "    if (r < rows) {",
-                    "        const int token = \(d.plan("query_tile_tokens", d.plan("query_tile_offsets", "seg_query_tile") + " + r"));",
+                    "        const int token = \(token);",
                     "        value = \(d.load("q", tensorRow("seg_batch", "token", "query_tokens", "heads", "seg_head") + " * \(d.index("HEAD_DIM")) + \(d.index("x"))"));",
                     "    }",
                     "    q_tile[x * Q_STRIDE + r] = value;",
                     "}",
-                ])
-                + d.sync.components(separatedBy: "\n")
+                ] }
+                + sync()
         case .initState:
             return [d.comment("(m, l, acc) <- (-inf, 0, 0)")]
-                + loop("i", "ROWS_PER_THREAD", unroll: true, ["row_m[i] = \(d.negativeInfinity);", "row_l[i] = 0.0f;"])
-                + loop("e", "ROWS_PER_THREAD * OUT_COLUMNS", unroll: true, ["acc[e] = 0.0f;"])
+                + (0..<rowsPerThread).map { i in
+                    "m\(i) = \(d.negativeInfinity); l\(i) = 0.0f; " + (0..<columns).map { "o\(i)_\($0) = 0.0f;" }.joined(separator: " ")
+                }
         case .forEachPanel(_, let body):
             return panelLoop(body.flatMap(attention))
         case .loadKey:
             return [d.comment("K <- load k[batch, panel.keyTiles, kvHead(head)]: staged HEAD_CHUNK dims at a time inside S <- Q*K^T")]
         case .loadValue:
             return [d.comment("V <- load v[batch, panel.keyTiles, kvHead(head)]: staged VALUE_KEYS keys at a time inside acc += P*V")]
-        case .scores(let scale):
-            return scores(scale)
+        case .scores:
+            return scores
         case .maskPartial:
             return maskPartial
         case .softmaxUpdate:
@@ -163,46 +172,43 @@ public struct AttentionKernelLowering: Sendable {
             return accumulate
         case .storeOutput:
             return rowSums + [d.comment("store out <- acc / l, lse <- m + log l (0, -inf where l = 0)")]
-                + loop("i", "ROWS_PER_THREAD", unroll: true, [
-                    "const int r = rg + i * ROW_THREADS;",
-                    "if (r < rows) {",
-                    "    const \(d.indexType) row = \(tensorRow("seg_batch", "query_rows[r]", "query_tokens", "heads", "seg_head"));",
-                    "    const float l = row_l[i];",
-                ] + indent(loop("j", "OUT_COLUMNS", unroll: true, [
-                    "const int x = cg + j * KEY_THREADS;",
-                    "if (x < VALUE_DIM) \(d.buffer("output"))[row * \(d.index("VALUE_DIM")) + \(d.index("x"))] = l == 0.0f ? 0.0f : acc[i * OUT_COLUMNS + j] / l;",
-                ])) + [
-                    "    if (cg == 0) \(d.buffer("lse"))[row] = l == 0.0f ? \(d.negativeInfinity) : row_m[i] + log(l);",
-                    "}",
-                ])
+                + (0..<rowsPerThread).flatMap { i in
+                    block([
+                        "if (rg + \(i * strategy.rowThreads) < rows) {",
+                        "    const \(d.indexType) row = \(tensorRow("seg_batch", "query_rows[rg + \(i * strategy.rowThreads)]", "query_tokens", "heads", "seg_head"));",
+                    ], (0..<columns).map { j in
+                        let x = "cg + \(j * strategy.keyThreads)"
+                        return "if (\(x) < VALUE_DIM) \(d.buffer("output"))[row * \(d.index("VALUE_DIM")) + \(d.index(x))] = l\(i) == 0.0f ? 0.0f : o\(i)_\(j) / l\(i);"
+                    } + ["if (cg == 0) \(d.buffer("lse"))[row] = l\(i) == 0.0f ? \(d.negativeInfinity) : m\(i) + log(l\(i));"])
+                }
         case .storePartial:
             return rowSums + [d.comment("store partial[segment.slot] <- (m, l, acc); a slot has room for MAX_QUERY_ROWS rows")]
-                + loop("i", "ROWS_PER_THREAD", unroll: true, [
-                    "const int r = rg + i * ROW_THREADS;",
-                    "if (r < rows) {",
-                    "    if (cg == 0) {",
-                    "        \(d.buffer("partial_m"))[seg_slot * MAX_QUERY_ROWS + r] = row_m[i];",
-                    "        \(d.buffer("partial_l"))[seg_slot * MAX_QUERY_ROWS + r] = row_l[i];",
-                    "    }",
-                ] + indent(loop("j", "OUT_COLUMNS", unroll: true, [
-                    "const int x = cg + j * KEY_THREADS;",
-                    "if (x < VALUE_DIM) \(d.buffer("partial_acc"))[(\(d.index("seg_slot")) * \(d.index("MAX_QUERY_ROWS")) + \(d.index("r"))) * \(d.index("VALUE_DIM")) + \(d.index("x"))] = acc[i * OUT_COLUMNS + j];",
-                ])) + ["}"])
+                + (0..<rowsPerThread).flatMap { i in
+                    let r = "rg + \(i * strategy.rowThreads)"
+                    return block([
+                        "if (\(r) < rows) {",
+                        "    if (cg == 0) { \(d.buffer("partial_m"))[seg_slot * MAX_QUERY_ROWS + \(r)] = m\(i); \(d.buffer("partial_l"))[seg_slot * MAX_QUERY_ROWS + \(r)] = l\(i); }",
+                    ], (0..<columns).map { j in
+                        let x = "cg + \(j * strategy.keyThreads)"
+                        return "if (\(x) < VALUE_DIM) \(d.buffer("partial_acc"))[(\(d.index("seg_slot")) * \(d.index("MAX_QUERY_ROWS")) + \(d.index(r))) * \(d.index("VALUE_DIM")) + \(d.index(x))] = o\(i)_\(j);"
+                    })
+                }
         case .forEachPart, .mergePartial:
             return ["#error merge operations belong to merge_partials"]
         }
     }
 
     /// The panels of the segment: consecutive visits grouped while the next still fits in
-    /// PANEL_KEYS keys (every invocation computes the same grouping from the plan), their key
-    /// tokens gathered into shared memory, then the panel's keys in blocks of BLOCK_KEYS.
+    /// PANEL_KEYS keys (every invocation computes the same grouping from the plan: `KeyPanels`'
+    /// rule), their key tokens gathered into shared memory, then the panel's keys in blocks of
+    /// BLOCK_KEYS.
     private func panelLoop(_ body: [String]) -> [String] {
         let d = dialect
         let tileSize = { (tile: String) in "\(d.plan("key_tile_offsets", "\(tile) + 1")) - \(d.plan("key_tile_offsets", tile))" }
         let visitTile = { (visit: String) in d.plan("visits", "2 * \(visit)") }
         let visitFull = { (visit: String) in "\(d.plan("visits", "2 * \(visit) + 1")) != 0" }
         let gather = [
-            d.comment("group visits from `next` while the next one still fits in PANEL_KEYS keys (the CPU interpreter's grouping)"),
+            d.comment("group visits from `next` while the next one still fits in PANEL_KEYS keys"),
             "int panel_end = next + 1, panel_keys = \(tileSize(visitTile("next")));",
             "bool panel_partial = !(\(visitFull("next")));",
             "while (panel_end < seg_end) {",
@@ -212,20 +218,20 @@ public struct AttentionKernelLowering: Sendable {
             "    panel_keys += more;",
             "    panel_end += 1;",
             "}",
-        ] + d.sync.components(separatedBy: "\n").map { $0 + "  " + d.comment("the previous panel's readers of the token lists are done") }
+        ] + sync("the previous panel's readers of the token lists are done")
         + block(
             ["for (int v = next, column = 0; v < panel_end; ++v) {",
              "    const int tile = \(visitTile("v"));",
              "    const int count = \(tileSize("tile"));",
              "    const int masked = \(visitFull("v")) ? 0 : 1;"],
-            loop("step", "KEY_TILE_STEPS", unroll: true, [
-                "const int t = step * WG_SIZE + lid;",
+            expanded(steps(maxKeyRows)) { step in [
+                "const int t = \(step) * WG_SIZE + lid;",
                 "if (t < count) {",
                 "    panel_tokens[column + t] = \(d.plan("key_tile_tokens", d.plan("key_tile_offsets", "tile") + " + t"));",
                 "    panel_masked[column + t] = masked;",
                 "}",
-            ]), ["    column += count;"])
-        + d.sync.components(separatedBy: "\n")
+            ] }, ["    column += count;"])
+        + sync()
         let blocks = block(
             [d.comment("the panel's keys, BLOCK_KEYS at a time; online softmax makes the blocking invisible up to float32 rounding"),
              "for (int first = 0; first < panel_keys; first += BLOCK_KEYS) {",
@@ -238,44 +244,46 @@ public struct AttentionKernelLowering: Sendable {
     }
 
     /// S <- scale * Q*K^T for the block: K chunks staged transposed, the micro-tile in registers.
-    private func scores(_ scale: Double) -> [String] {
+    private var scores: [String] {
         let d = dialect
-        let load = loop("step", "KEY_STEPS", unroll: strategy.unrolled, [
-            "const int e = step * WG_SIZE + lid;",
+        let s = strategy
+        let registers = (0..<rowsPerThread).flatMap { i in (0..<keysPerThread).map { "s\(i)_\($0) = 0.0f" } }
+        let load = { (chunk: String) in self.tileLoop("step", self.steps(s.blockKeys * s.headChunk)) { step in [
+            "const int e = \(step) * WG_SIZE + lid;",
             "const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;",
             "if (c < BLOCK_KEYS) {",
             "    float value = 0.0f;",
-            "    if (c < keys) value = \(d.load("k", tensorRow("seg_batch", "panel_tokens[first + c]", "key_tokens", "kv_heads", "kv_head") + " * \(d.index("HEAD_DIM")) + \(d.index("chunk + x"))"));",
+            "    if (c < keys) value = \(d.load("k", self.tensorRow("seg_batch", "panel_tokens[first + c]", "key_tokens", "kv_heads", "kv_head") + " * \(d.index("HEAD_DIM")) + \(d.index("\(chunk) + x"))"));",
             "    stage[x * K_STRIDE + c] = value;",
             "}",
-        ])
-        let product = loop("x", "HEAD_CHUNK", unroll: strategy.unrolled, [
-            "float qv[ROWS_PER_THREAD], kv[KEYS_PER_THREAD];",
-        ] + loop("i", "ROWS_PER_THREAD", unroll: true, ["qv[i] = q_tile[(chunk + x) * Q_STRIDE + rg + i * ROW_THREADS];"])
-            + loop("j", "KEYS_PER_THREAD", unroll: true, ["kv[j] = stage[x * K_STRIDE + cg + j * KEY_THREADS];"])
-            + loop("i", "ROWS_PER_THREAD", unroll: true,
-                   loop("j", "KEYS_PER_THREAD", unroll: true, ["s_tile[i * KEYS_PER_THREAD + j] += qv[i] * kv[j];"])))
-        return [d.comment("S <- scale * Q*K^T over the block's keys, in registers")]
-            + loop("e", "ROWS_PER_THREAD * KEYS_PER_THREAD", unroll: true, ["s_tile[e] = 0.0f;"])
-            + block(["\(d.unroll(strategy.unrolled))for (int chunk = 0; chunk < HEAD_DIM; chunk += HEAD_CHUNK) {"],
-                    d.sync.components(separatedBy: "\n").map { $0 + "  " + d.comment("the stage's previous readers are done") }
-                        + load + d.sync.components(separatedBy: "\n") + product)
-            + loop("e", "ROWS_PER_THREAD * KEYS_PER_THREAD", unroll: true, ["s_tile[e] *= \(d.scalar("scale"));"])
+        ] } }
+        let product = { (chunk: String) in self.tileLoop("x", s.headChunk) { x in
+            (0..<self.rowsPerThread).map { i in "const float q\(i) = q_tile[(\(chunk) + \(x)) * Q_STRIDE + rg + \(i * s.rowThreads)];" }
+                + (0..<self.keysPerThread).map { j in "const float k\(j) = stage[\(x) * K_STRIDE + cg + \(j * s.keyThreads)];" }
+                + (0..<self.rowsPerThread).map { i in (0..<self.keysPerThread).map { j in "s\(i)_\(j) += q\(i) * k\(j);" }.joined(separator: " ") }
+        } }
+        return [d.comment("S <- scale * Q*K^T over the block's keys, in registers"), "float " + registers.joined(separator: ", ") + ";"]
+            + tileLoop("chunk", facts.headDim / s.headChunk, stride: s.headChunk) { chunk in
+                sync("the stage's previous readers are done") + load(chunk) + sync() + product(chunk)
+            }
+            + (0..<rowsPerThread).map { i in (0..<keysPerThread).map { j in "s\(i)_\(j) *= \(d.scalar("scale"));" }.joined(separator: " ") }
     }
 
     /// -inf for keys past the block, and where a PARTIAL visit's mask disallows the pair.
     private var maskPartial: [String] {
         let d = dialect
         return [d.comment("for visit in panel where visit is PARTIAL: S[:, visit] <- -inf where !mask.allows; and keys past the panel")]
-            + loop("j", "KEYS_PER_THREAD", unroll: true, [
-                "const int c = cg + j * KEY_THREADS;",
-                "const bool outside = c >= keys;",
-                "const bool check = !outside && panel_partial && panel_masked[first + c] != 0;",
-            ] + loop("i", "ROWS_PER_THREAD", unroll: true, [
-                "const int r = rg + i * ROW_THREADS;",
-                "if (outside || (check && r < rows && !\(d.maskAllows(maskFunction, "query_rows[r]", "panel_tokens[first + c]"))))"
-                    + " s_tile[i * KEYS_PER_THREAD + j] = \(d.negativeInfinity);",
-            ]))
+            + (0..<keysPerThread).flatMap { j in
+                let c = "cg + \(j * strategy.keyThreads)"
+                return block([
+                    "{",
+                    "    const bool outside = \(c) >= keys;",
+                    "    const bool check = !outside && panel_partial && panel_masked[first + \(c)] != 0;",
+                ], (0..<rowsPerThread).map { i in
+                    let r = "rg + \(i * strategy.rowThreads)"
+                    return "if (outside || (check && \(r) < rows && !\(d.maskAllows(maskFunction, "query_rows[\(r)]", "panel_tokens[first + \(c)]")))) s\(i)_\(j) = \(d.negativeInfinity);"
+                })
+            }
     }
 
     /// The online softmax of the block: row maxima reduced across KEY_THREADS through shared
@@ -283,64 +291,69 @@ public struct AttentionKernelLowering: Sendable {
     private var softmaxUpdate: [String] {
         let d = dialect
         let ninf = d.negativeInfinity
+        let s = strategy
         return [d.comment("(m, l, acc, S) <- online_softmax(m, l, acc, S); a row with every key so far masked keeps l = 0 and P = 0")]
-            + loop("i", "ROWS_PER_THREAD", unroll: true, [
-                "float block_max = \(ninf);",
-            ] + loop("j", "KEYS_PER_THREAD", unroll: true, ["block_max = max(block_max, s_tile[i * KEYS_PER_THREAD + j]);"])
-                + ["row_share[(rg + i * ROW_THREADS) * KEY_THREADS + cg] = block_max;"])
-            + d.sync.components(separatedBy: "\n")
-            + loop("i", "ROWS_PER_THREAD", unroll: true, [
-                "const int r = rg + i * ROW_THREADS;",
-                "float m_new = row_m[i];",
-            ] + loop("t", "KEY_THREADS", unroll: strategy.unrolled, ["m_new = max(m_new, row_share[r * KEY_THREADS + t]);"]) + [
-                "const float correction = row_m[i] == \(ninf) || m_new == \(ninf) ? (m_new == \(ninf) ? 1.0f : 0.0f) : exp(row_m[i] - m_new);",
-                "float share = 0.0f;",
-            ] + loop("j", "KEYS_PER_THREAD", unroll: true, [
-                "const float sv = s_tile[i * KEYS_PER_THREAD + j];",
-                "const float p = sv == \(ninf) ? 0.0f : exp(sv - m_new);",
-                "share += p;",
-                "p_tile[r * BLOCK_KEYS + cg + j * KEY_THREADS] = p;",
-            ]) + [
-                "row_l[i] = row_l[i] * correction + share;",
-                "row_m[i] = m_new;",
-            ] + loop("j", "OUT_COLUMNS", unroll: true, ["acc[i * OUT_COLUMNS + j] *= correction;"]))
+            + (0..<rowsPerThread).map { i in
+                "row_share[(rg + \(i * s.rowThreads)) * KEY_THREADS + cg] = "
+                    + (0..<keysPerThread).dropFirst().reduce("s\(i)_0") { "max(\($0), s\(i)_\($1))" } + ";"
+            }
+            + sync()
+            + (0..<rowsPerThread).flatMap { i -> [String] in
+                let r = "(rg + \(i * s.rowThreads))"
+                return block(["{", "    float m_new = m\(i);"],
+                    tileLoop("t", s.keyThreads) { t in ["m_new = max(m_new, row_share[\(r) * KEY_THREADS + \(t)]);"] } + [
+                        "const float correction = m\(i) == \(ninf) || m_new == \(ninf) ? (m_new == \(ninf) ? 1.0f : 0.0f) : exp(m\(i) - m_new);",
+                        "float share = 0.0f;",
+                    ] + (0..<keysPerThread).flatMap { j in [
+                        "{",
+                        "    const float p = s\(i)_\(j) == \(ninf) ? 0.0f : exp(s\(i)_\(j) - m_new);",
+                        "    share += p;",
+                        "    p_tile[\(r) * BLOCK_KEYS + cg + \(j * s.keyThreads)] = p;",
+                        "}",
+                    ] } + [
+                        "l\(i) = l\(i) * correction + share;",
+                        "m\(i) = m_new;",
+                        (0..<columns).map { "o\(i)_\($0) *= correction;" }.joined(separator: " "),
+                    ])
+            }
     }
 
     /// acc <- acc + P*V: V staged VALUE_KEYS keys at a time.
     private var accumulate: [String] {
         let d = dialect
-        let load = loop("step", "VALUE_STEPS", unroll: strategy.unrolled, [
-            "const int e = step * WG_SIZE + lid;",
+        let s = strategy
+        let load = { (part: String) in self.tileLoop("step", self.steps(s.valueKeys * self.facts.valueDim)) { step in [
+            "const int e = \(step) * WG_SIZE + lid;",
             "const int c = e / VALUE_DIM, x = e % VALUE_DIM;",
             "if (c < VALUE_KEYS) {",
             "    float value = 0.0f;",
-            "    if (part + c < keys) value = \(d.load("v", tensorRow("seg_batch", "panel_tokens[first + part + c]", "key_tokens", "kv_heads", "kv_head") + " * \(d.index("VALUE_DIM")) + \(d.index("x"))"));",
+            "    if (\(part) + c < keys) value = \(d.load("v", self.tensorRow("seg_batch", "panel_tokens[first + \(part) + c]", "key_tokens", "kv_heads", "kv_head") + " * \(d.index("VALUE_DIM")) + \(d.index("x"))"));",
             "    stage[c * V_STRIDE + x] = value;",
             "}",
-        ])
-        let product = loop("c", "VALUE_KEYS", unroll: strategy.unrolled, [
-            "float vv[OUT_COLUMNS];",
-        ] + loop("j", "OUT_COLUMNS", unroll: true, ["vv[j] = stage[c * V_STRIDE + cg + j * KEY_THREADS];"])
-            + loop("i", "ROWS_PER_THREAD", unroll: true, [
-                "const float p = p_tile[(rg + i * ROW_THREADS) * BLOCK_KEYS + part + c];",
-            ] + loop("j", "OUT_COLUMNS", unroll: true, ["acc[i * OUT_COLUMNS + j] += p * vv[j];"])))
+        ] } }
+        let product = { (part: String) in self.tileLoop("c", s.valueKeys) { c in
+            (0..<self.columns).map { j in "const float v\(j) = stage[\(c) * V_STRIDE + cg + \(j * s.keyThreads)];" }
+                + (0..<self.rowsPerThread).map { i in "const float p\(i) = p_tile[(rg + \(i * s.rowThreads)) * BLOCK_KEYS + \(part) + \(c)];" }
+                + (0..<self.rowsPerThread).map { i in (0..<self.columns).map { j in "o\(i)_\(j) += p\(i) * v\(j);" }.joined(separator: " ") }
+        } }
         return [d.comment("acc <- acc + P*V over the block's keys, in registers")]
-            + block(["\(d.unroll(strategy.unrolled))for (int part = 0; part < BLOCK_KEYS; part += VALUE_KEYS) {"],
-                    d.sync.components(separatedBy: "\n").map { $0 + "  " + d.comment("readers of the stage are done; P is visible after the next") }
-                        + load + d.sync.components(separatedBy: "\n") + product)
+            + tileLoop("part", s.blockKeys / s.valueKeys, stride: s.valueKeys) { part in
+                sync("readers of the stage are done; P is visible after the next") + load(part) + sync() + product(part)
+            }
     }
 
     /// Each row's sum: the shares of its KEY_THREADS invocations, added once per segment.
     private var rowSums: [String] {
-        let d = dialect
-        return [d.comment("l <- the sum of the row's shares (all were rescaled by the same corrections)")]
-            + d.sync.components(separatedBy: "\n")
-            + loop("i", "ROWS_PER_THREAD", unroll: true, ["row_share[(rg + i * ROW_THREADS) * KEY_THREADS + cg] = row_l[i];"])
-            + d.sync.components(separatedBy: "\n")
-            + loop("i", "ROWS_PER_THREAD", unroll: true, [
-                "float total = 0.0f;",
-            ] + loop("t", "KEY_THREADS", unroll: strategy.unrolled, ["total += row_share[(rg + i * ROW_THREADS) * KEY_THREADS + t];"])
-                + ["row_l[i] = total;"])
+        let s = strategy
+        return [dialect.comment("l <- the sum of the row's shares (all were rescaled by the same corrections)")]
+            + sync()
+            + (0..<rowsPerThread).map { i in "row_share[(rg + \(i * s.rowThreads)) * KEY_THREADS + cg] = l\(i);" }
+            + sync()
+            + (0..<rowsPerThread).flatMap { i in
+                block(["{", "    float total = 0.0f;"],
+                      tileLoop("t", s.keyThreads) { t in ["total += row_share[(rg + \(i * s.rowThreads)) * KEY_THREADS + \(t)];"] }
+                        + ["l\(i) = total;"])
+            }
     }
 
     // MARK: Merge kernel
@@ -353,11 +366,11 @@ public struct AttentionKernelLowering: Sendable {
         return [
             "const int tile_batch = group / (\(tiles) * \(heads)), tile_head = (group / \(tiles)) % \(heads), tile_query = group % \(tiles);",
             "const int rows = \(d.plan("query_tile_offsets", "tile_query + 1")) - \(d.plan("query_tile_offsets", "tile_query"));",
-        ] + loop("step", "\((facts.maxQueryRows * facts.valueDim + workgroupSize - 1) / workgroupSize)", unroll: strategy.unrolled, [
-            "const int e = step * \(workgroupSize) + \(d.localID);",
+        ] + tileLoop("step", (facts.maxQueryRows * facts.valueDim + workgroupSize - 1) / workgroupSize) { step in [
+            "const int e = \(step) * \(workgroupSize) + \(d.localID);",
             "const int r = e / VALUE_DIM, x = e % VALUE_DIM;",
             "if (r < rows) {",
-        ] + indent(kernel.body.flatMap(merge)) + ["}"])
+        ] + self.indent(kernel.body.flatMap(self.merge)) + ["}"] }
     }
 
     private func merge(_ op: TileOp) -> [String] {
@@ -404,8 +417,25 @@ public struct AttentionKernelLowering: Sendable {
         return "((\(d.index(batch)) * \(d.index(d.scalar(tokens))) + \(d.index(token))) * \(d.index(d.scalar(heads))) + \(d.index(head)))"
     }
 
-    private func loop(_ variable: String, _ count: String, unroll: Bool, _ body: [String]) -> [String] {
-        block(["\(dialect.unroll(unroll))for (int \(variable) = 0; \(variable) < \(count); ++\(variable)) {"], body)
+    /// A loop of `count` iterations with a compile-time trip count: a `for` loop, or, when the
+    /// strategy unrolls, its iterations one after another (each in its own block). `body` gets
+    /// the loop variable's value as an expression: the variable, or a literal.
+    private func tileLoop(_ variable: String, _ count: Int, stride: Int = 1, _ body: (String) -> [String]) -> [String] {
+        guard !strategy.unrolled else { return expanded(count, stride: stride, body) }
+        if count == 1 { return block(["{", "    const int \(variable) = 0;"], body(variable)) }
+        return block(["for (int \(variable) = 0; \(variable) < \(count * stride); \(variable) += \(stride)) {"], body(variable))
+    }
+
+    /// The iterations of a short loop one after another, each in its own block.
+    private func expanded(_ count: Int, stride: Int = 1, _ body: (String) -> [String]) -> [String] {
+        (0..<count).flatMap { block(["{"], body("\($0 * stride)")) }
+    }
+
+    /// The barrier, with an optional comment saying what it orders.
+    private func sync(_ why: String? = nil) -> [String] {
+        let lines = dialect.sync.components(separatedBy: "\n")
+        guard let why else { return lines }
+        return lines.dropLast() + [lines.last! + "  " + dialect.comment(why)]
     }
 
     private func block(_ header: [String], _ body: [String], _ footer: [String] = []) -> [String] {

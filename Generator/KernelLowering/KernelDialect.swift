@@ -1,6 +1,6 @@
 /// The thin layer in which OpenCL C 1.2 and GLSL 450 differ: address spaces, barriers, ids,
 /// how buffers, plan tables and run-time sizes are reached (kernel arguments vs bindings and
-/// push constants), casts, the mask predicate's call and loop unrolling. Everything else of a
+/// push constants), casts and the mask predicate's call. Everything else of a
 /// kernel is written once, by `AttentionKernelLowering`, in the C subset both languages share.
 public struct KernelDialect: Hashable, Sendable {
     public enum Language: String, Hashable, Sendable { case openCL, glsl }
@@ -53,10 +53,6 @@ public struct KernelDialect: Hashable, Sendable {
     public func maskAllows(_ function: String, _ query: String, _ key: String) -> String {
         language == .openCL ? "\(function)(\(query), \(key), &mask)" : "\(function)(\(query), \(key))"
     }
-
-    /// The prefix that asks for a loop to be unrolled (OpenCL C 1.2 has no portable attribute;
-    /// its compilers unroll constant-trip-count loops of this size on their own).
-    public func unroll(_ wanted: Bool) -> String { wanted && language == .glsl ? "[[unroll]] " : "" }
 
     /// A comment line.
     public func comment(_ text: String) -> String { language == .openCL ? "/* \(text) */" : "// \(text)" }

@@ -1,3 +1,6 @@
+import AttentionSpec
+import Foundation
+
 /// How a device runs the attention kernel of a program: the work-group's shape, each
 /// invocation's register micro-tile and where K and V are staged. Data, chosen per device by
 /// `KernelStrategy.choose(for:facts:)`, written into every manifest and part of every cache key
@@ -69,15 +72,6 @@ public struct KernelStrategy: Hashable, Sendable, CustomStringConvertible {
         "simt \(rowThreads)x\(keyThreads) invocations, micro-tile \(rowsPerThread)x\(keysPerThread), "
             + "\(blockKeys) keys per step, K staged \(headChunk) dims at a time, V \(valueKeys) keys at a time, "
             + "\(reduction.rawValue) reduction, \(unrolled ? "unrolled" : "rolled") tile loops"
-    }
-
-    /// The manifest's record of the strategy (field → value).
-    public var manifestFields: [(String, String)] {
-        [
-            ("kind", "simt"), ("rowThreads", "\(rowThreads)"), ("keyThreads", "\(keyThreads)"),
-            ("rowsPerThread", "\(rowsPerThread)"), ("keysPerThread", "\(keysPerThread)"), ("headChunk", "\(headChunk)"),
-            ("valueKeys", "\(valueKeys)"), ("reduction", reduction.rawValue), ("unrolled", "\(unrolled)"),
-        ]
     }
 
     /// Bytes of shared memory one attention work-group uses: Q (transposed, one pad word per
@@ -174,5 +168,55 @@ extension KernelStrategy {
             result.append(c)
         }
         return result
+    }
+}
+
+extension KernelStrategy {
+    /// The compact form `attngen` prints and `--strategy` / `ATTNGEN_STRATEGY` take:
+    /// `ROWTHREADSxKEYTHREADS,ROWSxKEYS,hHEADCHUNK,vVALUEKEYS[,unrolled]`, e.g. `16x16,4x4,h64,v64`.
+    public var compact: String {
+        "\(rowThreads)x\(keyThreads),\(rowsPerThread)x\(keysPerThread),h\(headChunk),v\(valueKeys)" + (unrolled ? ",unrolled" : "")
+    }
+
+    /// Parses the compact form; nil when it is malformed or a count is below 1.
+    public init?(compact text: String) {
+        let parts = text.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+        guard parts.count == 4 || (parts.count == 5 && parts[4] == "unrolled") else { return nil }
+        func pair(_ s: String) -> (Int, Int)? {
+            let xs = s.split(separator: "x").compactMap { Int($0) }
+            return xs.count == 2 && xs.allSatisfy({ $0 >= 1 }) ? (xs[0], xs[1]) : nil
+        }
+        func prefixed(_ s: String, _ p: Character) -> Int? {
+            guard s.first == p, let n = Int(s.dropFirst()), n >= 1 else { return nil }
+            return n
+        }
+        guard let threads = pair(parts[0]), let micro = pair(parts[1]),
+              let headChunk = prefixed(parts[2], "h"), let valueKeys = prefixed(parts[3], "v") else { return nil }
+        self.init(
+            rowThreads: threads.0, keyThreads: threads.1, rowsPerThread: micro.0, keysPerThread: micro.1,
+            headChunk: headChunk, valueKeys: valueKeys, unrolled: parts.count == 5)
+    }
+
+    /// Why this strategy cannot run `facts` (nil when it can): it must cover the query tile, and
+    /// its chunks must divide what they split.
+    public func problem(with facts: KernelFacts) -> String? {
+        if tileRows < facts.maxQueryRows { return "covers \(tileRows) query rows, the tile has \(facts.maxQueryRows)" }
+        if facts.headDim % headChunk != 0 { return "headChunk \(headChunk) does not divide headDim \(facts.headDim)" }
+        if blockKeys % valueKeys != 0 { return "valueKeys \(valueKeys) does not divide the \(blockKeys) keys of a step" }
+        return nil
+    }
+}
+
+extension KernelStrategy {
+    /// The manifest's `strategy` object: every field, and the compact form.
+    public var manifestJSON: JSONValue {
+        var fields: [String: JSONValue] = ["compact": .string(compact), "kind": .string("simt"), "reduction": .string(reduction.rawValue), "unrolled": .bool(unrolled)]
+        for (name, value) in [
+            ("rowThreads", rowThreads), ("keyThreads", keyThreads), ("rowsPerThread", rowsPerThread), ("keysPerThread", keysPerThread),
+            ("headChunk", headChunk), ("valueKeys", valueKeys), ("workgroupSize", workgroupSize), ("tileRows", tileRows), ("blockKeys", blockKeys),
+        ] {
+            fields[name] = .number(Double(value))
+        }
+        return .object(fields)
     }
 }

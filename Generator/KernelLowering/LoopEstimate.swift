@@ -4,8 +4,8 @@ import KernelIR
 /// Worst-case loop iterations of one invocation of the lowered kernels over the real plan: each
 /// loop contributes its iterations plus one for the final header test, which bounds the
 /// back-edges a driver counts (lavapipe stops an invocation after 65,535 in total). Loops the
-/// lowering marks `[[unroll]]` (the micro-tile loops always, the tile loops when the strategy
-/// is `unrolled`) count nothing. Mirrors `AttentionKernelLowering` loop by loop.
+/// lowering expands (the micro-tile loops always, the tile loops when the strategy is
+/// `unrolled`) count nothing. Mirrors `AttentionKernelLowering` loop by loop.
 public struct LoopEstimate: Sendable {
     public let plan: TilePlan
     public let partition: WorkPartition
@@ -22,8 +22,8 @@ public struct LoopEstimate: Sendable {
     }
 
     private func steps(_ n: Int) -> Int { (n + strategy.workgroupSize - 1) / strategy.workgroupSize }
-    /// A tile loop of `n` iterations: nothing when unrolled.
-    private func tileLoop(_ n: Int) -> Int { strategy.unrolled ? 0 : n + 1 }
+    /// A tile loop of `n` iterations: nothing when unrolled or a single iteration (a block).
+    private func tileLoop(_ n: Int) -> Int { strategy.unrolled || n == 1 ? 0 : n + 1 }
 
     /// The row-sum reduction before a store, and the Q load.
     private var segmentLoops: Int {

@@ -24,6 +24,7 @@ extension OpenCLKernelSource {
             "summary": .string(spec.summary),
             "constants": .object(Dictionary(uniqueKeysWithValues: configuration.defines.map { ($0.name, int($0.value)) })),
             "dtype": .string(spec.problem.dtype.rawValue),
+            "strategy": configuration.strategy.manifestJSON,
             "mask": .object(["kind": .string(spec.mask.kind), "predicate": .string(configuration.mask.functionName)]),
             "kernels": .array(launches.map(kernelJSON)),
             "dispatch": .array(launches.map { launch in

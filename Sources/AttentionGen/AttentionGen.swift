@@ -5,6 +5,7 @@
 @_exported import AttentionSimulator
 @_exported import CPUInterpreter
 @_exported import KernelIR
+@_exported import KernelLowering
 @_exported import OpenCLEmitter
 @_exported import OpenCLRuntime
 @_exported import GLSLEmitter

@@ -32,6 +32,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Untimed runs before timing.")
     var warmup = 1
 
+    @Option(help: "Kernel strategy for opencl or vulkan, in the compact form `attngen emit` prints (e.g. 16x16,4x4,h64,v64[,unrolled]); default: the one chosen for the device.")
+    var strategy: String?
+
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
@@ -42,6 +45,10 @@ struct BenchCommand: ParsableCommand {
             throw ValidationError("--backend \(backend): only 'cpu', 'opencl' and 'vulkan' can be benchmarked")
         }
         guard device == nil || backend != "cpu" else { throw ValidationError("--device applies to --backend opencl or vulkan only") }
+        guard strategy == nil || backend != "cpu" else { throw ValidationError("--strategy applies to --backend opencl or vulkan only") }
+        if let strategy, KernelStrategy(compact: strategy) == nil {
+            throw ValidationError("--strategy \(strategy): expected ROWTHREADSxKEYTHREADS,ROWSxKEYS,hHEADCHUNK,vVALUEKEYS[,unrolled], e.g. 16x16,4x4,h64,v64")
+        }
     }
 
     func run() throws {
@@ -54,15 +61,20 @@ struct BenchCommand: ParsableCommand {
         let summary = try TilePlan(spec).summary()
         let times: [Double]
         let engine: String
+        var kernels = ""
         if backend == "opencl" {
-            let openCL = try OpenCLBackend(device: device.map(DeviceQuery.init(parsing:)) ?? .index(0))
+            var openCL = try OpenCLBackend(device: device.map(DeviceQuery.init(parsing:)) ?? .index(0))
+            openCL.strategy = strategy.flatMap(KernelStrategy.init(compact:))
             let prepared = try openCL.prepare(inputs)
+            kernels = prepared.layout.strategy
             for _ in 0..<warmup { try prepared.dispatch() }
             times = try (0..<runs).map { _ in try prepared.dispatch() }
             engine = openCL.context.device.name
         } else if backend == "vulkan" {
-            let vulkan = try VulkanBackend(device: device.map(VulkanDeviceQuery.init(parsing:)) ?? .preferred)
+            var vulkan = try VulkanBackend(device: device.map(VulkanDeviceQuery.init(parsing:)) ?? .preferred)
+            vulkan.strategy = strategy.flatMap(KernelStrategy.init(compact:))
             let prepared = try vulkan.prepare(inputs)
+            kernels = prepared.layout.strategy
             for _ in 0..<warmup { try prepared.dispatch() }
             times = try (0..<runs).map { _ in try prepared.dispatch() }
             engine = vulkan.context.device.name
@@ -85,13 +97,13 @@ struct BenchCommand: ParsableCommand {
             let fields: [String: JSONValue] = [
                 "spec": .string(spec.summary), "backend": .string(backend), (backend == "cpu" ? "isa" : "device"): .string(engine),
                 "medianSeconds": .number(median), "usefulGFlops": .number(useful), "executedGFlops": .number(executed),
-                "runs": .number(Double(runs)),
+                "runs": .number(Double(runs)), "strategy": .string(kernels),
             ]
             print(JSONValue.object(fields).prettyText())
         } else {
             print("\(spec.summary)")
             print(String(format: "backend %@ (%@): median %.3f ms over %d runs, useful %.1f GFLOP/s, executed %.1f GFLOP/s",
-                         backend, engine, median * 1e3, runs, useful, executed))
+                         backend, engine, median * 1e3, runs, useful, executed) + (kernels.isEmpty ? "" : ", strategy \(kernels)"))
         }
     }
 }

@@ -36,10 +36,20 @@ struct EmitCommand: ParsableCommand {
     @Flag(help: "Replace existing files.")
     var force = false
 
+    @Option(help: "Kernel strategy for opencl, glsl and spirv, in the compact form the manifests record (e.g. 16x16,4x4,h64,v64[,unrolled]); default: the one chosen for the portable device profile.")
+    var strategy: String?
+
+    func validate() throws {
+        if let strategy, KernelStrategy(compact: strategy) == nil {
+            throw ValidationError("--strategy \(strategy): expected ROWTHREADSxKEYTHREADS,ROWSxKEYS,hHEADCHUNK,vVALUEKEYS[,unrolled], e.g. 16x16,4x4,h64,v64")
+        }
+    }
+
     func run() throws {
         let spec = try spec.load()
         let plan = try TilePlan(spec)
         let program = KernelProgram(spec: spec)
+        let strategy = try checked(self.strategy.flatMap(KernelStrategy.init(compact:)), plan: plan)
         let name = URL(fileURLWithPath: self.spec.spec).deletingPathExtension().lastPathComponent
         var files: [(name: String, text: String)]
         var binaries: [(name: String, words: [UInt32])] = []
@@ -47,13 +57,14 @@ struct EmitCommand: ParsableCommand {
         case .ir:
             files = [("\(name).ir.txt", program.text(plan: plan))]
         case .opencl:
-            let source = try OpenCLKernelSource(program: program, plan: plan)
+            let source = try OpenCLKernelSource(program: program, plan: plan, strategy: strategy)
             files = [
                 ("\(name).cl", source.source),
                 ("\(name).manifest.json", source.manifest(sourceFile: "\(name).cl").prettyText() + "\n"),
             ]
         case .glsl, .spirv:
-            let source = try GLSLKernelSource(program: program, plan: plan)
+            let source = try GLSLKernelSource(
+                program: program, plan: plan, options: GLSLOptions(unrollTileLoops: strategy?.unrolled ?? false, strategy: strategy))
             // The first shader is NAME.comp, the others NAME.KERNEL.comp.
             let stems = source.shaders.enumerated().map { $0.offset == 0 ? name : "\(name).\($0.element.name)" }
             files = zip(stems, source.shaders).map { ("\($0).comp", $1.source) }

@@ -18,6 +18,8 @@ public struct OpenCLBackend: AttentionBackend {
     /// Packages whose program is used instead of generating one, when the spec matches and the
     /// device can run it.
     public let prebuilt: PrebuiltKernels?
+    /// A kernel strategy to use instead of the one chosen for the device (benchmarks and tuning).
+    public var strategy: KernelStrategy?
 
     /// Opens the device `device` selects (default: the first one). No platform, no device or
     /// no match becomes `AttentionError.backendUnavailable` with the OpenCL error text.
@@ -95,7 +97,8 @@ public struct OpenCLBackend: AttentionBackend {
             let plan = try TilePlan(spec)
             return try OpenCLKernelSource(
                 program: KernelProgram(spec: spec), plan: plan,
-                device: DeviceLimits(sharedMemoryBytes: context.device.localMemorySize, maxWorkgroupSize: context.device.maxWorkGroupSize))
+                device: DeviceLimits(sharedMemoryBytes: context.device.localMemorySize, maxWorkgroupSize: context.device.maxWorkGroupSize),
+                strategy: try checked(strategy, plan: plan))
         } catch {
             throw .invalidSpec(error)
         }
@@ -124,6 +127,19 @@ public struct OpenCLBackend: AttentionBackend {
             throw .unsupportedOnDevice(name: name, reason: error.description)
         }
     }
+}
+
+/// `strategy` when it can run the plan's kernels; a `SpecError` naming it otherwise.
+public func checked(_ strategy: KernelStrategy?, plan: TilePlan) throws(SpecError) -> KernelStrategy? {
+    guard let strategy else { return nil }
+    let p = plan.spec.problem
+    let rows = (0..<plan.queryTiles.count).map(plan.queryTiles.tokenCount(of:)).max() ?? 1
+    let keyRows = (0..<plan.keyTiles.count).map(plan.keyTiles.tokenCount(of:)).max() ?? 1
+    let facts = KernelFacts(headDim: p.headDim, valueDim: p.valueDim, maxQueryRows: rows, panelKeys: max(keyRows, KernelProgram.panelKeys(plan.spec)))
+    if let problem = strategy.problem(with: facts) {
+        throw .invalidValue(field: "strategy", value: strategy.compact, reason: problem)
+    }
+    return strategy
 }
 
 /// Runs `body`, turning OpenCL errors into `AttentionError.backendFailed` with their text.

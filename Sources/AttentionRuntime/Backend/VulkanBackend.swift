@@ -3,6 +3,7 @@ import AttentionSpec
 import AttentionTensors
 import GLSLEmitter
 import KernelIR
+import KernelLowering
 import SPIRVCompiler
 import VulkanRuntime
 
@@ -17,6 +18,8 @@ public struct VulkanBackend: AttentionBackend {
     /// Packages whose SPIR-V is used instead of generating and compiling, when the spec matches
     /// and the device meets the package's profile.
     public let prebuilt: PrebuiltKernels?
+    /// A kernel strategy to use instead of the one chosen for the device (benchmarks and tuning).
+    public var strategy: KernelStrategy?
 
     /// Opens `device` (default: the preferred one — a GPU when there is one, otherwise lavapipe).
     public init(
@@ -105,15 +108,16 @@ public struct VulkanBackend: AttentionBackend {
         let device = context.device
         let source: GLSLKernelSource
         do {
-            let options = GLSLOptions(maxWorkgroupSize: device.maxComputeWorkGroupInvocations, sharedMemoryBytes: device.maxComputeSharedMemorySize)
+            let plan = try TilePlan(spec)
+            let options = GLSLOptions(
+                maxWorkgroupSize: device.maxComputeWorkGroupInvocations, sharedMemoryBytes: device.maxComputeSharedMemorySize,
+                strategy: try checked(strategy, plan: plan))
             // lavapipe silently stops an invocation after its loop cap: tile loops are unrolled only
             // when needed to stay under it, and a configuration over it anyway is refused.
             source = try GLSLKernelSource.forLoopCap(
-                device.loopIterationLimit, program: KernelProgram(spec: spec), plan: TilePlan(spec), options: options)
-        } catch let error as SpecError {
-            throw .invalidSpec(error)
+                device.loopIterationLimit, program: KernelProgram(spec: spec), plan: plan, options: options)
         } catch {
-            throw .backendFailed(name: name, reason: "\(error)")
+            throw .invalidSpec(error)
         }
         do {
             return try VulkanProgramLayout(source: source)

@@ -78,7 +78,9 @@ extension PackageReader {
                 kernel: try string(kernel, "name"), arguments: arguments, globalSize: try ints(kernel, "globalSize").first ?? 0,
                 localSize: try ints(kernel, "localSize").first ?? 1, localMemoryBytes: try int(kernel, "localMemoryBytes")))
         }
-        return OpenCLProgramLayout(spec: spec, programText: try string(opencl, "program"), buffers: buffers, launches: launches)
+        var layout = OpenCLProgramLayout(spec: spec, programText: try string(opencl, "program"), buffers: buffers, launches: launches)
+        layout.strategy = try string(try field(manifest, "strategy"), "compact")
+        return layout
     }
 }
 
@@ -150,6 +152,8 @@ struct PackageReader {
                 name: name, spirv: words, groupCount: try ints(shader, "groupCount"), localSize: try ints(shader, "localSize").first ?? 1,
                 sharedMemoryBytes: try int(shader, "sharedMemoryBytes"), loopIterations: try int(shader, "loopIterations")))
         }
-        return VulkanProgramLayout(spec: spec, buffers: buffers, pushConstants: push, shaders: shaders)
+        var layout = VulkanProgramLayout(spec: spec, buffers: buffers, pushConstants: push, shaders: shaders)
+        layout.strategy = try string(try field(manifest, "strategy"), "compact")
+        return layout
     }
 }

@@ -23,6 +23,8 @@ public struct OpenCLProgramLayout: Sendable {
     }
 
     public let spec: AttentionSpec
+    /// The kernel strategy's compact form (`KernelStrategy.compact`), as the manifest records it.
+    public var strategy: String = ""
     /// The OpenCL C the device compiles.
     public let programText: String
     public let buffers: [Buffer]
@@ -30,6 +32,7 @@ public struct OpenCLProgramLayout: Sendable {
 
     public init(source: OpenCLKernelSource) {
         spec = source.spec
+        strategy = source.configuration.strategy.compact
         programText = source.programText
         buffers = source.buffers.map {
             Buffer(name: $0.name, role: $0.role, elementType: $0.elementType, byteCount: $0.byteCount, contents: $0.contents)

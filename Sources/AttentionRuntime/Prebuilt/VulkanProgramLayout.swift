@@ -32,6 +32,8 @@ public struct VulkanProgramLayout: Sendable {
     }
 
     public let spec: AttentionSpec
+    /// The kernel strategy's compact form (`KernelStrategy.compact`), as the manifest records it.
+    public var strategy: String = ""
     public let buffers: [Buffer]
     public let pushConstants: [PushValue]
     public let shaders: [Shader]
@@ -39,6 +41,7 @@ public struct VulkanProgramLayout: Sendable {
     /// Compiles the generated shaders with glslang, in process.
     public init(source: GLSLKernelSource) throws(SPIRVCompileError) {
         spec = source.spec
+        strategy = source.configuration.strategy.compact
         buffers = source.buffers.map {
             Buffer(binding: $0.binding, name: $0.name, role: $0.role.rawValue, elementType: $0.elementType, byteCount: $0.byteCount,
                    contents: $0.contents ?? ($0.role == .plan ? source.planWords : nil))
