@@ -18,7 +18,7 @@ public enum KernelPackageWriter {
         for (shader, words) in zip(kernels.glsl.shaders, kernels.spirv) {
             spirv[shader.name] = .string(words.withUnsafeBytes { Data($0) }.base64EncodedString())
         }
-        let profile = "work-groups of \(KernelProfile.workgroupSize); Vulkan \(KernelProfile.sharedMemoryBytes) bytes of shared memory, "
+        let profile = "work-groups of at most \(KernelProfile.maxWorkgroupSize) invocations; Vulkan \(KernelProfile.sharedMemoryBytes) bytes of shared memory, "
             + "tile loops kept as loops; OpenCL \(KernelProfile.openCLLocalMemoryBytes) bytes of local memory"
         let root = JSONValue.object([
             "format": .string(format),

@@ -7,17 +7,17 @@ import OpenCLEmitter
 import SPIRVCompiler
 
 /// The device assumptions catalogue and package kernels are generated for, so that one file
-/// serves any GPU that meets them: 64-wide work-groups; for Vulkan 32 KiB of shared memory (what
+/// serves any GPU that meets them: work-groups of up to 256 invocations; for Vulkan 32 KiB of shared memory (what
 /// nearly every GPU offers; Vulkan guarantees 16 KiB) with tile loops kept as real loops; for
 /// OpenCL 48 KiB of local memory (NVIDIA's limit; AMD and Intel offer 64 KiB), because its K/V
 /// panels hold at least 64 keys. A runtime checks a device against the manifest before it uses
 /// a prebuilt kernel.
 public enum KernelProfile {
-    public static let workgroupSize = 64
+    public static let maxWorkgroupSize = 256
     public static let sharedMemoryBytes = 32768
     public static let openCLLocalMemoryBytes = 49152
-    public static let openCLDevice = DeviceLimits(sharedMemoryBytes: openCLLocalMemoryBytes, maxWorkgroupSize: 256)
-    public static let glsl = GLSLOptions(maxWorkgroupSize: 256, sharedMemoryBytes: sharedMemoryBytes, unrollTileLoops: false)
+    public static let openCLDevice = DeviceLimits(sharedMemoryBytes: openCLLocalMemoryBytes, maxWorkgroupSize: maxWorkgroupSize)
+    public static let glsl = GLSLOptions(maxWorkgroupSize: maxWorkgroupSize, sharedMemoryBytes: sharedMemoryBytes, unrollTileLoops: false)
 
     /// One spec's kernels for the profile: the OpenCL program (its tiling shrunk to fit
     /// `openCLLocalMemoryBytes` where one fits; the manifest's spec records the tiling used), the

@@ -7,8 +7,8 @@
 // plan:     per (batch, head) 32 visits: 32 FULL (mask-free), 0 PARTIAL (masked per element)
 // schedule: lean(13): all (batch, head, query tile, key tile) work split evenly over 13 work-groups (stream-K), merged by log-sum-exp
 // dispatch: attention_lean (13 work-groups of 64), then merge_partials (8 work-groups of 64)
-// this:     vkCmdDispatch(13, 1, 1), local size 64; 32256 bytes of shared memory;
-//           at most 22809 loop iterations per invocation (tile loops not unrolled)
+// this:     vkCmdDispatch(13, 1, 1), local size 64; 18692 bytes of shared memory;
+//           at most 13295 loop iterations per invocation (tile loops not unrolled)
 //
 // Layout: q [batch, *queryShape, heads, headDim], k and v [batch, *keyShape, kvHeads, headDim | valueDim];
 // output [batch, *queryShape, heads, valueDim] and lse [batch, *queryShape, heads] in float32 (natural log).
@@ -21,36 +21,37 @@
 // ---- Configuration: compile-time constants ---------------------------------------------------
 // Sizes, the scale and the plan's offsets are push constants and the plan is a buffer, so every
 // spec with these constants shares this shader. All arithmetic is float32 whatever the storage.
-const int HEAD_DIM = 64;       // query/key head dimension
-const int VALUE_DIM = 64;      // value head dimension
-const int MAX_QUERY_ROWS = 1;  // tokens of the largest query tile
-const int MAX_KEY_ROWS = 128;  // tokens of the largest key tile
-const int PANEL_KEYS = 128;    // key rows one panel of consecutive visits holds
-const int KEY_CHUNK = 60;      // keys of a panel that K, V and S hold at once
-const int WG_SIZE = 64;        // invocations per work-group
+// Strategy: simt 1x64 invocations, micro-tile 1x1, 64 keys per step, K staged 64 dims at a time, V 64 keys at a time, sharedMemory reduction, rolled tile loops
+const int HEAD_DIM = 64;        // query/key head dimension
+const int VALUE_DIM = 64;       // value head dimension
+const int MAX_QUERY_ROWS = 1;   // tokens of the largest query tile
+const int MAX_KEY_ROWS = 128;   // tokens of the largest key tile
+const int PANEL_KEYS = 128;     // key rows one panel of consecutive visits holds
+const int WG_SIZE = 64;         // invocations per work-group
+const int TILE_ROWS = 1;        // query rows of a work-group: ROW_THREADS x ROWS_PER_THREAD
+const int ROW_THREADS = 1;      // invocations along the rows
+const int KEY_THREADS = 64;     // invocations along a block's keys (they share rows)
+const int ROWS_PER_THREAD = 1;  // micro-tile rows of S and O per invocation
+const int KEYS_PER_THREAD = 1;  // micro-tile keys of S per invocation
+const int BLOCK_KEYS = 64;      // keys scored per step: KEY_THREADS x KEYS_PER_THREAD
+const int OUT_COLUMNS = 1;      // micro-tile columns of O per invocation
+const int HEAD_CHUNK = 64;      // dims of K staged at once
+const int VALUE_KEYS = 64;      // keys of V staged at once
+const int Q_STRIDE = 2;         // words per dim of the transposed Q tile
+const int K_STRIDE = 65;        // words per dim of the transposed K chunk
+const int V_STRIDE = 64;        // words per key of the V part
+const int STAGE_FLOATS = 4160;  // the K/V stage
+const int ROW_STEPS = 1;        // steps of a loop over the tile's rows
+const int QUERY_STEPS = 1;      // steps of the Q load
+const int KEY_TILE_STEPS = 2;   // steps of a key tile's token copy
+const int KEY_STEPS = 64;       // steps of a K chunk's load
+const int VALUE_STEPS = 64;     // steps of a V part's load
 
 layout(local_size_x = 64) in;
-
-// Steps of the loops that spread a tile's elements over the work-group.
-const int ROW_STEPS = (MAX_QUERY_ROWS + WG_SIZE - 1) / WG_SIZE;
-const int QUERY_STEPS = (MAX_QUERY_ROWS * HEAD_DIM + WG_SIZE - 1) / WG_SIZE;
-const int KEY_TILE_STEPS = (MAX_KEY_ROWS + WG_SIZE - 1) / WG_SIZE;
-const int KEY_STEPS = (KEY_CHUNK * HEAD_DIM + WG_SIZE - 1) / WG_SIZE;
-const int VALUE_STEPS = (KEY_CHUNK * VALUE_DIM + WG_SIZE - 1) / WG_SIZE;
-const int SCORE_STEPS = (MAX_QUERY_ROWS * KEY_CHUNK + WG_SIZE - 1) / WG_SIZE;
-const int ACC_STEPS = (MAX_QUERY_ROWS * VALUE_DIM + WG_SIZE - 1) / WG_SIZE;
 
 // -inf by its bits: GLSL has no infinity literal and 1.0 / 0.0 is undefined (a macro, since
 // glslang does not fold uintBitsToFloat in a const initializer).
 #define NEG_INF uintBitsToFloat(0xff800000u)
-
-int local_id() { return int(gl_LocalInvocationID.x); }
-
-// Shared-memory writes of every invocation are visible to all after this.
-void workgroup_sync() {
-    memoryBarrierShared();
-    barrier();
-}
 
 // ---- Push constants: run-time sizes and the plan tables' offsets (see the manifest) ------------
 layout(push_constant, std430) uniform PushConstants {
@@ -88,303 +89,195 @@ float load_q(uint index) { return q_data[index]; }
 float load_k(uint index) { return k_data[index]; }
 float load_v(uint index) { return v_data[index]; }
 
-// Row of a [batch, tokens, heads, width] tensor (uint: tensors may pass 2^31 elements).
-uint tensor_row(int batch, int token, int grid_tokens, int tensor_heads, int head) {
-    return (uint(batch) * uint(grid_tokens) + uint(token)) * uint(tensor_heads) + uint(head);
-}
-
-// ---- Plan records (the packed plan buffer; pc.<table>_base is each table's word offset) ------
-
-// Query tile t holds tokens query_tile_tokens[offsets[t] .. offsets[t + 1]) (CSR).
-int query_tile_size(int tile) { return plan_data[pc.query_tile_offsets_base + tile + 1] - plan_data[pc.query_tile_offsets_base + tile]; }
-int query_tile_token(int tile, int row) { return plan_data[pc.query_tile_tokens_base + plan_data[pc.query_tile_offsets_base + tile] + row]; }
-
-int key_tile_size(int tile) { return plan_data[pc.key_tile_offsets_base + tile + 1] - plan_data[pc.key_tile_offsets_base + tile]; }
-int key_tile_token(int tile, int row) { return plan_data[pc.key_tile_tokens_base + plan_data[pc.key_tile_offsets_base + tile] + row]; }
-
-// Visit v of the plan: visits[2v] is its key tile, visits[2v + 1] is 1 when it is FULL (no mask).
-int visit_key_tile(int visit) { return plan_data[pc.visits_base + 2 * visit]; }
-bool visit_is_full(int visit) { return plan_data[pc.visits_base + 2 * visit + 1] != 0; }
-int visit_offset(int query_tile) { return plan_data[pc.visit_offsets_base + query_tile]; }
-
-// A contiguous run of one output tile's visits (WorkSegment): visits [visit_begin, visit_end)
-// index the `visits` table directly; `slot` is its partial-result slot (split-KV, lean).
-struct WorkSegment {
-    int batch;
-    int head;
-    int query_tile;
-    int visit_begin;
-    int visit_end;
-    int slot;
-};
-
-// Work-group g runs segments [segment_offset(g), segment_offset(g + 1)) of the host-built table.
-int segment_offset(int group) { return plan_data[pc.segment_offsets_base + group]; }
-
-// Segment `index`: six ints (batch, head, query tile, first visit, end visit, partial slot), the
-// visit range relative to the query tile's visits.
-WorkSegment read_segment(int index) {
-    const int s = pc.segments_base + 6 * index;
-    const int first = visit_offset(plan_data[s + 2]);
-    return WorkSegment(plan_data[s], plan_data[s + 1], plan_data[s + 2], first + plan_data[s + 3], first + plan_data[s + 4], plan_data[s + 5]);
-}
-
 // ---- Mask predicate ------------------------------------------------------------------------------
 // Dense: every query sees every key (no visit is PARTIAL, so this is never called).
 bool dense_mask_allows(int query, int key) { return true; }
 
-// ---- Work-group registers: the IR's tiles (shared) and this invocation's accumulator (private) ----
-shared int query_rows[MAX_QUERY_ROWS];             // flat tokens of the query tile
-shared int panel_tokens[PANEL_KEYS];               // flat tokens of the panel's keys, in visit order
-shared int panel_masked[PANEL_KEYS];               // 1 where the key's visit is PARTIAL (needs the mask)
-shared float q_tile[MAX_QUERY_ROWS * HEAD_DIM];    // Q
-shared float k_chunk[KEY_CHUNK * HEAD_DIM];        // K: one chunk of the panel's keys
-shared float v_chunk[KEY_CHUNK * VALUE_DIM];       // V: the same chunk
-shared float scores[MAX_QUERY_ROWS * KEY_CHUNK];   // S, then P = exp(S - m)
-shared float m[MAX_QUERY_ROWS], l[MAX_QUERY_ROWS]; // running max and sum per row
-shared float rescale[MAX_QUERY_ROWS];              // exp(m_old - m_new) of the current chunk
-float acc[ACC_STEPS];                              // unnormalised output: element step * WG_SIZE + local_id()
-
-// ---- Tile operations ---------------------------------------------------------------------------
-
-// A panel: visits [begin, end) whose key tiles together hold `keys` <= PANEL_KEYS rows.
-struct KeyPanel {
-    int begin;
-    int end;
-    int keys;
-};
-
-// Groups consecutive visits from `begin` while the next still fits in PANEL_KEYS rows (the CPU
-// interpreter's grouping), and gathers the panel's key tokens, in visit order, into
-// `panel_tokens`, with `panel_masked` = 1 for the columns of PARTIAL visits.
-KeyPanel gather_panel(int begin, int end) {
-    const int lid = local_id();
-    KeyPanel panel = KeyPanel(begin, begin + 1, key_tile_size(visit_key_tile(begin)));
-    while (panel.end < end) {
-        const int next = key_tile_size(visit_key_tile(panel.end));
-        if (panel.keys + next > PANEL_KEYS) break;
-        panel.keys += next;
-        panel.end += 1;
-    }
-    int column = 0;
-    for (int v = panel.begin; v < panel.end; ++v) {
-        const int tile = visit_key_tile(v);
-        const int count = key_tile_size(tile);
-        const int masked = visit_is_full(v) ? 0 : 1;
-        for (int step = 0; step < KEY_TILE_STEPS; ++step) {
-            const int t = step * WG_SIZE + lid;
-            if (t < count) {
-                panel_tokens[column + t] = key_tile_token(tile, t);
-                panel_masked[column + t] = masked;
-            }
-        }
-        column += count;
-    }
-    workgroup_sync();
-    return panel;
-}
-
-// The query tile's tokens into `query_rows`, then its rows of q into `q_tile`, widened to float32.
-void load_query_tile(WorkSegment segment, int rows) {
-    const int lid = local_id();
-    for (int step = 0; step < ROW_STEPS; ++step) {
-        const int r = step * WG_SIZE + lid;
-        if (r < rows) query_rows[r] = query_tile_token(segment.query_tile, r);
-    }
-    workgroup_sync();
-    for (int step = 0; step < QUERY_STEPS; ++step) {
-        const int e = step * WG_SIZE + lid;
-        const int r = e / HEAD_DIM;
-        if (r < rows) {
-            const uint row = tensor_row(segment.batch, query_rows[r], pc.query_tokens, pc.heads, segment.head);
-            q_tile[e] = load_q(row * uint(HEAD_DIM) + uint(e % HEAD_DIM));
-        }
-    }
-    workgroup_sync();
-}
-
-// (m, l, acc) <- (-inf, 0, 0) for the tile's rows.
-void init_state(int rows) {
-    const int lid = local_id();
-    for (int step = 0; step < ROW_STEPS; ++step) {
-        const int r = step * WG_SIZE + lid;
-        if (r < rows) {
-            m[r] = NEG_INF;
-            l[r] = 0.0;
-        }
-    }
-    for (int step = 0; step < ACC_STEPS; ++step) acc[step] = 0.0;
-    workgroup_sync();
-}
-
-// K <- k rows of the panel's keys [first, first + keys), widened to float32.
-void load_key_chunk(int batch, int kv_head, int first, int keys) {
-    const int lid = local_id();
-    for (int step = 0; step < KEY_STEPS; ++step) {
-        const int e = step * WG_SIZE + lid;
-        const int c = e / HEAD_DIM;
-        if (c < keys) {
-            const uint row = tensor_row(batch, panel_tokens[first + c], pc.key_tokens, pc.kv_heads, kv_head);
-            k_chunk[e] = load_k(row * uint(HEAD_DIM) + uint(e % HEAD_DIM));
-        }
-    }
-    workgroup_sync();
-}
-
-// V <- v rows of the panel's keys [first, first + keys), widened to float32.
-void load_value_chunk(int batch, int kv_head, int first, int keys) {
-    const int lid = local_id();
-    for (int step = 0; step < VALUE_STEPS; ++step) {
-        const int e = step * WG_SIZE + lid;
-        const int c = e / VALUE_DIM;
-        if (c < keys) {
-            const uint row = tensor_row(batch, panel_tokens[first + c], pc.key_tokens, pc.kv_heads, kv_head);
-            v_chunk[e] = load_v(row * uint(VALUE_DIM) + uint(e % VALUE_DIM));
-        }
-    }
-    workgroup_sync();
-}
-
-// S <- scale * Q*K^T over the chunk's keys.
-void compute_scores(int rows, int keys) {
-    const int lid = local_id();
-    for (int step = 0; step < SCORE_STEPS; ++step) {
-        const int e = step * WG_SIZE + lid;
-        const int r = e / KEY_CHUNK, c = e % KEY_CHUNK;
-        if (r < rows && c < keys) {
-            float dot = 0.0;
-            [[unroll]] for (int x = 0; x < HEAD_DIM; ++x) dot += q_tile[r * HEAD_DIM + x] * k_chunk[c * HEAD_DIM + x];
-            scores[e] = pc.scale * dot;
-        }
-    }
-    workgroup_sync();
-}
-
-// S[r][c] <- -inf where the mask disallows (query r, key c), in the chunk's columns that come
-// from PARTIAL visits only (panel_masked): columns of FULL visits never evaluate the mask.
-void mask_partial_visits(int rows, int first, int keys) {
-    const int lid = local_id();
-    for (int step = 0; step < SCORE_STEPS; ++step) {
-        const int e = step * WG_SIZE + lid;
-        const int r = e / KEY_CHUNK, c = e % KEY_CHUNK;
-        if (r < rows && c < keys && panel_masked[first + c] != 0 && !dense_mask_allows(query_rows[r], panel_tokens[first + c])) {
-            scores[e] = NEG_INF;
-        }
-    }
-    workgroup_sync();
-}
-
-// Online softmax, one invocation per row: m' = max(m, rowmax S), l and acc rescaled by
-// exp(m - m'), S <- exp(S - m'), l += rowsum S. A row whose keys so far are all masked keeps
-// l = 0 and gets S = 0 (no -inf - -inf = NaN).
-void softmax_update(int rows, int keys) {
-    const int lid = local_id();
-    for (int step = 0; step < ROW_STEPS; ++step) {
-        const int r = step * WG_SIZE + lid;
-        if (r < rows) {
-            float row_max = NEG_INF;
-            for (int c = 0; c < KEY_CHUNK; ++c) {
-                if (c < keys) row_max = max(row_max, scores[r * KEY_CHUNK + c]);
-            }
-            const float m_new = max(m[r], row_max);
-            if (m_new == NEG_INF) {
-                for (int c = 0; c < KEY_CHUNK; ++c) scores[r * KEY_CHUNK + c] = 0.0;
-                rescale[r] = 1.0;
-            } else {
-                const float correction = m[r] == NEG_INF ? 0.0 : exp(m[r] - m_new);
-                float sum = 0.0;
-                for (int c = 0; c < KEY_CHUNK; ++c) {
-                    if (c < keys) {
-                        const float s = scores[r * KEY_CHUNK + c];
-                        const float p = s == NEG_INF ? 0.0 : exp(s - m_new);
-                        scores[r * KEY_CHUNK + c] = p;
-                        sum += p;
-                    }
-                }
-                l[r] = l[r] * correction + sum;
-                m[r] = m_new;
-                rescale[r] = correction;
-            }
-        }
-    }
-    workgroup_sync();
-    for (int step = 0; step < ACC_STEPS; ++step) {
-        const int r = (step * WG_SIZE + lid) / VALUE_DIM;
-        if (r < rows) acc[step] *= rescale[r];
-    }
-}
-
-// acc <- acc + S*V over the chunk's keys. Ends with a barrier: the next chunk overwrites S and V.
-void accumulate(int rows, int keys) {
-    const int lid = local_id();
-    for (int step = 0; step < ACC_STEPS; ++step) {
-        const int e = step * WG_SIZE + lid;
-        const int r = e / VALUE_DIM, x = e % VALUE_DIM;
-        if (r < rows) {
-            float sum = 0.0;
-            for (int c = 0; c < KEY_CHUNK; ++c) {
-                if (c < keys) sum += scores[r * KEY_CHUNK + c] * v_chunk[c * VALUE_DIM + x];
-            }
-            acc[step] += sum;
-        }
-    }
-    workgroup_sync();
-}
-
-// partial[slot] <- (m, l, acc); a slot has room for MAX_QUERY_ROWS rows.
-void store_partial(int rows, int slot) {
-    const int lid = local_id();
-    for (int step = 0; step < ROW_STEPS; ++step) {
-        const int r = step * WG_SIZE + lid;
-        if (r < rows) {
-            partial_m_data[slot * MAX_QUERY_ROWS + r] = m[r];
-            partial_l_data[slot * MAX_QUERY_ROWS + r] = l[r];
-        }
-    }
-    for (int step = 0; step < ACC_STEPS; ++step) {
-        const int e = step * WG_SIZE + lid;
-        if (e / VALUE_DIM < rows) partial_acc_data[uint(slot) * uint(MAX_QUERY_ROWS * VALUE_DIM) + uint(e)] = acc[step];
-    }
-    workgroup_sync();
-}
+// Work-group tiles: Q transposed, the K/V stage, P, the row reduction, token lists.
+shared float q_tile[HEAD_DIM * Q_STRIDE];       // Q[row][x] at x * Q_STRIDE + row
+shared float stage[STAGE_FLOATS];              // K chunk [x][key] or V part [key][x]
+shared float p_tile[TILE_ROWS * BLOCK_KEYS];     // P = exp(S - m) of the block
+shared float row_share[TILE_ROWS * KEY_THREADS];  // per-invocation row maxima, then sums
+shared int query_rows[TILE_ROWS];               // flat tokens of the query tile
+shared int panel_tokens[PANEL_KEYS];            // flat tokens of the panel's keys, in visit order
+shared int panel_masked[PANEL_KEYS];            // 1 where the key's visit is PARTIAL
 
 // ---- Kernel attention_lean ---------------------------------------------------------------------
 void main() {
     const int group = int(gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x);
     if (group >= pc.segment_groups) return;  // padding of the folded (x, y) dispatch; uniform per work-group
 
-    // for segment in workgroup.segments (the host-built segment table)
-    for (int s = segment_offset(group); s < segment_offset(group + 1); ++s) {
-        const WorkSegment segment = read_segment(s);
-        const int rows = query_tile_size(segment.query_tile);
-        const int kv_head = segment.head / (pc.heads / pc.kv_heads);  // GQA: query head h reads kv head h / (heads / kv_heads)
-        // Q <- load q[batch, segment.queryTile, head]
-        load_query_tile(segment, rows);
-        // (m, l, acc) <- (-inf, 0, 0)
-        init_state(rows);
-        // for panel in plan.visits(segment.queryTile)[segment.range], up to PANEL_KEYS keys each:
-        for (int next = segment.visit_begin; next < segment.visit_end;) {
-            const KeyPanel panel = gather_panel(next, segment.visit_end);
-            // The panel's keys in chunks of KEY_CHUNK, what shared memory holds of K, V and S at once;
-            // online softmax makes the chunking invisible up to float32 rounding.
-            for (int first = 0; first < panel.keys; first += KEY_CHUNK) {
-                const int keys = min(KEY_CHUNK, panel.keys - first);
-                // K <- load k[batch, panel.keyTiles, kvHead(head)]
-                load_key_chunk(segment.batch, kv_head, first, keys);
-                // V <- load v[batch, panel.keyTiles, kvHead(head)]
-                load_value_chunk(segment.batch, kv_head, first, keys);
-                // S <- scale * Q*K^T
-                compute_scores(rows, keys);
-                // for visit in panel where visit is PARTIAL: S[:, visit] <- -inf where !mask.allows
-                mask_partial_visits(rows, first, keys);
-                // (m, l, acc, S) <- online_softmax(m, l, acc, S)
-                softmax_update(rows, keys);
-                // acc <- acc + S*V
-                accumulate(rows, keys);
-            }
-            next = panel.end;
+    const int lid = int(gl_LocalInvocationID.x);
+    const int rg = lid / KEY_THREADS, cg = lid % KEY_THREADS;  // this invocation's row and key group
+    // O micro-tile: o<i>_<j> holds row rg + i*ROW_THREADS, column cg + j*KEY_THREADS
+    float o0_0;
+    // running max and this invocation's share of the row sum, per micro-tile row
+    float m0, l0;
+
+    // for segment in workgroup.segments (the host-built segment table: six ints each, visits relative to the tile's)
+    for (int s = plan_data[pc.segment_offsets_base + group]; s < plan_data[pc.segment_offsets_base + group + 1]; ++s) {
+        const int seg_batch = plan_data[pc.segments_base + 6 * s], seg_head = plan_data[pc.segments_base + 6 * s + 1], seg_query_tile = plan_data[pc.segments_base + 6 * s + 2];
+        const int first_visit = plan_data[pc.visit_offsets_base + seg_query_tile];
+        const int seg_begin = first_visit + plan_data[pc.segments_base + 6 * s + 3], seg_end = first_visit + plan_data[pc.segments_base + 6 * s + 4], seg_slot = plan_data[pc.segments_base + 6 * s + 5];
+        memoryBarrierShared();
+        barrier();  // the previous segment's readers of q_tile and query_rows are done
+        const int rows = plan_data[pc.query_tile_offsets_base + seg_query_tile + 1] - plan_data[pc.query_tile_offsets_base + seg_query_tile];
+        const int kv_head = seg_head / (pc.heads / pc.kv_heads);  // GQA: query head h reads kv head h / (heads / kv_heads)
+        // Q <- load q[batch, segment.queryTile, head], transposed; rows past the tile are zero
+        {
+            const int r = 0 * WG_SIZE + lid;
+            if (r < TILE_ROWS) query_rows[r] = r < rows ? plan_data[pc.query_tile_tokens_base + plan_data[pc.query_tile_offsets_base + seg_query_tile] + r] : 0;
         }
-        // store partial[segment.slot] <- (m, l, acc)
-        store_partial(rows, segment.slot);
+        {
+            const int step = 0;
+            const int e = step * WG_SIZE + lid;
+            const int r = e / HEAD_DIM, x = e % HEAD_DIM;
+            if (r < TILE_ROWS) {
+                float value = 0.0f;
+                if (r < rows) {
+                    const int token = plan_data[pc.query_tile_tokens_base + plan_data[pc.query_tile_offsets_base + seg_query_tile] + r];
+                    value = load_q(((uint(seg_batch) * uint(pc.query_tokens) + uint(token)) * uint(pc.heads) + uint(seg_head)) * uint(HEAD_DIM) + uint(x));
+                }
+                q_tile[x * Q_STRIDE + r] = value;
+            }
+        }
+        memoryBarrierShared();
+        barrier();
+        // (m, l, acc) <- (-inf, 0, 0)
+        m0 = NEG_INF; l0 = 0.0f; o0_0 = 0.0f;
+        // for panel in plan.visits(segment.queryTile)[segment.range], up to PANEL_KEYS keys each:
+        for (int next = seg_begin; next < seg_end;) {
+            // group visits from `next` while the next one still fits in PANEL_KEYS keys
+            int panel_end = next + 1, panel_keys = plan_data[pc.key_tile_offsets_base + plan_data[pc.visits_base + 2 * next] + 1] - plan_data[pc.key_tile_offsets_base + plan_data[pc.visits_base + 2 * next]];
+            bool panel_partial = !(plan_data[pc.visits_base + 2 * next + 1] != 0);
+            while (panel_end < seg_end) {
+                const int more = plan_data[pc.key_tile_offsets_base + plan_data[pc.visits_base + 2 * panel_end] + 1] - plan_data[pc.key_tile_offsets_base + plan_data[pc.visits_base + 2 * panel_end]];
+                if (panel_keys + more > PANEL_KEYS) break;
+                panel_partial = panel_partial || !(plan_data[pc.visits_base + 2 * panel_end + 1] != 0);
+                panel_keys += more;
+                panel_end += 1;
+            }
+            memoryBarrierShared();
+            barrier();  // the previous panel's readers of the token lists are done
+            for (int v = next, column = 0; v < panel_end; ++v) {
+                const int tile = plan_data[pc.visits_base + 2 * v];
+                const int count = plan_data[pc.key_tile_offsets_base + tile + 1] - plan_data[pc.key_tile_offsets_base + tile];
+                const int masked = plan_data[pc.visits_base + 2 * v + 1] != 0 ? 0 : 1;
+                {
+                    const int t = 0 * WG_SIZE + lid;
+                    if (t < count) {
+                        panel_tokens[column + t] = plan_data[pc.key_tile_tokens_base + plan_data[pc.key_tile_offsets_base + tile] + t];
+                        panel_masked[column + t] = masked;
+                    }
+                }
+                {
+                    const int t = 1 * WG_SIZE + lid;
+                    if (t < count) {
+                        panel_tokens[column + t] = plan_data[pc.key_tile_tokens_base + plan_data[pc.key_tile_offsets_base + tile] + t];
+                        panel_masked[column + t] = masked;
+                    }
+                }
+                column += count;
+            }
+            memoryBarrierShared();
+            barrier();
+            // the panel's keys, BLOCK_KEYS at a time; online softmax makes the blocking invisible up to float32 rounding
+            for (int first = 0; first < panel_keys; first += BLOCK_KEYS) {
+                const int keys = min(BLOCK_KEYS, panel_keys - first);
+                // K <- load k[batch, panel.keyTiles, kvHead(head)]: staged HEAD_CHUNK dims at a time inside S <- Q*K^T
+                // V <- load v[batch, panel.keyTiles, kvHead(head)]: staged VALUE_KEYS keys at a time inside acc += P*V
+                // S <- scale * Q*K^T over the block's keys, in registers
+                float s0_0 = 0.0f;
+                {
+                    const int chunk = 0;
+                    memoryBarrierShared();
+                    barrier();  // the stage's previous readers are done
+                    for (int step = 0; step < 64; step += 1) {
+                        const int e = step * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(chunk + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    memoryBarrierShared();
+                    barrier();
+                    for (int x = 0; x < 64; x += 1) {
+                        const float q0 = q_tile[(chunk + x) * Q_STRIDE + rg + 0];
+                        const float k0 = stage[x * K_STRIDE + cg + 0];
+                        s0_0 += q0 * k0;
+                    }
+                }
+                s0_0 *= pc.scale;
+                // for visit in panel where visit is PARTIAL: S[:, visit] <- -inf where !mask.allows; and keys past the panel
+                {
+                    const bool outside = cg + 0 >= keys;
+                    const bool check = !outside && panel_partial && panel_masked[first + cg + 0] != 0;
+                    if (outside || (check && rg + 0 < rows && !dense_mask_allows(query_rows[rg + 0], panel_tokens[first + cg + 0]))) s0_0 = NEG_INF;
+                }
+                // (m, l, acc, S) <- online_softmax(m, l, acc, S); a row with every key so far masked keeps l = 0 and P = 0
+                row_share[(rg + 0) * KEY_THREADS + cg] = s0_0;
+                memoryBarrierShared();
+                barrier();
+                {
+                    float m_new = m0;
+                    for (int t = 0; t < 64; t += 1) {
+                        m_new = max(m_new, row_share[(rg + 0) * KEY_THREADS + t]);
+                    }
+                    const float correction = m0 == NEG_INF || m_new == NEG_INF ? (m_new == NEG_INF ? 1.0f : 0.0f) : exp(m0 - m_new);
+                    float share = 0.0f;
+                    {
+                        const float p = s0_0 == NEG_INF ? 0.0f : exp(s0_0 - m_new);
+                        share += p;
+                        p_tile[(rg + 0) * BLOCK_KEYS + cg + 0] = p;
+                    }
+                    l0 = l0 * correction + share;
+                    m0 = m_new;
+                    o0_0 *= correction;
+                }
+                // acc <- acc + P*V over the block's keys, in registers
+                {
+                    const int part = 0;
+                    memoryBarrierShared();
+                    barrier();  // readers of the stage are done; P is visible after the next
+                    for (int step = 0; step < 64; step += 1) {
+                        const int e = step * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (part + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + part + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    memoryBarrierShared();
+                    barrier();
+                    for (int c = 0; c < 64; c += 1) {
+                        const float v0 = stage[c * V_STRIDE + cg + 0];
+                        const float p0 = p_tile[(rg + 0) * BLOCK_KEYS + part + c];
+                        o0_0 += p0 * v0;
+                    }
+                }
+            }
+            next = panel_end;
+        }
+        // l <- the sum of the row's shares (all were rescaled by the same corrections)
+        memoryBarrierShared();
+        barrier();
+        row_share[(rg + 0) * KEY_THREADS + cg] = l0;
+        memoryBarrierShared();
+        barrier();
+        {
+            float total = 0.0f;
+            for (int t = 0; t < 64; t += 1) {
+                total += row_share[(rg + 0) * KEY_THREADS + t];
+            }
+            l0 = total;
+        }
+        // store partial[segment.slot] <- (m, l, acc); a slot has room for MAX_QUERY_ROWS rows
+        if (rg + 0 < rows) {
+            if (cg == 0) { partial_m_data[seg_slot * MAX_QUERY_ROWS + rg + 0] = m0; partial_l_data[seg_slot * MAX_QUERY_ROWS + rg + 0] = l0; }
+            if (cg + 0 < VALUE_DIM) partial_acc_data[(uint(seg_slot) * uint(MAX_QUERY_ROWS) + uint(rg + 0)) * uint(VALUE_DIM) + uint(cg + 0)] = o0_0;
+        }
     }
 }

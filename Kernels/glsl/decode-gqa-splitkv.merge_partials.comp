@@ -8,7 +8,7 @@
 // schedule: splitKV(4): each query tile's visits in 4 near-equal chunks, merged by log-sum-exp
 // dispatch: attention_split_kv (64 work-groups of 64), then merge_partials (16 work-groups of 64)
 // this:     vkCmdDispatch(16, 1, 1), local size 64; 0 bytes of shared memory;
-//           at most 23 loop iterations per invocation (tile loops not unrolled)
+//           at most 13 loop iterations per invocation (tile loops not unrolled)
 //
 // Layout: q [batch, *queryShape, heads, headDim], k and v [batch, *keyShape, kvHeads, headDim | valueDim];
 // output [batch, *queryShape, heads, valueDim] and lse [batch, *queryShape, heads] in float32 (natural log).
@@ -21,24 +21,37 @@
 // ---- Configuration: compile-time constants ---------------------------------------------------
 // Sizes, the scale and the plan's offsets are push constants and the plan is a buffer, so every
 // spec with these constants shares this shader. All arithmetic is float32 whatever the storage.
-const int HEAD_DIM = 128;      // query/key head dimension
-const int VALUE_DIM = 128;     // value head dimension
-const int MAX_QUERY_ROWS = 1;  // tokens of the largest query tile
-const int MAX_KEY_ROWS = 64;   // tokens of the largest key tile
-const int PANEL_KEYS = 64;     // key rows one panel of consecutive visits holds
-const int KEY_CHUNK = 30;      // keys of a panel that K, V and S hold at once
-const int WG_SIZE = 64;        // invocations per work-group
+// Strategy: simt 1x64 invocations, micro-tile 1x1, 64 keys per step, K staged 64 dims at a time, V 32 keys at a time, sharedMemory reduction, rolled tile loops
+const int HEAD_DIM = 128;       // query/key head dimension
+const int VALUE_DIM = 128;      // value head dimension
+const int MAX_QUERY_ROWS = 1;   // tokens of the largest query tile
+const int MAX_KEY_ROWS = 64;    // tokens of the largest key tile
+const int PANEL_KEYS = 64;      // key rows one panel of consecutive visits holds
+const int WG_SIZE = 64;         // invocations per work-group
+const int TILE_ROWS = 1;        // query rows of a work-group: ROW_THREADS x ROWS_PER_THREAD
+const int ROW_THREADS = 1;      // invocations along the rows
+const int KEY_THREADS = 64;     // invocations along a block's keys (they share rows)
+const int ROWS_PER_THREAD = 1;  // micro-tile rows of S and O per invocation
+const int KEYS_PER_THREAD = 1;  // micro-tile keys of S per invocation
+const int BLOCK_KEYS = 64;      // keys scored per step: KEY_THREADS x KEYS_PER_THREAD
+const int OUT_COLUMNS = 2;      // micro-tile columns of O per invocation
+const int HEAD_CHUNK = 64;      // dims of K staged at once
+const int VALUE_KEYS = 32;      // keys of V staged at once
+const int Q_STRIDE = 2;         // words per dim of the transposed Q tile
+const int K_STRIDE = 65;        // words per dim of the transposed K chunk
+const int V_STRIDE = 128;       // words per key of the V part
+const int STAGE_FLOATS = 4160;  // the K/V stage
+const int ROW_STEPS = 1;        // steps of a loop over the tile's rows
+const int QUERY_STEPS = 2;      // steps of the Q load
+const int KEY_TILE_STEPS = 1;   // steps of a key tile's token copy
+const int KEY_STEPS = 64;       // steps of a K chunk's load
+const int VALUE_STEPS = 64;     // steps of a V part's load
 
 layout(local_size_x = 64) in;
-
-// Steps of the loops that spread a tile's elements over the work-group.
-const int ACC_STEPS = (MAX_QUERY_ROWS * VALUE_DIM + WG_SIZE - 1) / WG_SIZE;
 
 // -inf by its bits: GLSL has no infinity literal and 1.0 / 0.0 is undefined (a macro, since
 // glslang does not fold uintBitsToFloat in a const initializer).
 #define NEG_INF uintBitsToFloat(0xff800000u)
-
-int local_id() { return int(gl_LocalInvocationID.x); }
 
 // ---- Push constants: run-time sizes and the plan tables' offsets (see the manifest) ------------
 layout(push_constant, std430) uniform PushConstants {
@@ -69,95 +82,37 @@ layout(std430, set = 0, binding = 6) readonly buffer PartialMBuffer { float part
 layout(std430, set = 0, binding = 7) readonly buffer PartialLBuffer { float partial_l_data[]; };
 layout(std430, set = 0, binding = 8) readonly buffer PartialAccBuffer { float partial_acc_data[]; };
 
-// Row of a [batch, tokens, heads, width] tensor (uint: tensors may pass 2^31 elements).
-uint tensor_row(int batch, int token, int grid_tokens, int tensor_heads, int head) {
-    return (uint(batch) * uint(grid_tokens) + uint(token)) * uint(tensor_heads) + uint(head);
-}
-
-// ---- Plan records (the packed plan buffer; pc.<table>_base is each table's word offset) ------
-
-// Query tile t holds tokens query_tile_tokens[offsets[t] .. offsets[t + 1]) (CSR).
-int query_tile_size(int tile) { return plan_data[pc.query_tile_offsets_base + tile + 1] - plan_data[pc.query_tile_offsets_base + tile]; }
-int query_tile_token(int tile, int row) { return plan_data[pc.query_tile_tokens_base + plan_data[pc.query_tile_offsets_base + tile] + row]; }
-
-// An output tile (batch, head, query tile), numbered batch-major, then head (WorkPartition.outputTile).
-struct OutputTile {
-    int batch;
-    int head;
-    int query_tile;
-};
-
-OutputTile decode_output_tile(int index) {
-    return OutputTile(index / (pc.query_tiles * pc.heads), (index / pc.query_tiles) % pc.heads, index % pc.query_tiles);
-}
-
-// Output tile o merges partial slots [slot_offset(o), slot_offset(o + 1)).
-int slot_offset(int tile) { return plan_data[pc.slot_offsets_base + tile]; }
-
-// ---- Registers: one (m, l, acc) per output element this invocation owns (step * WG_SIZE + local_id()).
-// The merge needs no shared memory and no barrier.
-float m[ACC_STEPS], l[ACC_STEPS], acc[ACC_STEPS];
-
-// ---- Merge -------------------------------------------------------------------------------------
-
-// (m, l, acc) <- (-inf, 0, 0) for every element this invocation owns.
-void init_state() {
-    for (int step = 0; step < ACC_STEPS; ++step) {
-        m[step] = NEG_INF;
-        l[step] = 0.0;
-        acc[step] = 0.0;
-    }
-}
-
-// Log-sum-exp merge of partial `slot` into each element's (m, l, acc): m' = max(m, m_i),
-// l = l*exp(m - m') + l_i*exp(m_i - m'), acc likewise. An empty part (m_i = -inf, every key
-// masked) adds nothing. Same arithmetic as the CPU interpreter and the OpenCL kernel.
-void merge_partial(int slot, int rows) {
-    const int lid = local_id();
-    for (int step = 0; step < ACC_STEPS; ++step) {
-        const int e = step * WG_SIZE + lid;
-        const int r = e / VALUE_DIM;
-        const float part_m = r < rows ? partial_m_data[slot * MAX_QUERY_ROWS + r] : NEG_INF;
-        if (part_m != NEG_INF) {
-            const float merged = max(m[step], part_m);
-            const float own = m[step] == NEG_INF ? 0.0 : exp(m[step] - merged);
-            const float other = exp(part_m - merged);
-            const uint element = uint(slot) * uint(MAX_QUERY_ROWS * VALUE_DIM) + uint(e);
-            l[step] = l[step] * own + partial_l_data[slot * MAX_QUERY_ROWS + r] * other;
-            acc[step] = acc[step] * own + partial_acc_data[element] * other;
-            m[step] = merged;
-        }
-    }
-}
-
-// out <- acc / l, lse <- m + log l (0, -inf where l = 0); the element of column 0 writes lse.
-void store_output(OutputTile tile, int rows) {
-    const int lid = local_id();
-    for (int step = 0; step < ACC_STEPS; ++step) {
-        const int e = step * WG_SIZE + lid;
-        const int r = e / VALUE_DIM, x = e % VALUE_DIM;
-        if (r < rows) {
-            const uint row = tensor_row(tile.batch, query_tile_token(tile.query_tile, r), pc.query_tokens, pc.heads, tile.head);
-            output_data[row * uint(VALUE_DIM) + uint(x)] = l[step] == 0.0 ? 0.0 : acc[step] / l[step];
-            if (x == 0) lse_data[row] = l[step] == 0.0 ? NEG_INF : m[step] + log(l[step]);
-        }
-    }
-}
-
 // ---- Kernel merge_partials ---------------------------------------------------------------------
 void main() {
     const int group = int(gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x);
     if (group >= pc.batch * pc.heads * pc.query_tiles) return;  // padding of the folded (x, y) dispatch; uniform per work-group
 
-    const OutputTile tile = decode_output_tile(group);
-    const int rows = query_tile_size(tile.query_tile);
-    // (m, l, acc) <- (-inf, 0, 0)
-    init_state();
-    // for part in partials(outputTile):
-    for (int slot = slot_offset(group); slot < slot_offset(group + 1); ++slot) {
-        // (m, l, acc) <- lse_merge((m, l, acc), partial[part])
-        merge_partial(slot, rows);
+    const int tile_batch = group / (pc.query_tiles * pc.heads), tile_head = (group / pc.query_tiles) % pc.heads, tile_query = group % pc.query_tiles;
+    const int rows = plan_data[pc.query_tile_offsets_base + tile_query + 1] - plan_data[pc.query_tile_offsets_base + tile_query];
+    for (int step = 0; step < 2; step += 1) {
+        const int e = step * 64 + int(gl_LocalInvocationID.x);
+        const int r = e / VALUE_DIM, x = e % VALUE_DIM;
+        if (r < rows) {
+            // (m, l, acc) <- (-inf, 0, 0)
+            float m = NEG_INF, l = 0.0f, acc = 0.0f;
+            // for part in partials(outputTile):
+            for (int slot = plan_data[pc.slot_offsets_base + group]; slot < plan_data[pc.slot_offsets_base + group + 1]; ++slot) {
+                // (m, l, acc) <- lse_merge((m, l, acc), partial[part]); an empty part (m_i = -inf) adds nothing
+                const float part_m = partial_m_data[slot * MAX_QUERY_ROWS + r];
+                if (part_m != NEG_INF) {
+                    const float merged = max(m, part_m);
+                    const float own = m == NEG_INF ? 0.0f : exp(m - merged);
+                    const float other = exp(part_m - merged);
+                    l = l * own + partial_l_data[slot * MAX_QUERY_ROWS + r] * other;
+                    acc = acc * own + partial_acc_data[(uint(slot) * uint(MAX_QUERY_ROWS) + uint(r)) * uint(VALUE_DIM) + uint(x)] * other;
+                    m = merged;
+                }
+            }
+            // store out <- acc / l, lse <- m + log l (0, -inf where l = 0)
+            const int token = plan_data[pc.query_tile_tokens_base + plan_data[pc.query_tile_offsets_base + tile_query] + r];
+            const uint row = ((uint(tile_batch) * uint(pc.query_tokens) + uint(token)) * uint(pc.heads) + uint(tile_head));
+            output_data[row * uint(VALUE_DIM) + uint(x)] = l == 0.0f ? 0.0f : acc / l;
+            if (x == 0) lse_data[row] = l == 0.0f ? NEG_INF : m + log(l);
+        }
     }
-    // store out <- acc / l, lse <- m + log l (0, -inf where l = 0)
-    store_output(tile, rows);
 }

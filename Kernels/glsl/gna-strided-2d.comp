@@ -6,9 +6,9 @@
 //           16 query tiles, 16 key tiles
 // plan:     per (batch, head) 100 visits: 36 FULL (mask-free), 64 PARTIAL (masked per element)
 // schedule: flash: one work-group per (batch, head, query tile), online softmax over its visits
-// dispatch: attention_flash (64 work-groups of 64)
-// this:     vkCmdDispatch(64, 1, 1), local size 64; 32512 bytes of shared memory;
-//           at most 56173 loop iterations per invocation (tile loops not unrolled)
+// dispatch: attention_flash (64 work-groups of 256)
+// this:     vkCmdDispatch(64, 1, 1), local size 256; 31808 bytes of shared memory;
+//           at most 3866 loop iterations per invocation (tile loops not unrolled)
 //
 // Layout: q [batch, *queryShape, heads, headDim], k and v [batch, *keyShape, kvHeads, headDim | valueDim];
 // output [batch, *queryShape, heads, valueDim] and lse [batch, *queryShape, heads] in float32 (natural log).
@@ -21,36 +21,37 @@
 // ---- Configuration: compile-time constants ---------------------------------------------------
 // Sizes, the scale and the plan's offsets are push constants and the plan is a buffer, so every
 // spec with these constants shares this shader. All arithmetic is float32 whatever the storage.
+// Strategy: simt 16x16 invocations, micro-tile 4x2, 32 keys per step, K staged 16 dims at a time, V 8 keys at a time, sharedMemory reduction, rolled tile loops
 const int HEAD_DIM = 64;        // query/key head dimension
 const int VALUE_DIM = 64;       // value head dimension
 const int MAX_QUERY_ROWS = 64;  // tokens of the largest query tile
 const int MAX_KEY_ROWS = 64;    // tokens of the largest key tile
 const int PANEL_KEYS = 64;      // key rows one panel of consecutive visits holds
-const int KEY_CHUNK = 19;       // keys of a panel that K, V and S hold at once
-const int WG_SIZE = 64;         // invocations per work-group
+const int WG_SIZE = 256;        // invocations per work-group
+const int TILE_ROWS = 64;       // query rows of a work-group: ROW_THREADS x ROWS_PER_THREAD
+const int ROW_THREADS = 16;     // invocations along the rows
+const int KEY_THREADS = 16;     // invocations along a block's keys (they share rows)
+const int ROWS_PER_THREAD = 4;  // micro-tile rows of S and O per invocation
+const int KEYS_PER_THREAD = 2;  // micro-tile keys of S per invocation
+const int BLOCK_KEYS = 32;      // keys scored per step: KEY_THREADS x KEYS_PER_THREAD
+const int OUT_COLUMNS = 4;      // micro-tile columns of O per invocation
+const int HEAD_CHUNK = 16;      // dims of K staged at once
+const int VALUE_KEYS = 8;       // keys of V staged at once
+const int Q_STRIDE = 65;        // words per dim of the transposed Q tile
+const int K_STRIDE = 33;        // words per dim of the transposed K chunk
+const int V_STRIDE = 64;        // words per key of the V part
+const int STAGE_FLOATS = 528;   // the K/V stage
+const int ROW_STEPS = 1;        // steps of a loop over the tile's rows
+const int QUERY_STEPS = 16;     // steps of the Q load
+const int KEY_TILE_STEPS = 1;   // steps of a key tile's token copy
+const int KEY_STEPS = 2;        // steps of a K chunk's load
+const int VALUE_STEPS = 2;      // steps of a V part's load
 
-layout(local_size_x = 64) in;
-
-// Steps of the loops that spread a tile's elements over the work-group.
-const int ROW_STEPS = (MAX_QUERY_ROWS + WG_SIZE - 1) / WG_SIZE;
-const int QUERY_STEPS = (MAX_QUERY_ROWS * HEAD_DIM + WG_SIZE - 1) / WG_SIZE;
-const int KEY_TILE_STEPS = (MAX_KEY_ROWS + WG_SIZE - 1) / WG_SIZE;
-const int KEY_STEPS = (KEY_CHUNK * HEAD_DIM + WG_SIZE - 1) / WG_SIZE;
-const int VALUE_STEPS = (KEY_CHUNK * VALUE_DIM + WG_SIZE - 1) / WG_SIZE;
-const int SCORE_STEPS = (MAX_QUERY_ROWS * KEY_CHUNK + WG_SIZE - 1) / WG_SIZE;
-const int ACC_STEPS = (MAX_QUERY_ROWS * VALUE_DIM + WG_SIZE - 1) / WG_SIZE;
+layout(local_size_x = 256) in;
 
 // -inf by its bits: GLSL has no infinity literal and 1.0 / 0.0 is undefined (a macro, since
 // glslang does not fold uintBitsToFloat in a const initializer).
 #define NEG_INF uintBitsToFloat(0xff800000u)
-
-int local_id() { return int(gl_LocalInvocationID.x); }
-
-// Shared-memory writes of every invocation are visible to all after this.
-void workgroup_sync() {
-    memoryBarrierShared();
-    barrier();
-}
 
 // Mask parameters: specialization constants, defaults from the spec.
 layout(constant_id = 0) const int NA_WINDOW_0 = 16;  // axis 0: window K
@@ -95,53 +96,6 @@ float load_q(uint index) { return q_data[index]; }
 float load_k(uint index) { return k_data[index]; }
 float load_v(uint index) { return v_data[index]; }
 
-// Row of a [batch, tokens, heads, width] tensor (uint: tensors may pass 2^31 elements).
-uint tensor_row(int batch, int token, int grid_tokens, int tensor_heads, int head) {
-    return (uint(batch) * uint(grid_tokens) + uint(token)) * uint(tensor_heads) + uint(head);
-}
-
-// ---- Plan records (the packed plan buffer; pc.<table>_base is each table's word offset) ------
-
-// Query tile t holds tokens query_tile_tokens[offsets[t] .. offsets[t + 1]) (CSR).
-int query_tile_size(int tile) { return plan_data[pc.query_tile_offsets_base + tile + 1] - plan_data[pc.query_tile_offsets_base + tile]; }
-int query_tile_token(int tile, int row) { return plan_data[pc.query_tile_tokens_base + plan_data[pc.query_tile_offsets_base + tile] + row]; }
-
-int key_tile_size(int tile) { return plan_data[pc.key_tile_offsets_base + tile + 1] - plan_data[pc.key_tile_offsets_base + tile]; }
-int key_tile_token(int tile, int row) { return plan_data[pc.key_tile_tokens_base + plan_data[pc.key_tile_offsets_base + tile] + row]; }
-
-// Visit v of the plan: visits[2v] is its key tile, visits[2v + 1] is 1 when it is FULL (no mask).
-int visit_key_tile(int visit) { return plan_data[pc.visits_base + 2 * visit]; }
-bool visit_is_full(int visit) { return plan_data[pc.visits_base + 2 * visit + 1] != 0; }
-int visit_offset(int query_tile) { return plan_data[pc.visit_offsets_base + query_tile]; }
-
-// A contiguous run of one output tile's visits (WorkSegment): visits [visit_begin, visit_end)
-// index the `visits` table directly; `slot` is its partial-result slot (split-KV, lean).
-struct WorkSegment {
-    int batch;
-    int head;
-    int query_tile;
-    int visit_begin;
-    int visit_end;
-    int slot;
-};
-
-// An output tile (batch, head, query tile), numbered batch-major, then head (WorkPartition.outputTile).
-struct OutputTile {
-    int batch;
-    int head;
-    int query_tile;
-};
-
-OutputTile decode_output_tile(int index) {
-    return OutputTile(index / (pc.query_tiles * pc.heads), (index / pc.query_tiles) % pc.heads, index % pc.query_tiles);
-}
-
-// Flash: work-group g computes output tile g over all of its query tile's visits.
-WorkSegment flash_segment(int group) {
-    const OutputTile tile = decode_output_tile(group);
-    return WorkSegment(tile.batch, tile.head, tile.query_tile, visit_offset(tile.query_tile), visit_offset(tile.query_tile + 1), 0);
-}
-
 // ---- Mask predicate ------------------------------------------------------------------------------
 // One axis of the neighborhood mask, as NeighborhoodAxis.keyWindow + allows: does query
 // coordinate i see key coordinate j on an axis of `length` tokens? Dilation first (token x is
@@ -182,261 +136,332 @@ bool neighborhood_mask_allows(int query, int key) {
         && neighborhood_axis_allows(q1, k1, pc.grid_1, NA_WINDOW_1, NA_STRIDE_1, NA_DILATION_1, NA_CAUSAL_1);
 }
 
-// ---- Work-group registers: the IR's tiles (shared) and this invocation's accumulator (private) ----
-shared int query_rows[MAX_QUERY_ROWS];             // flat tokens of the query tile
-shared int panel_tokens[PANEL_KEYS];               // flat tokens of the panel's keys, in visit order
-shared int panel_masked[PANEL_KEYS];               // 1 where the key's visit is PARTIAL (needs the mask)
-shared float q_tile[MAX_QUERY_ROWS * HEAD_DIM];    // Q
-shared float k_chunk[KEY_CHUNK * HEAD_DIM];        // K: one chunk of the panel's keys
-shared float v_chunk[KEY_CHUNK * VALUE_DIM];       // V: the same chunk
-shared float scores[MAX_QUERY_ROWS * KEY_CHUNK];   // S, then P = exp(S - m)
-shared float m[MAX_QUERY_ROWS], l[MAX_QUERY_ROWS]; // running max and sum per row
-shared float rescale[MAX_QUERY_ROWS];              // exp(m_old - m_new) of the current chunk
-float acc[ACC_STEPS];                              // unnormalised output: element step * WG_SIZE + local_id()
-
-// ---- Tile operations ---------------------------------------------------------------------------
-
-// A panel: visits [begin, end) whose key tiles together hold `keys` <= PANEL_KEYS rows.
-struct KeyPanel {
-    int begin;
-    int end;
-    int keys;
-};
-
-// Groups consecutive visits from `begin` while the next still fits in PANEL_KEYS rows (the CPU
-// interpreter's grouping), and gathers the panel's key tokens, in visit order, into
-// `panel_tokens`, with `panel_masked` = 1 for the columns of PARTIAL visits.
-KeyPanel gather_panel(int begin, int end) {
-    const int lid = local_id();
-    KeyPanel panel = KeyPanel(begin, begin + 1, key_tile_size(visit_key_tile(begin)));
-    while (panel.end < end) {
-        const int next = key_tile_size(visit_key_tile(panel.end));
-        if (panel.keys + next > PANEL_KEYS) break;
-        panel.keys += next;
-        panel.end += 1;
-    }
-    int column = 0;
-    for (int v = panel.begin; v < panel.end; ++v) {
-        const int tile = visit_key_tile(v);
-        const int count = key_tile_size(tile);
-        const int masked = visit_is_full(v) ? 0 : 1;
-        for (int step = 0; step < KEY_TILE_STEPS; ++step) {
-            const int t = step * WG_SIZE + lid;
-            if (t < count) {
-                panel_tokens[column + t] = key_tile_token(tile, t);
-                panel_masked[column + t] = masked;
-            }
-        }
-        column += count;
-    }
-    workgroup_sync();
-    return panel;
-}
-
-// The query tile's tokens into `query_rows`, then its rows of q into `q_tile`, widened to float32.
-void load_query_tile(WorkSegment segment, int rows) {
-    const int lid = local_id();
-    for (int step = 0; step < ROW_STEPS; ++step) {
-        const int r = step * WG_SIZE + lid;
-        if (r < rows) query_rows[r] = query_tile_token(segment.query_tile, r);
-    }
-    workgroup_sync();
-    for (int step = 0; step < QUERY_STEPS; ++step) {
-        const int e = step * WG_SIZE + lid;
-        const int r = e / HEAD_DIM;
-        if (r < rows) {
-            const uint row = tensor_row(segment.batch, query_rows[r], pc.query_tokens, pc.heads, segment.head);
-            q_tile[e] = load_q(row * uint(HEAD_DIM) + uint(e % HEAD_DIM));
-        }
-    }
-    workgroup_sync();
-}
-
-// (m, l, acc) <- (-inf, 0, 0) for the tile's rows.
-void init_state(int rows) {
-    const int lid = local_id();
-    for (int step = 0; step < ROW_STEPS; ++step) {
-        const int r = step * WG_SIZE + lid;
-        if (r < rows) {
-            m[r] = NEG_INF;
-            l[r] = 0.0;
-        }
-    }
-    for (int step = 0; step < ACC_STEPS; ++step) acc[step] = 0.0;
-    workgroup_sync();
-}
-
-// K <- k rows of the panel's keys [first, first + keys), widened to float32.
-void load_key_chunk(int batch, int kv_head, int first, int keys) {
-    const int lid = local_id();
-    for (int step = 0; step < KEY_STEPS; ++step) {
-        const int e = step * WG_SIZE + lid;
-        const int c = e / HEAD_DIM;
-        if (c < keys) {
-            const uint row = tensor_row(batch, panel_tokens[first + c], pc.key_tokens, pc.kv_heads, kv_head);
-            k_chunk[e] = load_k(row * uint(HEAD_DIM) + uint(e % HEAD_DIM));
-        }
-    }
-    workgroup_sync();
-}
-
-// V <- v rows of the panel's keys [first, first + keys), widened to float32.
-void load_value_chunk(int batch, int kv_head, int first, int keys) {
-    const int lid = local_id();
-    for (int step = 0; step < VALUE_STEPS; ++step) {
-        const int e = step * WG_SIZE + lid;
-        const int c = e / VALUE_DIM;
-        if (c < keys) {
-            const uint row = tensor_row(batch, panel_tokens[first + c], pc.key_tokens, pc.kv_heads, kv_head);
-            v_chunk[e] = load_v(row * uint(VALUE_DIM) + uint(e % VALUE_DIM));
-        }
-    }
-    workgroup_sync();
-}
-
-// S <- scale * Q*K^T over the chunk's keys.
-void compute_scores(int rows, int keys) {
-    const int lid = local_id();
-    for (int step = 0; step < SCORE_STEPS; ++step) {
-        const int e = step * WG_SIZE + lid;
-        const int r = e / KEY_CHUNK, c = e % KEY_CHUNK;
-        if (r < rows && c < keys) {
-            float dot = 0.0;
-            [[unroll]] for (int x = 0; x < HEAD_DIM; ++x) dot += q_tile[r * HEAD_DIM + x] * k_chunk[c * HEAD_DIM + x];
-            scores[e] = pc.scale * dot;
-        }
-    }
-    workgroup_sync();
-}
-
-// S[r][c] <- -inf where the mask disallows (query r, key c), in the chunk's columns that come
-// from PARTIAL visits only (panel_masked): columns of FULL visits never evaluate the mask.
-void mask_partial_visits(int rows, int first, int keys) {
-    const int lid = local_id();
-    for (int step = 0; step < SCORE_STEPS; ++step) {
-        const int e = step * WG_SIZE + lid;
-        const int r = e / KEY_CHUNK, c = e % KEY_CHUNK;
-        if (r < rows && c < keys && panel_masked[first + c] != 0 && !neighborhood_mask_allows(query_rows[r], panel_tokens[first + c])) {
-            scores[e] = NEG_INF;
-        }
-    }
-    workgroup_sync();
-}
-
-// Online softmax, one invocation per row: m' = max(m, rowmax S), l and acc rescaled by
-// exp(m - m'), S <- exp(S - m'), l += rowsum S. A row whose keys so far are all masked keeps
-// l = 0 and gets S = 0 (no -inf - -inf = NaN).
-void softmax_update(int rows, int keys) {
-    const int lid = local_id();
-    for (int step = 0; step < ROW_STEPS; ++step) {
-        const int r = step * WG_SIZE + lid;
-        if (r < rows) {
-            float row_max = NEG_INF;
-            for (int c = 0; c < KEY_CHUNK; ++c) {
-                if (c < keys) row_max = max(row_max, scores[r * KEY_CHUNK + c]);
-            }
-            const float m_new = max(m[r], row_max);
-            if (m_new == NEG_INF) {
-                for (int c = 0; c < KEY_CHUNK; ++c) scores[r * KEY_CHUNK + c] = 0.0;
-                rescale[r] = 1.0;
-            } else {
-                const float correction = m[r] == NEG_INF ? 0.0 : exp(m[r] - m_new);
-                float sum = 0.0;
-                for (int c = 0; c < KEY_CHUNK; ++c) {
-                    if (c < keys) {
-                        const float s = scores[r * KEY_CHUNK + c];
-                        const float p = s == NEG_INF ? 0.0 : exp(s - m_new);
-                        scores[r * KEY_CHUNK + c] = p;
-                        sum += p;
-                    }
-                }
-                l[r] = l[r] * correction + sum;
-                m[r] = m_new;
-                rescale[r] = correction;
-            }
-        }
-    }
-    workgroup_sync();
-    for (int step = 0; step < ACC_STEPS; ++step) {
-        const int r = (step * WG_SIZE + lid) / VALUE_DIM;
-        if (r < rows) acc[step] *= rescale[r];
-    }
-}
-
-// acc <- acc + S*V over the chunk's keys. Ends with a barrier: the next chunk overwrites S and V.
-void accumulate(int rows, int keys) {
-    const int lid = local_id();
-    for (int step = 0; step < ACC_STEPS; ++step) {
-        const int e = step * WG_SIZE + lid;
-        const int r = e / VALUE_DIM, x = e % VALUE_DIM;
-        if (r < rows) {
-            float sum = 0.0;
-            for (int c = 0; c < KEY_CHUNK; ++c) {
-                if (c < keys) sum += scores[r * KEY_CHUNK + c] * v_chunk[c * VALUE_DIM + x];
-            }
-            acc[step] += sum;
-        }
-    }
-    workgroup_sync();
-}
-
-// out <- acc / l and lse <- m + log l (natural log) at the tile's rows; 0 and -inf for rows
-// that saw no key (l = 0).
-void store_output(WorkSegment segment, int rows) {
-    const int lid = local_id();
-    for (int step = 0; step < ACC_STEPS; ++step) {
-        const int e = step * WG_SIZE + lid;
-        const int r = e / VALUE_DIM;
-        if (r < rows) {
-            const uint row = tensor_row(segment.batch, query_rows[r], pc.query_tokens, pc.heads, segment.head);
-            output_data[row * uint(VALUE_DIM) + uint(e % VALUE_DIM)] = l[r] == 0.0 ? 0.0 : acc[step] / l[r];
-        }
-    }
-    for (int step = 0; step < ROW_STEPS; ++step) {
-        const int r = step * WG_SIZE + lid;
-        if (r < rows) {
-            const uint row = tensor_row(segment.batch, query_rows[r], pc.query_tokens, pc.heads, segment.head);
-            lse_data[row] = l[r] == 0.0 ? NEG_INF : m[r] + log(l[r]);
-        }
-    }
-    workgroup_sync();
-}
+// Work-group tiles: Q transposed, the K/V stage, P, the row reduction, token lists.
+shared float q_tile[HEAD_DIM * Q_STRIDE];       // Q[row][x] at x * Q_STRIDE + row
+shared float stage[STAGE_FLOATS];              // K chunk [x][key] or V part [key][x]
+shared float p_tile[TILE_ROWS * BLOCK_KEYS];     // P = exp(S - m) of the block
+shared float row_share[TILE_ROWS * KEY_THREADS];  // per-invocation row maxima, then sums
+shared int query_rows[TILE_ROWS];               // flat tokens of the query tile
+shared int panel_tokens[PANEL_KEYS];            // flat tokens of the panel's keys, in visit order
+shared int panel_masked[PANEL_KEYS];            // 1 where the key's visit is PARTIAL
 
 // ---- Kernel attention_flash ---------------------------------------------------------------------
 void main() {
     const int group = int(gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x);
     if (group >= pc.batch * pc.heads * pc.query_tiles) return;  // padding of the folded (x, y) dispatch; uniform per work-group
 
+    const int lid = int(gl_LocalInvocationID.x);
+    const int rg = lid / KEY_THREADS, cg = lid % KEY_THREADS;  // this invocation's row and key group
+    // O micro-tile: o<i>_<j> holds row rg + i*ROW_THREADS, column cg + j*KEY_THREADS
+    float o0_0, o0_1, o0_2, o0_3, o1_0, o1_1, o1_2, o1_3, o2_0, o2_1, o2_2, o2_3, o3_0, o3_1, o3_2, o3_3;
+    // running max and this invocation's share of the row sum, per micro-tile row
+    float m0, l0, m1, l1, m2, l2, m3, l3;
+
     // for segment in workgroup.segments: flash has one, the work-group's output tile with all its visits
-    const WorkSegment segment = flash_segment(group);
-    const int rows = query_tile_size(segment.query_tile);
-    const int kv_head = segment.head / (pc.heads / pc.kv_heads);  // GQA: query head h reads kv head h / (heads / kv_heads)
-    // Q <- load q[batch, segment.queryTile, head]
-    load_query_tile(segment, rows);
-    // (m, l, acc) <- (-inf, 0, 0)
-    init_state(rows);
-    // for panel in plan.visits(segment.queryTile)[segment.range], up to PANEL_KEYS keys each:
-    for (int next = segment.visit_begin; next < segment.visit_end;) {
-        const KeyPanel panel = gather_panel(next, segment.visit_end);
-        // The panel's keys in chunks of KEY_CHUNK, what shared memory holds of K, V and S at once;
-        // online softmax makes the chunking invisible up to float32 rounding.
-        for (int first = 0; first < panel.keys; first += KEY_CHUNK) {
-            const int keys = min(KEY_CHUNK, panel.keys - first);
-            // K <- load k[batch, panel.keyTiles, kvHead(head)]
-            load_key_chunk(segment.batch, kv_head, first, keys);
-            // V <- load v[batch, panel.keyTiles, kvHead(head)]
-            load_value_chunk(segment.batch, kv_head, first, keys);
-            // S <- scale * Q*K^T
-            compute_scores(rows, keys);
-            // for visit in panel where visit is PARTIAL: S[:, visit] <- -inf where !mask.allows
-            mask_partial_visits(rows, first, keys);
-            // (m, l, acc, S) <- online_softmax(m, l, acc, S)
-            softmax_update(rows, keys);
-            // acc <- acc + S*V
-            accumulate(rows, keys);
+    const int seg_batch = group / (pc.query_tiles * pc.heads), seg_head = (group / pc.query_tiles) % pc.heads, seg_query_tile = group % pc.query_tiles;
+    const int seg_begin = plan_data[pc.visit_offsets_base + seg_query_tile], seg_end = plan_data[pc.visit_offsets_base + seg_query_tile + 1], seg_slot = 0;
+    const int rows = plan_data[pc.query_tile_offsets_base + seg_query_tile + 1] - plan_data[pc.query_tile_offsets_base + seg_query_tile];
+    const int kv_head = seg_head / (pc.heads / pc.kv_heads);  // GQA: query head h reads kv head h / (heads / kv_heads)
+    // Q <- load q[batch, segment.queryTile, head], transposed; rows past the tile are zero
+    {
+        const int r = 0 * WG_SIZE + lid;
+        if (r < TILE_ROWS) query_rows[r] = r < rows ? plan_data[pc.query_tile_tokens_base + plan_data[pc.query_tile_offsets_base + seg_query_tile] + r] : 0;
+    }
+    for (int step = 0; step < 16; step += 1) {
+        const int e = step * WG_SIZE + lid;
+        const int r = e / HEAD_DIM, x = e % HEAD_DIM;
+        if (r < TILE_ROWS) {
+            float value = 0.0f;
+            if (r < rows) {
+                const int token = plan_data[pc.query_tile_tokens_base + plan_data[pc.query_tile_offsets_base + seg_query_tile] + r];
+                value = load_q(((uint(seg_batch) * uint(pc.query_tokens) + uint(token)) * uint(pc.heads) + uint(seg_head)) * uint(HEAD_DIM) + uint(x));
+            }
+            q_tile[x * Q_STRIDE + r] = value;
         }
-        next = panel.end;
+    }
+    memoryBarrierShared();
+    barrier();
+    // (m, l, acc) <- (-inf, 0, 0)
+    m0 = NEG_INF; l0 = 0.0f; o0_0 = 0.0f; o0_1 = 0.0f; o0_2 = 0.0f; o0_3 = 0.0f;
+    m1 = NEG_INF; l1 = 0.0f; o1_0 = 0.0f; o1_1 = 0.0f; o1_2 = 0.0f; o1_3 = 0.0f;
+    m2 = NEG_INF; l2 = 0.0f; o2_0 = 0.0f; o2_1 = 0.0f; o2_2 = 0.0f; o2_3 = 0.0f;
+    m3 = NEG_INF; l3 = 0.0f; o3_0 = 0.0f; o3_1 = 0.0f; o3_2 = 0.0f; o3_3 = 0.0f;
+    // for panel in plan.visits(segment.queryTile)[segment.range], up to PANEL_KEYS keys each:
+    for (int next = seg_begin; next < seg_end;) {
+        // group visits from `next` while the next one still fits in PANEL_KEYS keys
+        int panel_end = next + 1, panel_keys = plan_data[pc.key_tile_offsets_base + plan_data[pc.visits_base + 2 * next] + 1] - plan_data[pc.key_tile_offsets_base + plan_data[pc.visits_base + 2 * next]];
+        bool panel_partial = !(plan_data[pc.visits_base + 2 * next + 1] != 0);
+        while (panel_end < seg_end) {
+            const int more = plan_data[pc.key_tile_offsets_base + plan_data[pc.visits_base + 2 * panel_end] + 1] - plan_data[pc.key_tile_offsets_base + plan_data[pc.visits_base + 2 * panel_end]];
+            if (panel_keys + more > PANEL_KEYS) break;
+            panel_partial = panel_partial || !(plan_data[pc.visits_base + 2 * panel_end + 1] != 0);
+            panel_keys += more;
+            panel_end += 1;
+        }
+        memoryBarrierShared();
+        barrier();  // the previous panel's readers of the token lists are done
+        for (int v = next, column = 0; v < panel_end; ++v) {
+            const int tile = plan_data[pc.visits_base + 2 * v];
+            const int count = plan_data[pc.key_tile_offsets_base + tile + 1] - plan_data[pc.key_tile_offsets_base + tile];
+            const int masked = plan_data[pc.visits_base + 2 * v + 1] != 0 ? 0 : 1;
+            {
+                const int t = 0 * WG_SIZE + lid;
+                if (t < count) {
+                    panel_tokens[column + t] = plan_data[pc.key_tile_tokens_base + plan_data[pc.key_tile_offsets_base + tile] + t];
+                    panel_masked[column + t] = masked;
+                }
+            }
+            column += count;
+        }
+        memoryBarrierShared();
+        barrier();
+        // the panel's keys, BLOCK_KEYS at a time; online softmax makes the blocking invisible up to float32 rounding
+        for (int first = 0; first < panel_keys; first += BLOCK_KEYS) {
+            const int keys = min(BLOCK_KEYS, panel_keys - first);
+            // K <- load k[batch, panel.keyTiles, kvHead(head)]: staged HEAD_CHUNK dims at a time inside S <- Q*K^T
+            // V <- load v[batch, panel.keyTiles, kvHead(head)]: staged VALUE_KEYS keys at a time inside acc += P*V
+            // S <- scale * Q*K^T over the block's keys, in registers
+            float s0_0 = 0.0f, s0_1 = 0.0f, s1_0 = 0.0f, s1_1 = 0.0f, s2_0 = 0.0f, s2_1 = 0.0f, s3_0 = 0.0f, s3_1 = 0.0f;
+            for (int chunk = 0; chunk < 64; chunk += 16) {
+                memoryBarrierShared();
+                barrier();  // the stage's previous readers are done
+                for (int step = 0; step < 2; step += 1) {
+                    const int e = step * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(chunk + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                memoryBarrierShared();
+                barrier();
+                for (int x = 0; x < 16; x += 1) {
+                    const float q0 = q_tile[(chunk + x) * Q_STRIDE + rg + 0];
+                    const float q1 = q_tile[(chunk + x) * Q_STRIDE + rg + 16];
+                    const float q2 = q_tile[(chunk + x) * Q_STRIDE + rg + 32];
+                    const float q3 = q_tile[(chunk + x) * Q_STRIDE + rg + 48];
+                    const float k0 = stage[x * K_STRIDE + cg + 0];
+                    const float k1 = stage[x * K_STRIDE + cg + 16];
+                    s0_0 += q0 * k0; s0_1 += q0 * k1;
+                    s1_0 += q1 * k0; s1_1 += q1 * k1;
+                    s2_0 += q2 * k0; s2_1 += q2 * k1;
+                    s3_0 += q3 * k0; s3_1 += q3 * k1;
+                }
+            }
+            s0_0 *= pc.scale; s0_1 *= pc.scale;
+            s1_0 *= pc.scale; s1_1 *= pc.scale;
+            s2_0 *= pc.scale; s2_1 *= pc.scale;
+            s3_0 *= pc.scale; s3_1 *= pc.scale;
+            // for visit in panel where visit is PARTIAL: S[:, visit] <- -inf where !mask.allows; and keys past the panel
+            {
+                const bool outside = cg + 0 >= keys;
+                const bool check = !outside && panel_partial && panel_masked[first + cg + 0] != 0;
+                if (outside || (check && rg + 0 < rows && !neighborhood_mask_allows(query_rows[rg + 0], panel_tokens[first + cg + 0]))) s0_0 = NEG_INF;
+                if (outside || (check && rg + 16 < rows && !neighborhood_mask_allows(query_rows[rg + 16], panel_tokens[first + cg + 0]))) s1_0 = NEG_INF;
+                if (outside || (check && rg + 32 < rows && !neighborhood_mask_allows(query_rows[rg + 32], panel_tokens[first + cg + 0]))) s2_0 = NEG_INF;
+                if (outside || (check && rg + 48 < rows && !neighborhood_mask_allows(query_rows[rg + 48], panel_tokens[first + cg + 0]))) s3_0 = NEG_INF;
+            }
+            {
+                const bool outside = cg + 16 >= keys;
+                const bool check = !outside && panel_partial && panel_masked[first + cg + 16] != 0;
+                if (outside || (check && rg + 0 < rows && !neighborhood_mask_allows(query_rows[rg + 0], panel_tokens[first + cg + 16]))) s0_1 = NEG_INF;
+                if (outside || (check && rg + 16 < rows && !neighborhood_mask_allows(query_rows[rg + 16], panel_tokens[first + cg + 16]))) s1_1 = NEG_INF;
+                if (outside || (check && rg + 32 < rows && !neighborhood_mask_allows(query_rows[rg + 32], panel_tokens[first + cg + 16]))) s2_1 = NEG_INF;
+                if (outside || (check && rg + 48 < rows && !neighborhood_mask_allows(query_rows[rg + 48], panel_tokens[first + cg + 16]))) s3_1 = NEG_INF;
+            }
+            // (m, l, acc, S) <- online_softmax(m, l, acc, S); a row with every key so far masked keeps l = 0 and P = 0
+            row_share[(rg + 0) * KEY_THREADS + cg] = max(s0_0, s0_1);
+            row_share[(rg + 16) * KEY_THREADS + cg] = max(s1_0, s1_1);
+            row_share[(rg + 32) * KEY_THREADS + cg] = max(s2_0, s2_1);
+            row_share[(rg + 48) * KEY_THREADS + cg] = max(s3_0, s3_1);
+            memoryBarrierShared();
+            barrier();
+            {
+                float m_new = m0;
+                for (int t = 0; t < 16; t += 1) {
+                    m_new = max(m_new, row_share[(rg + 0) * KEY_THREADS + t]);
+                }
+                const float correction = m0 == NEG_INF || m_new == NEG_INF ? (m_new == NEG_INF ? 1.0f : 0.0f) : exp(m0 - m_new);
+                float share = 0.0f;
+                {
+                    const float p = s0_0 == NEG_INF ? 0.0f : exp(s0_0 - m_new);
+                    share += p;
+                    p_tile[(rg + 0) * BLOCK_KEYS + cg + 0] = p;
+                }
+                {
+                    const float p = s0_1 == NEG_INF ? 0.0f : exp(s0_1 - m_new);
+                    share += p;
+                    p_tile[(rg + 0) * BLOCK_KEYS + cg + 16] = p;
+                }
+                l0 = l0 * correction + share;
+                m0 = m_new;
+                o0_0 *= correction; o0_1 *= correction; o0_2 *= correction; o0_3 *= correction;
+            }
+            {
+                float m_new = m1;
+                for (int t = 0; t < 16; t += 1) {
+                    m_new = max(m_new, row_share[(rg + 16) * KEY_THREADS + t]);
+                }
+                const float correction = m1 == NEG_INF || m_new == NEG_INF ? (m_new == NEG_INF ? 1.0f : 0.0f) : exp(m1 - m_new);
+                float share = 0.0f;
+                {
+                    const float p = s1_0 == NEG_INF ? 0.0f : exp(s1_0 - m_new);
+                    share += p;
+                    p_tile[(rg + 16) * BLOCK_KEYS + cg + 0] = p;
+                }
+                {
+                    const float p = s1_1 == NEG_INF ? 0.0f : exp(s1_1 - m_new);
+                    share += p;
+                    p_tile[(rg + 16) * BLOCK_KEYS + cg + 16] = p;
+                }
+                l1 = l1 * correction + share;
+                m1 = m_new;
+                o1_0 *= correction; o1_1 *= correction; o1_2 *= correction; o1_3 *= correction;
+            }
+            {
+                float m_new = m2;
+                for (int t = 0; t < 16; t += 1) {
+                    m_new = max(m_new, row_share[(rg + 32) * KEY_THREADS + t]);
+                }
+                const float correction = m2 == NEG_INF || m_new == NEG_INF ? (m_new == NEG_INF ? 1.0f : 0.0f) : exp(m2 - m_new);
+                float share = 0.0f;
+                {
+                    const float p = s2_0 == NEG_INF ? 0.0f : exp(s2_0 - m_new);
+                    share += p;
+                    p_tile[(rg + 32) * BLOCK_KEYS + cg + 0] = p;
+                }
+                {
+                    const float p = s2_1 == NEG_INF ? 0.0f : exp(s2_1 - m_new);
+                    share += p;
+                    p_tile[(rg + 32) * BLOCK_KEYS + cg + 16] = p;
+                }
+                l2 = l2 * correction + share;
+                m2 = m_new;
+                o2_0 *= correction; o2_1 *= correction; o2_2 *= correction; o2_3 *= correction;
+            }
+            {
+                float m_new = m3;
+                for (int t = 0; t < 16; t += 1) {
+                    m_new = max(m_new, row_share[(rg + 48) * KEY_THREADS + t]);
+                }
+                const float correction = m3 == NEG_INF || m_new == NEG_INF ? (m_new == NEG_INF ? 1.0f : 0.0f) : exp(m3 - m_new);
+                float share = 0.0f;
+                {
+                    const float p = s3_0 == NEG_INF ? 0.0f : exp(s3_0 - m_new);
+                    share += p;
+                    p_tile[(rg + 48) * BLOCK_KEYS + cg + 0] = p;
+                }
+                {
+                    const float p = s3_1 == NEG_INF ? 0.0f : exp(s3_1 - m_new);
+                    share += p;
+                    p_tile[(rg + 48) * BLOCK_KEYS + cg + 16] = p;
+                }
+                l3 = l3 * correction + share;
+                m3 = m_new;
+                o3_0 *= correction; o3_1 *= correction; o3_2 *= correction; o3_3 *= correction;
+            }
+            // acc <- acc + P*V over the block's keys, in registers
+            for (int part = 0; part < 32; part += 8) {
+                memoryBarrierShared();
+                barrier();  // readers of the stage are done; P is visible after the next
+                for (int step = 0; step < 2; step += 1) {
+                    const int e = step * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (part + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + part + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                memoryBarrierShared();
+                barrier();
+                for (int c = 0; c < 8; c += 1) {
+                    const float v0 = stage[c * V_STRIDE + cg + 0];
+                    const float v1 = stage[c * V_STRIDE + cg + 16];
+                    const float v2 = stage[c * V_STRIDE + cg + 32];
+                    const float v3 = stage[c * V_STRIDE + cg + 48];
+                    const float p0 = p_tile[(rg + 0) * BLOCK_KEYS + part + c];
+                    const float p1 = p_tile[(rg + 16) * BLOCK_KEYS + part + c];
+                    const float p2 = p_tile[(rg + 32) * BLOCK_KEYS + part + c];
+                    const float p3 = p_tile[(rg + 48) * BLOCK_KEYS + part + c];
+                    o0_0 += p0 * v0; o0_1 += p0 * v1; o0_2 += p0 * v2; o0_3 += p0 * v3;
+                    o1_0 += p1 * v0; o1_1 += p1 * v1; o1_2 += p1 * v2; o1_3 += p1 * v3;
+                    o2_0 += p2 * v0; o2_1 += p2 * v1; o2_2 += p2 * v2; o2_3 += p2 * v3;
+                    o3_0 += p3 * v0; o3_1 += p3 * v1; o3_2 += p3 * v2; o3_3 += p3 * v3;
+                }
+            }
+        }
+        next = panel_end;
+    }
+    // l <- the sum of the row's shares (all were rescaled by the same corrections)
+    memoryBarrierShared();
+    barrier();
+    row_share[(rg + 0) * KEY_THREADS + cg] = l0;
+    row_share[(rg + 16) * KEY_THREADS + cg] = l1;
+    row_share[(rg + 32) * KEY_THREADS + cg] = l2;
+    row_share[(rg + 48) * KEY_THREADS + cg] = l3;
+    memoryBarrierShared();
+    barrier();
+    {
+        float total = 0.0f;
+        for (int t = 0; t < 16; t += 1) {
+            total += row_share[(rg + 0) * KEY_THREADS + t];
+        }
+        l0 = total;
+    }
+    {
+        float total = 0.0f;
+        for (int t = 0; t < 16; t += 1) {
+            total += row_share[(rg + 16) * KEY_THREADS + t];
+        }
+        l1 = total;
+    }
+    {
+        float total = 0.0f;
+        for (int t = 0; t < 16; t += 1) {
+            total += row_share[(rg + 32) * KEY_THREADS + t];
+        }
+        l2 = total;
+    }
+    {
+        float total = 0.0f;
+        for (int t = 0; t < 16; t += 1) {
+            total += row_share[(rg + 48) * KEY_THREADS + t];
+        }
+        l3 = total;
     }
     // store out <- acc / l, lse <- m + log l (0, -inf where l = 0)
-    store_output(segment, rows);
+    if (rg + 0 < rows) {
+        const uint row = ((uint(seg_batch) * uint(pc.query_tokens) + uint(query_rows[rg + 0])) * uint(pc.heads) + uint(seg_head));
+        if (cg + 0 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 0)] = l0 == 0.0f ? 0.0f : o0_0 / l0;
+        if (cg + 16 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 16)] = l0 == 0.0f ? 0.0f : o0_1 / l0;
+        if (cg + 32 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 32)] = l0 == 0.0f ? 0.0f : o0_2 / l0;
+        if (cg + 48 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 48)] = l0 == 0.0f ? 0.0f : o0_3 / l0;
+        if (cg == 0) lse_data[row] = l0 == 0.0f ? NEG_INF : m0 + log(l0);
+    }
+    if (rg + 16 < rows) {
+        const uint row = ((uint(seg_batch) * uint(pc.query_tokens) + uint(query_rows[rg + 16])) * uint(pc.heads) + uint(seg_head));
+        if (cg + 0 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 0)] = l1 == 0.0f ? 0.0f : o1_0 / l1;
+        if (cg + 16 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 16)] = l1 == 0.0f ? 0.0f : o1_1 / l1;
+        if (cg + 32 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 32)] = l1 == 0.0f ? 0.0f : o1_2 / l1;
+        if (cg + 48 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 48)] = l1 == 0.0f ? 0.0f : o1_3 / l1;
+        if (cg == 0) lse_data[row] = l1 == 0.0f ? NEG_INF : m1 + log(l1);
+    }
+    if (rg + 32 < rows) {
+        const uint row = ((uint(seg_batch) * uint(pc.query_tokens) + uint(query_rows[rg + 32])) * uint(pc.heads) + uint(seg_head));
+        if (cg + 0 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 0)] = l2 == 0.0f ? 0.0f : o2_0 / l2;
+        if (cg + 16 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 16)] = l2 == 0.0f ? 0.0f : o2_1 / l2;
+        if (cg + 32 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 32)] = l2 == 0.0f ? 0.0f : o2_2 / l2;
+        if (cg + 48 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 48)] = l2 == 0.0f ? 0.0f : o2_3 / l2;
+        if (cg == 0) lse_data[row] = l2 == 0.0f ? NEG_INF : m2 + log(l2);
+    }
+    if (rg + 48 < rows) {
+        const uint row = ((uint(seg_batch) * uint(pc.query_tokens) + uint(query_rows[rg + 48])) * uint(pc.heads) + uint(seg_head));
+        if (cg + 0 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 0)] = l3 == 0.0f ? 0.0f : o3_0 / l3;
+        if (cg + 16 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 16)] = l3 == 0.0f ? 0.0f : o3_1 / l3;
+        if (cg + 32 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 32)] = l3 == 0.0f ? 0.0f : o3_2 / l3;
+        if (cg + 48 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 48)] = l3 == 0.0f ? 0.0f : o3_3 / l3;
+        if (cg == 0) lse_data[row] = l3 == 0.0f ? NEG_INF : m3 + log(l3);
+    }
 }

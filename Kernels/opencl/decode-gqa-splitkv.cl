@@ -18,12 +18,30 @@
 /* ---- Configuration: compile-time constants ------------------------------------------------ */
 /* Sizes, the scale and the plan are kernel arguments, so every spec with these constants
    shares this program. All arithmetic is float32 whatever the storage type. */
-#define HEAD_DIM 128      /* query/key head dimension */
-#define VALUE_DIM 128     /* value head dimension */
-#define MAX_QUERY_ROWS 1  /* tokens of the largest query tile */
-#define MAX_KEY_ROWS 64   /* tokens of the largest key tile */
-#define PANEL_KEYS 64     /* key rows one panel of consecutive visits holds */
-#define WG_SIZE 64        /* work-items per work-group */
+#define HEAD_DIM 128       /* query/key head dimension */
+#define VALUE_DIM 128      /* value head dimension */
+#define MAX_QUERY_ROWS 1   /* tokens of the largest query tile */
+#define MAX_KEY_ROWS 64    /* tokens of the largest key tile */
+#define PANEL_KEYS 64      /* key rows one panel of consecutive visits holds */
+#define WG_SIZE 64         /* work-items per work-group */
+#define TILE_ROWS 1        /* query rows of a work-group: ROW_THREADS x ROWS_PER_THREAD */
+#define ROW_THREADS 1      /* invocations along the rows */
+#define KEY_THREADS 64     /* invocations along a block's keys (they share rows) */
+#define ROWS_PER_THREAD 1  /* micro-tile rows of S and O per invocation */
+#define KEYS_PER_THREAD 1  /* micro-tile keys of S per invocation */
+#define BLOCK_KEYS 64      /* keys scored per step: KEY_THREADS x KEYS_PER_THREAD */
+#define OUT_COLUMNS 2      /* micro-tile columns of O per invocation */
+#define HEAD_CHUNK 128     /* dims of K staged at once */
+#define VALUE_KEYS 64      /* keys of V staged at once */
+#define Q_STRIDE 2         /* words per dim of the transposed Q tile */
+#define K_STRIDE 65        /* words per dim of the transposed K chunk */
+#define V_STRIDE 128       /* words per key of the V part */
+#define STAGE_FLOATS 8320  /* the K/V stage */
+#define ROW_STEPS 1        /* steps of a loop over the tile's rows */
+#define QUERY_STEPS 2      /* steps of the Q load */
+#define KEY_TILE_STEPS 1   /* steps of a key tile's token copy */
+#define KEY_STEPS 128      /* steps of a K chunk's load */
+#define VALUE_STEPS 128    /* steps of a V part's load */
 
 #if PANEL_KEYS < MAX_KEY_ROWS
 #error "a panel must hold the largest key tile"
@@ -55,223 +73,6 @@ bool causal_mask_allows(int query, int key, const mask_params* mask) {
     return key <= query + mask->key_tokens - mask->query_tokens;
 }
 
-/* ---- Plan records (host-built buffers, see the manifest) ------------------------------------ */
-
-/* Tile sizes from a CSR token list: tile t holds tokens[offsets[t] .. offsets[t + 1]). */
-int tile_size(__global const int* offsets, int tile) { return offsets[tile + 1] - offsets[tile]; }
-
-/* Visit v of the plan: visits[2v] is its key tile, visits[2v + 1] is 1 when it is FULL (no mask). */
-int visit_key_tile(__global const int* visits, int visit) { return visits[2 * visit]; }
-bool visit_is_full(__global const int* visits, int visit) { return visits[2 * visit + 1] != 0; }
-
-/* A contiguous run of one output tile's visits (WorkSegment): visits [visit_begin, visit_end)
-   index the `visits` list directly; `slot` is its partial-result slot (split-KV, lean). */
-typedef struct {
-    int batch, head, query_tile, visit_begin, visit_end, slot;
-} work_segment;
-
-/* An output tile (batch, head, query tile), numbered batch-major, then head (WorkPartition.outputTile). */
-typedef struct {
-    int batch, head, query_tile;
-} output_tile;
-
-output_tile decode_output_tile(int index, int heads, int query_tiles) {
-    const output_tile tile = { index / (query_tiles * heads), (index / query_tiles) % heads, index % query_tiles };
-    return tile;
-}
-
-/* Segment `index` of the host-built table: six ints (batch, head, query tile, first visit,
-   end visit, partial slot), the visit range relative to the query tile's visits. */
-work_segment read_segment(__global const int* segments, int index, __global const int* visit_offsets) {
-    __global const int* s = segments + 6 * index;
-    const int first = visit_offsets[s[2]];
-    const work_segment segment = { s[0], s[1], s[2], first + s[3], first + s[4], s[5] };
-    return segment;
-}
-
-/* ---- Tile operations ---------------------------------------------------------------------- */
-
-/* A panel: visits [begin, end) whose key tiles together hold `keys` <= PANEL_KEYS rows. */
-typedef struct {
-    int begin, end, keys;
-} key_panel;
-
-/* Groups consecutive visits from `begin` while the next still fits in PANEL_KEYS rows (the CPU
-   interpreter's grouping), and gathers the panel's key tokens, in visit order, into `panel_tokens`. */
-key_panel gather_panel(int begin, int end, __global const int* visits, __global const int* key_tile_offsets,
-                       __global const int* key_tile_tokens, __local int* panel_tokens) {
-    key_panel panel = { begin, begin + 1, tile_size(key_tile_offsets, visit_key_tile(visits, begin)) };
-    while (panel.end < end) {
-        const int next = tile_size(key_tile_offsets, visit_key_tile(visits, panel.end));
-        if (panel.keys + next > PANEL_KEYS) break;
-        panel.keys += next;
-        panel.end += 1;
-    }
-    int column = 0;
-    for (int v = panel.begin; v < panel.end; ++v) {
-        const int tile = visit_key_tile(visits, v);
-        const int count = tile_size(key_tile_offsets, tile);
-        for (int t = get_local_id(0); t < count; t += WG_SIZE) {
-            panel_tokens[column + t] = key_tile_tokens[key_tile_offsets[tile] + t];
-        }
-        column += count;
-    }
-    barrier(CLK_LOCAL_MEM_FENCE);
-    return panel;
-}
-
-/* rows[r][x] = tensor[batch, tokens[r], head, x] for r < count, x < width, widened to float32.
-   `grid_tokens` and `tensor_heads` are the tensor's token and head counts. */
-void load_rows(__local float* rows, __local const int* tokens, int count, int width, __global const storage_t* tensor,
-               int batch, int grid_tokens, int tensor_heads, int head) {
-    /* The same trip count for every work-item, idle ones guarded: PoCL 3.1 vectorised the
-       plain strided loop wrongly when it left lanes idle (16-bit storage, one-row tiles). */
-    for (int base = 0; base < count * width; base += WG_SIZE) {
-        const int e = base + (int)get_local_id(0);
-        if (e >= count * width) break;
-        const int r = e / width;
-        const size_t row = ((size_t)batch * grid_tokens + tokens[r]) * tensor_heads + head;
-        rows[e] = load_element(tensor, row * width + e % width);
-    }
-    barrier(CLK_LOCAL_MEM_FENCE);
-}
-
-/* columns[x][r] = tensor[batch, tokens[r], head, x]: the panel's keys transposed, so that
-   in compute_scores neighbouring work-items (neighbouring keys) read neighbouring words. */
-void load_columns(__local float* columns, __local const int* tokens, int count, int width,
-                  __global const storage_t* tensor, int batch, int grid_tokens, int tensor_heads, int head) {
-    for (int base = 0; base < count * width; base += WG_SIZE) {  /* uniform trip count, as in load_rows */
-        const int e = base + (int)get_local_id(0);
-        if (e >= count * width) break;
-        const int r = e / width;
-        const size_t row = ((size_t)batch * grid_tokens + tokens[r]) * tensor_heads + head;
-        columns[(e % width) * PANEL_KEYS + r] = load_element(tensor, row * width + e % width);
-    }
-    barrier(CLK_LOCAL_MEM_FENCE);
-}
-
-/* The query tile's tokens into `query_rows`, then its rows of q into `q_tile`. */
-void load_query_tile(__local int* query_rows, __local float* q_tile, __global const storage_t* q,
-                     __global const int* query_tile_offsets, __global const int* query_tile_tokens,
-                     work_segment segment, int rows, int heads, int query_tokens) {
-    for (int r = get_local_id(0); r < rows; r += WG_SIZE) {
-        query_rows[r] = query_tile_tokens[query_tile_offsets[segment.query_tile] + r];
-    }
-    barrier(CLK_LOCAL_MEM_FENCE);
-    load_rows(q_tile, query_rows, rows, HEAD_DIM, q, segment.batch, query_tokens, heads, segment.head);
-}
-
-/* (m, l, acc) <- (-inf, 0, 0) for the tile's rows. */
-void init_state(__local float* m, __local float* l, __local float* acc, int rows) {
-    for (int r = get_local_id(0); r < rows; r += WG_SIZE) {
-        m[r] = -INFINITY;
-        l[r] = 0.0f;
-    }
-    for (int e = get_local_id(0); e < rows * VALUE_DIM; e += WG_SIZE) acc[e] = 0.0f;
-    barrier(CLK_LOCAL_MEM_FENCE);
-}
-
-/* S <- scale * Q*K^T over the panel's keys (K held transposed: k_columns[x][c]). */
-void compute_scores(__local float* scores, __local const float* q_tile, __local const float* k_columns,
-                    int rows, int keys, float scale) {
-    for (int e = get_local_id(0); e < rows * keys; e += WG_SIZE) {
-        const int r = e / keys, c = e % keys;
-        float dot = 0.0f;
-        for (int x = 0; x < HEAD_DIM; ++x) dot += q_tile[r * HEAD_DIM + x] * k_columns[x * PANEL_KEYS + c];
-        scores[r * PANEL_KEYS + c] = scale * dot;
-    }
-    barrier(CLK_LOCAL_MEM_FENCE);
-}
-
-/* S[r][c] <- -inf where the mask disallows (query r, key c), in the columns of the panel's
-   PARTIAL visits only: FULL visits need no mask and are never evaluated. */
-void mask_partial_visits(__local float* scores, key_panel panel, __global const int* visits,
-                         __global const int* key_tile_offsets, __local const int* query_rows, int rows,
-                         __local const int* panel_tokens, const mask_params* mask) {
-    int column = 0;
-    for (int v = panel.begin; v < panel.end; ++v) {
-        const int keys = tile_size(key_tile_offsets, visit_key_tile(visits, v));
-        if (!visit_is_full(visits, v)) {
-            for (int e = get_local_id(0); e < rows * keys; e += WG_SIZE) {
-                const int r = e / keys, c = column + e % keys;
-                if (!causal_mask_allows(query_rows[r], panel_tokens[c], mask)) scores[r * PANEL_KEYS + c] = -INFINITY;
-            }
-        }
-        column += keys;
-    }
-    barrier(CLK_LOCAL_MEM_FENCE);
-}
-
-/* Online softmax, one work-item per row: m' = max(m, rowmax S), l and acc rescaled by
-   exp(m - m'), S <- exp(S - m'), l += rowsum S. A row with every key so far masked keeps
-   l = 0 and gets S = 0 (no -inf - -inf = NaN). */
-void softmax_update(__local float* scores, __local float* m, __local float* l, __local float* rescale,
-                    __local float* acc, int rows, int keys) {
-    for (int r = get_local_id(0); r < rows; r += WG_SIZE) {
-        __local float* s = scores + r * PANEL_KEYS;
-        float row_max = -INFINITY;
-        for (int c = 0; c < keys; ++c) row_max = fmax(row_max, s[c]);
-        const float m_new = fmax(m[r], row_max);
-        if (m_new == -INFINITY) {
-            for (int c = 0; c < keys; ++c) s[c] = 0.0f;
-            rescale[r] = 1.0f;
-            continue;
-        }
-        const float correction = m[r] == -INFINITY ? 0.0f : exp(m[r] - m_new);
-        float sum = 0.0f;
-        for (int c = 0; c < keys; ++c) {
-            const float p = s[c] == -INFINITY ? 0.0f : exp(s[c] - m_new);
-            s[c] = p;
-            sum += p;
-        }
-        l[r] = l[r] * correction + sum;
-        m[r] = m_new;
-        rescale[r] = correction;
-    }
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int e = get_local_id(0); e < rows * VALUE_DIM; e += WG_SIZE) acc[e] *= rescale[e / VALUE_DIM];
-    barrier(CLK_LOCAL_MEM_FENCE);
-}
-
-/* acc <- acc + S*V over the panel's keys. */
-void accumulate(__local float* acc, __local const float* scores, __local const float* v_panel, int rows, int keys) {
-    for (int e = get_local_id(0); e < rows * VALUE_DIM; e += WG_SIZE) {
-        const int r = e / VALUE_DIM, x = e % VALUE_DIM;
-        float sum = 0.0f;
-        for (int c = 0; c < keys; ++c) sum += scores[r * PANEL_KEYS + c] * v_panel[c * VALUE_DIM + x];
-        acc[e] += sum;
-    }
-    barrier(CLK_LOCAL_MEM_FENCE);
-}
-
-/* partial[slot] <- (m, l, acc); a slot has room for MAX_QUERY_ROWS rows. */
-void store_partial(__global float* partial_m, __global float* partial_l, __global float* partial_acc,
-                   __local const float* m, __local const float* l, __local const float* acc, int rows, int slot) {
-    for (int r = get_local_id(0); r < rows; r += WG_SIZE) {
-        partial_m[slot * MAX_QUERY_ROWS + r] = m[r];
-        partial_l[slot * MAX_QUERY_ROWS + r] = l[r];
-    }
-    for (int e = get_local_id(0); e < rows * VALUE_DIM; e += WG_SIZE) {
-        partial_acc[(size_t)slot * MAX_QUERY_ROWS * VALUE_DIM + e] = acc[e];
-    }
-    barrier(CLK_LOCAL_MEM_FENCE);
-}
-
-/* ---- Merge -------------------------------------------------------------------------------- */
-
-/* Log-sum-exp merge of one partial (m_i, l_i, acc_i) into (m, l, acc) for one output element:
-   m' = max(m, m_i), l = l*exp(m - m') + l_i*exp(m_i - m'), acc likewise. An empty part
-   (m_i = -inf, every key masked) adds nothing. Same arithmetic as the CPU interpreter. */
-void merge_partial(float* m, float* l, float* acc, float part_m, float part_l, float part_acc) {
-    if (part_m == -INFINITY) return;
-    const float merged = fmax(*m, part_m);
-    const float own = *m == -INFINITY ? 0.0f : exp(*m - merged);
-    const float other = exp(part_m - merged);
-    *l = *l * own + part_l * other;
-    *acc = *acc * own + part_acc * other;
-    *m = merged;
-}
-
 /* ---- Kernels, in dispatch order ----------------------------------------------------------------- */
 
 __kernel __attribute__((reqd_work_group_size(WG_SIZE, 1, 1)))
@@ -294,46 +95,171 @@ void attention_split_kv(__global const storage_t* q,
                         const int query_tokens,
                         const int key_tokens,
                         const float scale) {
-    /* Tile registers of the work-group. */
-    __local int query_rows[MAX_QUERY_ROWS];             /* flat tokens of the query tile */
-    __local int panel_tokens[PANEL_KEYS];               /* flat tokens of the panel's keys, in visit order */
-    __local float q_tile[MAX_QUERY_ROWS * HEAD_DIM];    /* Q */
-    __local float k_columns[HEAD_DIM * PANEL_KEYS];     /* K, transposed */
-    __local float v_panel[PANEL_KEYS * VALUE_DIM];      /* V */
-    __local float scores[MAX_QUERY_ROWS * PANEL_KEYS];  /* S, then P = exp(S - m) */
-    __local float m[MAX_QUERY_ROWS], l[MAX_QUERY_ROWS]; /* running max and sum per row */
-    __local float rescale[MAX_QUERY_ROWS];              /* exp(m_old - m_new) of the current panel */
-    __local float acc[MAX_QUERY_ROWS * VALUE_DIM];      /* unnormalised output */
+    /* Work-group tiles: Q transposed, the K/V stage, P, the row reduction, token lists. */
+    __local float q_tile[HEAD_DIM * Q_STRIDE];       /* Q[row][x] at x * Q_STRIDE + row */
+    __local float stage[STAGE_FLOATS];              /* K chunk [x][key] or V part [key][x] */
+    __local float p_tile[TILE_ROWS * BLOCK_KEYS];     /* P = exp(S - m) of the block */
+    __local float row_share[TILE_ROWS * KEY_THREADS];  /* per-invocation row maxima, then sums */
+    __local int query_rows[TILE_ROWS];               /* flat tokens of the query tile */
+    __local int panel_tokens[PANEL_KEYS];            /* flat tokens of the panel's keys, in visit order */
+    __local int panel_masked[PANEL_KEYS];            /* 1 where the key's visit is PARTIAL */
     const mask_params mask = { query_tokens, key_tokens };
+    const int group = (int)get_group_id(0);
+    const int lid = (int)get_local_id(0);
+    const int rg = lid / KEY_THREADS, cg = lid % KEY_THREADS;  /* this invocation's row and key group */
+    /* O micro-tile: o<i>_<j> holds row rg + i*ROW_THREADS, column cg + j*KEY_THREADS */
+    float o0_0, o0_1;
+    /* running max and this invocation's share of the row sum, per micro-tile row */
+    float m0, l0;
 
-    /* for segment in workgroup.segments (the host-built segment table) */
-    for (int s = segment_offsets[get_group_id(0)]; s < segment_offsets[get_group_id(0) + 1]; ++s) {
-        const work_segment segment = read_segment(segments, s, visit_offsets);
-        const int rows = tile_size(query_tile_offsets, segment.query_tile);
-        const int kv_head = segment.head / (heads / kv_heads);  /* GQA: query head h reads kv head h / (heads / kv_heads) */
-        /* Q <- load q[batch, segment.queryTile, head] */
-        load_query_tile(query_rows, q_tile, q, query_tile_offsets, query_tile_tokens, segment, rows, heads, query_tokens);
-        /* (m, l, acc) <- (-inf, 0, 0) */
-        init_state(m, l, acc, rows);
-        /* for panel in plan.visits(segment.queryTile)[segment.range], up to PANEL_KEYS keys each: */
-        for (int next = segment.visit_begin; next < segment.visit_end;) {
-            const key_panel panel = gather_panel(next, segment.visit_end, visits, key_tile_offsets, key_tile_tokens, panel_tokens);
-            /* K <- load k[batch, panel.keyTiles, kvHead(head)] */
-            load_columns(k_columns, panel_tokens, panel.keys, HEAD_DIM, k, segment.batch, key_tokens, kv_heads, kv_head);
-            /* V <- load v[batch, panel.keyTiles, kvHead(head)] */
-            load_rows(v_panel, panel_tokens, panel.keys, VALUE_DIM, v, segment.batch, key_tokens, kv_heads, kv_head);
-            /* S <- scale * Q*K^T */
-            compute_scores(scores, q_tile, k_columns, rows, panel.keys, scale);
-            /* for visit in panel where visit is PARTIAL: S[:, visit] <- -inf where !mask.allows */
-            mask_partial_visits(scores, panel, visits, key_tile_offsets, query_rows, rows, panel_tokens, &mask);
-            /* (m, l, acc, S) <- online_softmax(m, l, acc, S) */
-            softmax_update(scores, m, l, rescale, acc, rows, panel.keys);
-            /* acc <- acc + S*V */
-            accumulate(acc, scores, v_panel, rows, panel.keys);
-            next = panel.end;
+    /* for segment in workgroup.segments (the host-built segment table: six ints each, visits relative to the tile's) */
+    for (int s = segment_offsets[group]; s < segment_offsets[group + 1]; ++s) {
+        const int seg_batch = segments[6 * s], seg_head = segments[6 * s + 1], seg_query_tile = segments[6 * s + 2];
+        const int first_visit = visit_offsets[seg_query_tile];
+        const int seg_begin = first_visit + segments[6 * s + 3], seg_end = first_visit + segments[6 * s + 4], seg_slot = segments[6 * s + 5];
+        barrier(CLK_LOCAL_MEM_FENCE);  /* the previous segment's readers of q_tile and query_rows are done */
+        const int rows = query_tile_offsets[seg_query_tile + 1] - query_tile_offsets[seg_query_tile];
+        const int kv_head = seg_head / (heads / kv_heads);  /* GQA: query head h reads kv head h / (heads / kv_heads) */
+        /* Q <- load q[batch, segment.queryTile, head], transposed; rows past the tile are zero */
+        {
+            const int r = 0 * WG_SIZE + lid;
+            if (r < TILE_ROWS) query_rows[r] = r < rows ? query_tile_tokens[query_tile_offsets[seg_query_tile] + r] : 0;
         }
-        /* store partial[segment.slot] <- (m, l, acc) */
-        store_partial(partial_m, partial_l, partial_acc, m, l, acc, rows, segment.slot);
+        for (int step = 0; step < 2; step += 1) {
+            const int e = step * WG_SIZE + lid;
+            const int r = e / HEAD_DIM, x = e % HEAD_DIM;
+            if (r < TILE_ROWS) {
+                float value = 0.0f;
+                if (r < rows) {
+                    const int token = query_tile_tokens[query_tile_offsets[seg_query_tile] + r];
+                    value = load_element(q, (((size_t)(seg_batch) * (size_t)(query_tokens) + (size_t)(token)) * (size_t)(heads) + (size_t)(seg_head)) * (size_t)(HEAD_DIM) + (size_t)(x));
+                }
+                q_tile[x * Q_STRIDE + r] = value;
+            }
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+        /* (m, l, acc) <- (-inf, 0, 0) */
+        m0 = -INFINITY; l0 = 0.0f; o0_0 = 0.0f; o0_1 = 0.0f;
+        /* for panel in plan.visits(segment.queryTile)[segment.range], up to PANEL_KEYS keys each: */
+        for (int next = seg_begin; next < seg_end;) {
+            /* group visits from `next` while the next one still fits in PANEL_KEYS keys */
+            int panel_end = next + 1, panel_keys = key_tile_offsets[visits[2 * next] + 1] - key_tile_offsets[visits[2 * next]];
+            bool panel_partial = !(visits[2 * next + 1] != 0);
+            while (panel_end < seg_end) {
+                const int more = key_tile_offsets[visits[2 * panel_end] + 1] - key_tile_offsets[visits[2 * panel_end]];
+                if (panel_keys + more > PANEL_KEYS) break;
+                panel_partial = panel_partial || !(visits[2 * panel_end + 1] != 0);
+                panel_keys += more;
+                panel_end += 1;
+            }
+            barrier(CLK_LOCAL_MEM_FENCE);  /* the previous panel's readers of the token lists are done */
+            for (int v = next, column = 0; v < panel_end; ++v) {
+                const int tile = visits[2 * v];
+                const int count = key_tile_offsets[tile + 1] - key_tile_offsets[tile];
+                const int masked = visits[2 * v + 1] != 0 ? 0 : 1;
+                {
+                    const int t = 0 * WG_SIZE + lid;
+                    if (t < count) {
+                        panel_tokens[column + t] = key_tile_tokens[key_tile_offsets[tile] + t];
+                        panel_masked[column + t] = masked;
+                    }
+                }
+                column += count;
+            }
+            barrier(CLK_LOCAL_MEM_FENCE);
+            /* the panel's keys, BLOCK_KEYS at a time; online softmax makes the blocking invisible up to float32 rounding */
+            for (int first = 0; first < panel_keys; first += BLOCK_KEYS) {
+                const int keys = min(BLOCK_KEYS, panel_keys - first);
+                /* K <- load k[batch, panel.keyTiles, kvHead(head)]: staged HEAD_CHUNK dims at a time inside S <- Q*K^T */
+                /* V <- load v[batch, panel.keyTiles, kvHead(head)]: staged VALUE_KEYS keys at a time inside acc += P*V */
+                /* S <- scale * Q*K^T over the block's keys, in registers */
+                float s0_0 = 0.0f;
+                {
+                    const int chunk = 0;
+                    barrier(CLK_LOCAL_MEM_FENCE);  /* the stage's previous readers are done */
+                    for (int step = 0; step < 128; step += 1) {
+                        const int e = step * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(chunk + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    barrier(CLK_LOCAL_MEM_FENCE);
+                    for (int x = 0; x < 128; x += 1) {
+                        const float q0 = q_tile[(chunk + x) * Q_STRIDE + rg + 0];
+                        const float k0 = stage[x * K_STRIDE + cg + 0];
+                        s0_0 += q0 * k0;
+                    }
+                }
+                s0_0 *= scale;
+                /* for visit in panel where visit is PARTIAL: S[:, visit] <- -inf where !mask.allows; and keys past the panel */
+                {
+                    const bool outside = cg + 0 >= keys;
+                    const bool check = !outside && panel_partial && panel_masked[first + cg + 0] != 0;
+                    if (outside || (check && rg + 0 < rows && !causal_mask_allows(query_rows[rg + 0], panel_tokens[first + cg + 0], &mask))) s0_0 = -INFINITY;
+                }
+                /* (m, l, acc, S) <- online_softmax(m, l, acc, S); a row with every key so far masked keeps l = 0 and P = 0 */
+                row_share[(rg + 0) * KEY_THREADS + cg] = s0_0;
+                barrier(CLK_LOCAL_MEM_FENCE);
+                {
+                    float m_new = m0;
+                    for (int t = 0; t < 64; t += 1) {
+                        m_new = max(m_new, row_share[(rg + 0) * KEY_THREADS + t]);
+                    }
+                    const float correction = m0 == -INFINITY || m_new == -INFINITY ? (m_new == -INFINITY ? 1.0f : 0.0f) : exp(m0 - m_new);
+                    float share = 0.0f;
+                    {
+                        const float p = s0_0 == -INFINITY ? 0.0f : exp(s0_0 - m_new);
+                        share += p;
+                        p_tile[(rg + 0) * BLOCK_KEYS + cg + 0] = p;
+                    }
+                    l0 = l0 * correction + share;
+                    m0 = m_new;
+                    o0_0 *= correction; o0_1 *= correction;
+                }
+                /* acc <- acc + P*V over the block's keys, in registers */
+                {
+                    const int part = 0;
+                    barrier(CLK_LOCAL_MEM_FENCE);  /* readers of the stage are done; P is visible after the next */
+                    for (int step = 0; step < 128; step += 1) {
+                        const int e = step * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (part + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + part + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    barrier(CLK_LOCAL_MEM_FENCE);
+                    for (int c = 0; c < 64; c += 1) {
+                        const float v0 = stage[c * V_STRIDE + cg + 0];
+                        const float v1 = stage[c * V_STRIDE + cg + 64];
+                        const float p0 = p_tile[(rg + 0) * BLOCK_KEYS + part + c];
+                        o0_0 += p0 * v0; o0_1 += p0 * v1;
+                    }
+                }
+            }
+            next = panel_end;
+        }
+        /* l <- the sum of the row's shares (all were rescaled by the same corrections) */
+        barrier(CLK_LOCAL_MEM_FENCE);
+        row_share[(rg + 0) * KEY_THREADS + cg] = l0;
+        barrier(CLK_LOCAL_MEM_FENCE);
+        {
+            float total = 0.0f;
+            for (int t = 0; t < 64; t += 1) {
+                total += row_share[(rg + 0) * KEY_THREADS + t];
+            }
+            l0 = total;
+        }
+        /* store partial[segment.slot] <- (m, l, acc); a slot has room for MAX_QUERY_ROWS rows */
+        if (rg + 0 < rows) {
+            if (cg == 0) { partial_m[seg_slot * MAX_QUERY_ROWS + rg + 0] = m0; partial_l[seg_slot * MAX_QUERY_ROWS + rg + 0] = l0; }
+            if (cg + 0 < VALUE_DIM) partial_acc[((size_t)(seg_slot) * (size_t)(MAX_QUERY_ROWS) + (size_t)(rg + 0)) * (size_t)(VALUE_DIM) + (size_t)(cg + 0)] = o0_0;
+            if (cg + 64 < VALUE_DIM) partial_acc[((size_t)(seg_slot) * (size_t)(MAX_QUERY_ROWS) + (size_t)(rg + 0)) * (size_t)(VALUE_DIM) + (size_t)(cg + 64)] = o0_1;
+        }
     }
 }
 
@@ -349,22 +275,33 @@ void merge_partials(__global const float* partial_m,
                     const int heads,
                     const int query_tokens,
                     const int query_tiles) {
-    const output_tile tile = decode_output_tile(get_group_id(0), heads, query_tiles);
-    const int rows = tile_size(query_tile_offsets, tile.query_tile);
-    for (int e = get_local_id(0); e < rows * VALUE_DIM; e += WG_SIZE) {
+    const int group = (int)get_group_id(0);
+    const int tile_batch = group / (query_tiles * heads), tile_head = (group / query_tiles) % heads, tile_query = group % query_tiles;
+    const int rows = query_tile_offsets[tile_query + 1] - query_tile_offsets[tile_query];
+    for (int step = 0; step < 2; step += 1) {
+        const int e = step * 64 + (int)get_local_id(0);
         const int r = e / VALUE_DIM, x = e % VALUE_DIM;
-        /* (m, l, acc) <- (-inf, 0, 0) */
-        float m = -INFINITY, l = 0.0f, acc = 0.0f;
-        /* for part in partials(outputTile): */
-        for (int slot = slot_offsets[get_group_id(0)]; slot < slot_offsets[get_group_id(0) + 1]; ++slot) {
-            /* (m, l, acc) <- lse_merge((m, l, acc), partial[part]) */
-            merge_partial(&m, &l, &acc, partial_m[slot * MAX_QUERY_ROWS + r], partial_l[slot * MAX_QUERY_ROWS + r],
-                          partial_acc[((size_t)slot * MAX_QUERY_ROWS + r) * VALUE_DIM + x]);
+        if (r < rows) {
+            /* (m, l, acc) <- (-inf, 0, 0) */
+            float m = -INFINITY, l = 0.0f, acc = 0.0f;
+            /* for part in partials(outputTile): */
+            for (int slot = slot_offsets[group]; slot < slot_offsets[group + 1]; ++slot) {
+                /* (m, l, acc) <- lse_merge((m, l, acc), partial[part]); an empty part (m_i = -inf) adds nothing */
+                const float part_m = partial_m[slot * MAX_QUERY_ROWS + r];
+                if (part_m != -INFINITY) {
+                    const float merged = max(m, part_m);
+                    const float own = m == -INFINITY ? 0.0f : exp(m - merged);
+                    const float other = exp(part_m - merged);
+                    l = l * own + partial_l[slot * MAX_QUERY_ROWS + r] * other;
+                    acc = acc * own + partial_acc[((size_t)(slot) * (size_t)(MAX_QUERY_ROWS) + (size_t)(r)) * (size_t)(VALUE_DIM) + (size_t)(x)] * other;
+                    m = merged;
+                }
+            }
+            /* store out <- acc / l, lse <- m + log l (0, -inf where l = 0) */
+            const int token = query_tile_tokens[query_tile_offsets[tile_query] + r];
+            const size_t row = (((size_t)(tile_batch) * (size_t)(query_tokens) + (size_t)(token)) * (size_t)(heads) + (size_t)(tile_head));
+            output[row * (size_t)(VALUE_DIM) + (size_t)(x)] = l == 0.0f ? 0.0f : acc / l;
+            if (x == 0) lse[row] = l == 0.0f ? -INFINITY : m + log(l);
         }
-        /* store out <- acc / l, lse <- m + log l (0, -inf where l = 0) */
-        const int token = query_tile_tokens[query_tile_offsets[tile.query_tile] + r];
-        const size_t row = ((size_t)tile.batch * query_tokens + token) * heads + tile.head;
-        output[row * VALUE_DIM + x] = l == 0.0f ? 0.0f : acc / l;
-        if (x == 0) lse[row] = l == 0.0f ? -INFINITY : m + log(l);
     }
 }

@@ -1,12 +1,12 @@
 /*
  * AttentionGen: generated OpenCL C 1.2. Regenerate with `attngen emit SPEC.json --target opencl`.
  *
- * spec:     B1 H4/4 d64/64 q[1024] k[1024] float32, neighborhood window 13 stride 1 dilation 1 causal 0, tiles 16/64, flash
- * tiling:   query tile 16 (16 tokens), key tile 64 (64 tokens);
- *           64 query tiles, 16 key tiles
- * plan:     per (batch, head) 94 visits: 0 FULL (mask-free), 94 PARTIAL (masked per element)
+ * spec:     B1 H4/4 d64/64 q[1024] k[1024] float32, neighborhood window 13 stride 1 dilation 1 causal 0, tiles 64/64, flash
+ * tiling:   query tile 64 (64 tokens), key tile 64 (64 tokens);
+ *           16 query tiles, 16 key tiles
+ * plan:     per (batch, head) 46 visits: 0 FULL (mask-free), 46 PARTIAL (masked per element)
  * schedule: flash: one work-group per (batch, head, query tile), online softmax over its visits
- * kernels:  attention_flash (256 work-groups of 64)
+ * kernels:  attention_flash (64 work-groups of 256)
  *
  * Layout: q [batch, *queryShape, heads, headDim], k and v [batch, *keyShape, kvHeads, headDim | valueDim];
  * output [batch, *queryShape, heads, valueDim] and lse [batch, *queryShape, heads] in float32 (natural log).
@@ -20,10 +20,28 @@
    shares this program. All arithmetic is float32 whatever the storage type. */
 #define HEAD_DIM 64        /* query/key head dimension */
 #define VALUE_DIM 64       /* value head dimension */
-#define MAX_QUERY_ROWS 16  /* tokens of the largest query tile */
+#define MAX_QUERY_ROWS 64  /* tokens of the largest query tile */
 #define MAX_KEY_ROWS 64    /* tokens of the largest key tile */
 #define PANEL_KEYS 64      /* key rows one panel of consecutive visits holds */
-#define WG_SIZE 64         /* work-items per work-group */
+#define WG_SIZE 256        /* work-items per work-group */
+#define TILE_ROWS 64       /* query rows of a work-group: ROW_THREADS x ROWS_PER_THREAD */
+#define ROW_THREADS 16     /* invocations along the rows */
+#define KEY_THREADS 16     /* invocations along a block's keys (they share rows) */
+#define ROWS_PER_THREAD 4  /* micro-tile rows of S and O per invocation */
+#define KEYS_PER_THREAD 4  /* micro-tile keys of S per invocation */
+#define BLOCK_KEYS 64      /* keys scored per step: KEY_THREADS x KEYS_PER_THREAD */
+#define OUT_COLUMNS 4      /* micro-tile columns of O per invocation */
+#define HEAD_CHUNK 32      /* dims of K staged at once */
+#define VALUE_KEYS 32      /* keys of V staged at once */
+#define Q_STRIDE 65        /* words per dim of the transposed Q tile */
+#define K_STRIDE 65        /* words per dim of the transposed K chunk */
+#define V_STRIDE 64        /* words per key of the V part */
+#define STAGE_FLOATS 2080  /* the K/V stage */
+#define ROW_STEPS 1        /* steps of a loop over the tile's rows */
+#define QUERY_STEPS 16     /* steps of the Q load */
+#define KEY_TILE_STEPS 1   /* steps of a key tile's token copy */
+#define KEY_STEPS 8        /* steps of a K chunk's load */
+#define VALUE_STEPS 8      /* steps of a V part's load */
 
 #if PANEL_KEYS < MAX_KEY_ROWS
 #error "a panel must hold the largest key tile"
@@ -82,213 +100,6 @@ bool neighborhood_mask_allows(int query, int key, const mask_params* mask) {
     return neighborhood_axis_allows(q0, k0, mask->length[0], NA_WINDOW_0, NA_STRIDE_0, NA_DILATION_0, NA_CAUSAL_0);
 }
 
-/* ---- Plan records (host-built buffers, see the manifest) ------------------------------------ */
-
-/* Tile sizes from a CSR token list: tile t holds tokens[offsets[t] .. offsets[t + 1]). */
-int tile_size(__global const int* offsets, int tile) { return offsets[tile + 1] - offsets[tile]; }
-
-/* Visit v of the plan: visits[2v] is its key tile, visits[2v + 1] is 1 when it is FULL (no mask). */
-int visit_key_tile(__global const int* visits, int visit) { return visits[2 * visit]; }
-bool visit_is_full(__global const int* visits, int visit) { return visits[2 * visit + 1] != 0; }
-
-/* A contiguous run of one output tile's visits (WorkSegment): visits [visit_begin, visit_end)
-   index the `visits` list directly; `slot` is its partial-result slot (split-KV, lean). */
-typedef struct {
-    int batch, head, query_tile, visit_begin, visit_end, slot;
-} work_segment;
-
-/* An output tile (batch, head, query tile), numbered batch-major, then head (WorkPartition.outputTile). */
-typedef struct {
-    int batch, head, query_tile;
-} output_tile;
-
-output_tile decode_output_tile(int index, int heads, int query_tiles) {
-    const output_tile tile = { index / (query_tiles * heads), (index / query_tiles) % heads, index % query_tiles };
-    return tile;
-}
-
-/* Flash: work-group g computes output tile g over all of its query tile's visits. */
-work_segment flash_segment(int group, int heads, int query_tiles, __global const int* visit_offsets) {
-    const output_tile tile = decode_output_tile(group, heads, query_tiles);
-    const work_segment segment = {
-        tile.batch, tile.head, tile.query_tile,
-        visit_offsets[tile.query_tile], visit_offsets[tile.query_tile + 1], 0,
-    };
-    return segment;
-}
-
-/* ---- Tile operations ---------------------------------------------------------------------- */
-
-/* A panel: visits [begin, end) whose key tiles together hold `keys` <= PANEL_KEYS rows. */
-typedef struct {
-    int begin, end, keys;
-} key_panel;
-
-/* Groups consecutive visits from `begin` while the next still fits in PANEL_KEYS rows (the CPU
-   interpreter's grouping), and gathers the panel's key tokens, in visit order, into `panel_tokens`. */
-key_panel gather_panel(int begin, int end, __global const int* visits, __global const int* key_tile_offsets,
-                       __global const int* key_tile_tokens, __local int* panel_tokens) {
-    key_panel panel = { begin, begin + 1, tile_size(key_tile_offsets, visit_key_tile(visits, begin)) };
-    while (panel.end < end) {
-        const int next = tile_size(key_tile_offsets, visit_key_tile(visits, panel.end));
-        if (panel.keys + next > PANEL_KEYS) break;
-        panel.keys += next;
-        panel.end += 1;
-    }
-    int column = 0;
-    for (int v = panel.begin; v < panel.end; ++v) {
-        const int tile = visit_key_tile(visits, v);
-        const int count = tile_size(key_tile_offsets, tile);
-        for (int t = get_local_id(0); t < count; t += WG_SIZE) {
-            panel_tokens[column + t] = key_tile_tokens[key_tile_offsets[tile] + t];
-        }
-        column += count;
-    }
-    barrier(CLK_LOCAL_MEM_FENCE);
-    return panel;
-}
-
-/* rows[r][x] = tensor[batch, tokens[r], head, x] for r < count, x < width, widened to float32.
-   `grid_tokens` and `tensor_heads` are the tensor's token and head counts. */
-void load_rows(__local float* rows, __local const int* tokens, int count, int width, __global const storage_t* tensor,
-               int batch, int grid_tokens, int tensor_heads, int head) {
-    /* The same trip count for every work-item, idle ones guarded: PoCL 3.1 vectorised the
-       plain strided loop wrongly when it left lanes idle (16-bit storage, one-row tiles). */
-    for (int base = 0; base < count * width; base += WG_SIZE) {
-        const int e = base + (int)get_local_id(0);
-        if (e >= count * width) break;
-        const int r = e / width;
-        const size_t row = ((size_t)batch * grid_tokens + tokens[r]) * tensor_heads + head;
-        rows[e] = load_element(tensor, row * width + e % width);
-    }
-    barrier(CLK_LOCAL_MEM_FENCE);
-}
-
-/* columns[x][r] = tensor[batch, tokens[r], head, x]: the panel's keys transposed, so that
-   in compute_scores neighbouring work-items (neighbouring keys) read neighbouring words. */
-void load_columns(__local float* columns, __local const int* tokens, int count, int width,
-                  __global const storage_t* tensor, int batch, int grid_tokens, int tensor_heads, int head) {
-    for (int base = 0; base < count * width; base += WG_SIZE) {  /* uniform trip count, as in load_rows */
-        const int e = base + (int)get_local_id(0);
-        if (e >= count * width) break;
-        const int r = e / width;
-        const size_t row = ((size_t)batch * grid_tokens + tokens[r]) * tensor_heads + head;
-        columns[(e % width) * PANEL_KEYS + r] = load_element(tensor, row * width + e % width);
-    }
-    barrier(CLK_LOCAL_MEM_FENCE);
-}
-
-/* The query tile's tokens into `query_rows`, then its rows of q into `q_tile`. */
-void load_query_tile(__local int* query_rows, __local float* q_tile, __global const storage_t* q,
-                     __global const int* query_tile_offsets, __global const int* query_tile_tokens,
-                     work_segment segment, int rows, int heads, int query_tokens) {
-    for (int r = get_local_id(0); r < rows; r += WG_SIZE) {
-        query_rows[r] = query_tile_tokens[query_tile_offsets[segment.query_tile] + r];
-    }
-    barrier(CLK_LOCAL_MEM_FENCE);
-    load_rows(q_tile, query_rows, rows, HEAD_DIM, q, segment.batch, query_tokens, heads, segment.head);
-}
-
-/* (m, l, acc) <- (-inf, 0, 0) for the tile's rows. */
-void init_state(__local float* m, __local float* l, __local float* acc, int rows) {
-    for (int r = get_local_id(0); r < rows; r += WG_SIZE) {
-        m[r] = -INFINITY;
-        l[r] = 0.0f;
-    }
-    for (int e = get_local_id(0); e < rows * VALUE_DIM; e += WG_SIZE) acc[e] = 0.0f;
-    barrier(CLK_LOCAL_MEM_FENCE);
-}
-
-/* S <- scale * Q*K^T over the panel's keys (K held transposed: k_columns[x][c]). */
-void compute_scores(__local float* scores, __local const float* q_tile, __local const float* k_columns,
-                    int rows, int keys, float scale) {
-    for (int e = get_local_id(0); e < rows * keys; e += WG_SIZE) {
-        const int r = e / keys, c = e % keys;
-        float dot = 0.0f;
-        for (int x = 0; x < HEAD_DIM; ++x) dot += q_tile[r * HEAD_DIM + x] * k_columns[x * PANEL_KEYS + c];
-        scores[r * PANEL_KEYS + c] = scale * dot;
-    }
-    barrier(CLK_LOCAL_MEM_FENCE);
-}
-
-/* S[r][c] <- -inf where the mask disallows (query r, key c), in the columns of the panel's
-   PARTIAL visits only: FULL visits need no mask and are never evaluated. */
-void mask_partial_visits(__local float* scores, key_panel panel, __global const int* visits,
-                         __global const int* key_tile_offsets, __local const int* query_rows, int rows,
-                         __local const int* panel_tokens, const mask_params* mask) {
-    int column = 0;
-    for (int v = panel.begin; v < panel.end; ++v) {
-        const int keys = tile_size(key_tile_offsets, visit_key_tile(visits, v));
-        if (!visit_is_full(visits, v)) {
-            for (int e = get_local_id(0); e < rows * keys; e += WG_SIZE) {
-                const int r = e / keys, c = column + e % keys;
-                if (!neighborhood_mask_allows(query_rows[r], panel_tokens[c], mask)) scores[r * PANEL_KEYS + c] = -INFINITY;
-            }
-        }
-        column += keys;
-    }
-    barrier(CLK_LOCAL_MEM_FENCE);
-}
-
-/* Online softmax, one work-item per row: m' = max(m, rowmax S), l and acc rescaled by
-   exp(m - m'), S <- exp(S - m'), l += rowsum S. A row with every key so far masked keeps
-   l = 0 and gets S = 0 (no -inf - -inf = NaN). */
-void softmax_update(__local float* scores, __local float* m, __local float* l, __local float* rescale,
-                    __local float* acc, int rows, int keys) {
-    for (int r = get_local_id(0); r < rows; r += WG_SIZE) {
-        __local float* s = scores + r * PANEL_KEYS;
-        float row_max = -INFINITY;
-        for (int c = 0; c < keys; ++c) row_max = fmax(row_max, s[c]);
-        const float m_new = fmax(m[r], row_max);
-        if (m_new == -INFINITY) {
-            for (int c = 0; c < keys; ++c) s[c] = 0.0f;
-            rescale[r] = 1.0f;
-            continue;
-        }
-        const float correction = m[r] == -INFINITY ? 0.0f : exp(m[r] - m_new);
-        float sum = 0.0f;
-        for (int c = 0; c < keys; ++c) {
-            const float p = s[c] == -INFINITY ? 0.0f : exp(s[c] - m_new);
-            s[c] = p;
-            sum += p;
-        }
-        l[r] = l[r] * correction + sum;
-        m[r] = m_new;
-        rescale[r] = correction;
-    }
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int e = get_local_id(0); e < rows * VALUE_DIM; e += WG_SIZE) acc[e] *= rescale[e / VALUE_DIM];
-    barrier(CLK_LOCAL_MEM_FENCE);
-}
-
-/* acc <- acc + S*V over the panel's keys. */
-void accumulate(__local float* acc, __local const float* scores, __local const float* v_panel, int rows, int keys) {
-    for (int e = get_local_id(0); e < rows * VALUE_DIM; e += WG_SIZE) {
-        const int r = e / VALUE_DIM, x = e % VALUE_DIM;
-        float sum = 0.0f;
-        for (int c = 0; c < keys; ++c) sum += scores[r * PANEL_KEYS + c] * v_panel[c * VALUE_DIM + x];
-        acc[e] += sum;
-    }
-    barrier(CLK_LOCAL_MEM_FENCE);
-}
-
-/* out <- acc / l and lse <- m + log l (natural log) at the tile's rows; 0 and -inf for rows
-   that saw no key (l = 0). */
-void store_output(__global float* output, __global float* lse, __local const float* m, __local const float* l,
-                  __local const float* acc, __local const int* query_rows, int rows, work_segment segment,
-                  int heads, int query_tokens) {
-    for (int e = get_local_id(0); e < rows * VALUE_DIM; e += WG_SIZE) {
-        const int r = e / VALUE_DIM;
-        const size_t row = ((size_t)segment.batch * query_tokens + query_rows[r]) * heads + segment.head;
-        output[row * VALUE_DIM + e % VALUE_DIM] = l[r] == 0.0f ? 0.0f : acc[e] / l[r];
-    }
-    for (int r = get_local_id(0); r < rows; r += WG_SIZE) {
-        const size_t row = ((size_t)segment.batch * query_tokens + query_rows[r]) * heads + segment.head;
-        lse[row] = l[r] == 0.0f ? -INFINITY : m[r] + log(l[r]);
-    }
-    barrier(CLK_LOCAL_MEM_FENCE);
-}
-
 /* ---- Kernels, in dispatch order ----------------------------------------------------------------- */
 
 __kernel __attribute__((reqd_work_group_size(WG_SIZE, 1, 1)))
@@ -310,43 +121,376 @@ void attention_flash(__global const storage_t* q,
                      const int query_tiles,
                      const float scale,
                      const int grid_0) {
-    /* Tile registers of the work-group. */
-    __local int query_rows[MAX_QUERY_ROWS];             /* flat tokens of the query tile */
-    __local int panel_tokens[PANEL_KEYS];               /* flat tokens of the panel's keys, in visit order */
-    __local float q_tile[MAX_QUERY_ROWS * HEAD_DIM];    /* Q */
-    __local float k_columns[HEAD_DIM * PANEL_KEYS];     /* K, transposed */
-    __local float v_panel[PANEL_KEYS * VALUE_DIM];      /* V */
-    __local float scores[MAX_QUERY_ROWS * PANEL_KEYS];  /* S, then P = exp(S - m) */
-    __local float m[MAX_QUERY_ROWS], l[MAX_QUERY_ROWS]; /* running max and sum per row */
-    __local float rescale[MAX_QUERY_ROWS];              /* exp(m_old - m_new) of the current panel */
-    __local float acc[MAX_QUERY_ROWS * VALUE_DIM];      /* unnormalised output */
+    /* Work-group tiles: Q transposed, the K/V stage, P, the row reduction, token lists. */
+    __local float q_tile[HEAD_DIM * Q_STRIDE];       /* Q[row][x] at x * Q_STRIDE + row */
+    __local float stage[STAGE_FLOATS];              /* K chunk [x][key] or V part [key][x] */
+    __local float p_tile[TILE_ROWS * BLOCK_KEYS];     /* P = exp(S - m) of the block */
+    __local float row_share[TILE_ROWS * KEY_THREADS];  /* per-invocation row maxima, then sums */
+    __local int query_rows[TILE_ROWS];               /* flat tokens of the query tile */
+    __local int panel_tokens[PANEL_KEYS];            /* flat tokens of the panel's keys, in visit order */
+    __local int panel_masked[PANEL_KEYS];            /* 1 where the key's visit is PARTIAL */
     const mask_params mask = { query_tokens, key_tokens, { grid_0 } };
+    const int group = (int)get_group_id(0);
+    const int lid = (int)get_local_id(0);
+    const int rg = lid / KEY_THREADS, cg = lid % KEY_THREADS;  /* this invocation's row and key group */
+    /* O micro-tile: o<i>_<j> holds row rg + i*ROW_THREADS, column cg + j*KEY_THREADS */
+    float o0_0, o0_1, o0_2, o0_3, o1_0, o1_1, o1_2, o1_3, o2_0, o2_1, o2_2, o2_3, o3_0, o3_1, o3_2, o3_3;
+    /* running max and this invocation's share of the row sum, per micro-tile row */
+    float m0, l0, m1, l1, m2, l2, m3, l3;
 
     /* for segment in workgroup.segments: flash has one, the work-group's output tile with all its visits */
-    const work_segment segment = flash_segment(get_group_id(0), heads, query_tiles, visit_offsets);
-    const int rows = tile_size(query_tile_offsets, segment.query_tile);
-    const int kv_head = segment.head / (heads / kv_heads);  /* GQA: query head h reads kv head h / (heads / kv_heads) */
-    /* Q <- load q[batch, segment.queryTile, head] */
-    load_query_tile(query_rows, q_tile, q, query_tile_offsets, query_tile_tokens, segment, rows, heads, query_tokens);
+    const int seg_batch = group / (query_tiles * heads), seg_head = (group / query_tiles) % heads, seg_query_tile = group % query_tiles;
+    const int seg_begin = visit_offsets[seg_query_tile], seg_end = visit_offsets[seg_query_tile + 1], seg_slot = 0;
+    const int rows = query_tile_offsets[seg_query_tile + 1] - query_tile_offsets[seg_query_tile];
+    const int kv_head = seg_head / (heads / kv_heads);  /* GQA: query head h reads kv head h / (heads / kv_heads) */
+    /* Q <- load q[batch, segment.queryTile, head], transposed; rows past the tile are zero */
+    {
+        const int r = 0 * WG_SIZE + lid;
+        if (r < TILE_ROWS) query_rows[r] = r < rows ? query_tile_tokens[query_tile_offsets[seg_query_tile] + r] : 0;
+    }
+    for (int step = 0; step < 16; step += 1) {
+        const int e = step * WG_SIZE + lid;
+        const int r = e / HEAD_DIM, x = e % HEAD_DIM;
+        if (r < TILE_ROWS) {
+            float value = 0.0f;
+            if (r < rows) {
+                const int token = query_tile_tokens[query_tile_offsets[seg_query_tile] + r];
+                value = load_element(q, (((size_t)(seg_batch) * (size_t)(query_tokens) + (size_t)(token)) * (size_t)(heads) + (size_t)(seg_head)) * (size_t)(HEAD_DIM) + (size_t)(x));
+            }
+            q_tile[x * Q_STRIDE + r] = value;
+        }
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
     /* (m, l, acc) <- (-inf, 0, 0) */
-    init_state(m, l, acc, rows);
+    m0 = -INFINITY; l0 = 0.0f; o0_0 = 0.0f; o0_1 = 0.0f; o0_2 = 0.0f; o0_3 = 0.0f;
+    m1 = -INFINITY; l1 = 0.0f; o1_0 = 0.0f; o1_1 = 0.0f; o1_2 = 0.0f; o1_3 = 0.0f;
+    m2 = -INFINITY; l2 = 0.0f; o2_0 = 0.0f; o2_1 = 0.0f; o2_2 = 0.0f; o2_3 = 0.0f;
+    m3 = -INFINITY; l3 = 0.0f; o3_0 = 0.0f; o3_1 = 0.0f; o3_2 = 0.0f; o3_3 = 0.0f;
     /* for panel in plan.visits(segment.queryTile)[segment.range], up to PANEL_KEYS keys each: */
-    for (int next = segment.visit_begin; next < segment.visit_end;) {
-        const key_panel panel = gather_panel(next, segment.visit_end, visits, key_tile_offsets, key_tile_tokens, panel_tokens);
-        /* K <- load k[batch, panel.keyTiles, kvHead(head)] */
-        load_columns(k_columns, panel_tokens, panel.keys, HEAD_DIM, k, segment.batch, key_tokens, kv_heads, kv_head);
-        /* V <- load v[batch, panel.keyTiles, kvHead(head)] */
-        load_rows(v_panel, panel_tokens, panel.keys, VALUE_DIM, v, segment.batch, key_tokens, kv_heads, kv_head);
-        /* S <- scale * Q*K^T */
-        compute_scores(scores, q_tile, k_columns, rows, panel.keys, scale);
-        /* for visit in panel where visit is PARTIAL: S[:, visit] <- -inf where !mask.allows */
-        mask_partial_visits(scores, panel, visits, key_tile_offsets, query_rows, rows, panel_tokens, &mask);
-        /* (m, l, acc, S) <- online_softmax(m, l, acc, S) */
-        softmax_update(scores, m, l, rescale, acc, rows, panel.keys);
-        /* acc <- acc + S*V */
-        accumulate(acc, scores, v_panel, rows, panel.keys);
-        next = panel.end;
+    for (int next = seg_begin; next < seg_end;) {
+        /* group visits from `next` while the next one still fits in PANEL_KEYS keys */
+        int panel_end = next + 1, panel_keys = key_tile_offsets[visits[2 * next] + 1] - key_tile_offsets[visits[2 * next]];
+        bool panel_partial = !(visits[2 * next + 1] != 0);
+        while (panel_end < seg_end) {
+            const int more = key_tile_offsets[visits[2 * panel_end] + 1] - key_tile_offsets[visits[2 * panel_end]];
+            if (panel_keys + more > PANEL_KEYS) break;
+            panel_partial = panel_partial || !(visits[2 * panel_end + 1] != 0);
+            panel_keys += more;
+            panel_end += 1;
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);  /* the previous panel's readers of the token lists are done */
+        for (int v = next, column = 0; v < panel_end; ++v) {
+            const int tile = visits[2 * v];
+            const int count = key_tile_offsets[tile + 1] - key_tile_offsets[tile];
+            const int masked = visits[2 * v + 1] != 0 ? 0 : 1;
+            {
+                const int t = 0 * WG_SIZE + lid;
+                if (t < count) {
+                    panel_tokens[column + t] = key_tile_tokens[key_tile_offsets[tile] + t];
+                    panel_masked[column + t] = masked;
+                }
+            }
+            column += count;
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+        /* the panel's keys, BLOCK_KEYS at a time; online softmax makes the blocking invisible up to float32 rounding */
+        for (int first = 0; first < panel_keys; first += BLOCK_KEYS) {
+            const int keys = min(BLOCK_KEYS, panel_keys - first);
+            /* K <- load k[batch, panel.keyTiles, kvHead(head)]: staged HEAD_CHUNK dims at a time inside S <- Q*K^T */
+            /* V <- load v[batch, panel.keyTiles, kvHead(head)]: staged VALUE_KEYS keys at a time inside acc += P*V */
+            /* S <- scale * Q*K^T over the block's keys, in registers */
+            float s0_0 = 0.0f, s0_1 = 0.0f, s0_2 = 0.0f, s0_3 = 0.0f, s1_0 = 0.0f, s1_1 = 0.0f, s1_2 = 0.0f, s1_3 = 0.0f, s2_0 = 0.0f, s2_1 = 0.0f, s2_2 = 0.0f, s2_3 = 0.0f, s3_0 = 0.0f, s3_1 = 0.0f, s3_2 = 0.0f, s3_3 = 0.0f;
+            for (int chunk = 0; chunk < 64; chunk += 32) {
+                barrier(CLK_LOCAL_MEM_FENCE);  /* the stage's previous readers are done */
+                for (int step = 0; step < 8; step += 1) {
+                    const int e = step * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(chunk + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                barrier(CLK_LOCAL_MEM_FENCE);
+                for (int x = 0; x < 32; x += 1) {
+                    const float q0 = q_tile[(chunk + x) * Q_STRIDE + rg + 0];
+                    const float q1 = q_tile[(chunk + x) * Q_STRIDE + rg + 16];
+                    const float q2 = q_tile[(chunk + x) * Q_STRIDE + rg + 32];
+                    const float q3 = q_tile[(chunk + x) * Q_STRIDE + rg + 48];
+                    const float k0 = stage[x * K_STRIDE + cg + 0];
+                    const float k1 = stage[x * K_STRIDE + cg + 16];
+                    const float k2 = stage[x * K_STRIDE + cg + 32];
+                    const float k3 = stage[x * K_STRIDE + cg + 48];
+                    s0_0 += q0 * k0; s0_1 += q0 * k1; s0_2 += q0 * k2; s0_3 += q0 * k3;
+                    s1_0 += q1 * k0; s1_1 += q1 * k1; s1_2 += q1 * k2; s1_3 += q1 * k3;
+                    s2_0 += q2 * k0; s2_1 += q2 * k1; s2_2 += q2 * k2; s2_3 += q2 * k3;
+                    s3_0 += q3 * k0; s3_1 += q3 * k1; s3_2 += q3 * k2; s3_3 += q3 * k3;
+                }
+            }
+            s0_0 *= scale; s0_1 *= scale; s0_2 *= scale; s0_3 *= scale;
+            s1_0 *= scale; s1_1 *= scale; s1_2 *= scale; s1_3 *= scale;
+            s2_0 *= scale; s2_1 *= scale; s2_2 *= scale; s2_3 *= scale;
+            s3_0 *= scale; s3_1 *= scale; s3_2 *= scale; s3_3 *= scale;
+            /* for visit in panel where visit is PARTIAL: S[:, visit] <- -inf where !mask.allows; and keys past the panel */
+            {
+                const bool outside = cg + 0 >= keys;
+                const bool check = !outside && panel_partial && panel_masked[first + cg + 0] != 0;
+                if (outside || (check && rg + 0 < rows && !neighborhood_mask_allows(query_rows[rg + 0], panel_tokens[first + cg + 0], &mask))) s0_0 = -INFINITY;
+                if (outside || (check && rg + 16 < rows && !neighborhood_mask_allows(query_rows[rg + 16], panel_tokens[first + cg + 0], &mask))) s1_0 = -INFINITY;
+                if (outside || (check && rg + 32 < rows && !neighborhood_mask_allows(query_rows[rg + 32], panel_tokens[first + cg + 0], &mask))) s2_0 = -INFINITY;
+                if (outside || (check && rg + 48 < rows && !neighborhood_mask_allows(query_rows[rg + 48], panel_tokens[first + cg + 0], &mask))) s3_0 = -INFINITY;
+            }
+            {
+                const bool outside = cg + 16 >= keys;
+                const bool check = !outside && panel_partial && panel_masked[first + cg + 16] != 0;
+                if (outside || (check && rg + 0 < rows && !neighborhood_mask_allows(query_rows[rg + 0], panel_tokens[first + cg + 16], &mask))) s0_1 = -INFINITY;
+                if (outside || (check && rg + 16 < rows && !neighborhood_mask_allows(query_rows[rg + 16], panel_tokens[first + cg + 16], &mask))) s1_1 = -INFINITY;
+                if (outside || (check && rg + 32 < rows && !neighborhood_mask_allows(query_rows[rg + 32], panel_tokens[first + cg + 16], &mask))) s2_1 = -INFINITY;
+                if (outside || (check && rg + 48 < rows && !neighborhood_mask_allows(query_rows[rg + 48], panel_tokens[first + cg + 16], &mask))) s3_1 = -INFINITY;
+            }
+            {
+                const bool outside = cg + 32 >= keys;
+                const bool check = !outside && panel_partial && panel_masked[first + cg + 32] != 0;
+                if (outside || (check && rg + 0 < rows && !neighborhood_mask_allows(query_rows[rg + 0], panel_tokens[first + cg + 32], &mask))) s0_2 = -INFINITY;
+                if (outside || (check && rg + 16 < rows && !neighborhood_mask_allows(query_rows[rg + 16], panel_tokens[first + cg + 32], &mask))) s1_2 = -INFINITY;
+                if (outside || (check && rg + 32 < rows && !neighborhood_mask_allows(query_rows[rg + 32], panel_tokens[first + cg + 32], &mask))) s2_2 = -INFINITY;
+                if (outside || (check && rg + 48 < rows && !neighborhood_mask_allows(query_rows[rg + 48], panel_tokens[first + cg + 32], &mask))) s3_2 = -INFINITY;
+            }
+            {
+                const bool outside = cg + 48 >= keys;
+                const bool check = !outside && panel_partial && panel_masked[first + cg + 48] != 0;
+                if (outside || (check && rg + 0 < rows && !neighborhood_mask_allows(query_rows[rg + 0], panel_tokens[first + cg + 48], &mask))) s0_3 = -INFINITY;
+                if (outside || (check && rg + 16 < rows && !neighborhood_mask_allows(query_rows[rg + 16], panel_tokens[first + cg + 48], &mask))) s1_3 = -INFINITY;
+                if (outside || (check && rg + 32 < rows && !neighborhood_mask_allows(query_rows[rg + 32], panel_tokens[first + cg + 48], &mask))) s2_3 = -INFINITY;
+                if (outside || (check && rg + 48 < rows && !neighborhood_mask_allows(query_rows[rg + 48], panel_tokens[first + cg + 48], &mask))) s3_3 = -INFINITY;
+            }
+            /* (m, l, acc, S) <- online_softmax(m, l, acc, S); a row with every key so far masked keeps l = 0 and P = 0 */
+            row_share[(rg + 0) * KEY_THREADS + cg] = max(max(max(s0_0, s0_1), s0_2), s0_3);
+            row_share[(rg + 16) * KEY_THREADS + cg] = max(max(max(s1_0, s1_1), s1_2), s1_3);
+            row_share[(rg + 32) * KEY_THREADS + cg] = max(max(max(s2_0, s2_1), s2_2), s2_3);
+            row_share[(rg + 48) * KEY_THREADS + cg] = max(max(max(s3_0, s3_1), s3_2), s3_3);
+            barrier(CLK_LOCAL_MEM_FENCE);
+            {
+                float m_new = m0;
+                for (int t = 0; t < 16; t += 1) {
+                    m_new = max(m_new, row_share[(rg + 0) * KEY_THREADS + t]);
+                }
+                const float correction = m0 == -INFINITY || m_new == -INFINITY ? (m_new == -INFINITY ? 1.0f : 0.0f) : exp(m0 - m_new);
+                float share = 0.0f;
+                {
+                    const float p = s0_0 == -INFINITY ? 0.0f : exp(s0_0 - m_new);
+                    share += p;
+                    p_tile[(rg + 0) * BLOCK_KEYS + cg + 0] = p;
+                }
+                {
+                    const float p = s0_1 == -INFINITY ? 0.0f : exp(s0_1 - m_new);
+                    share += p;
+                    p_tile[(rg + 0) * BLOCK_KEYS + cg + 16] = p;
+                }
+                {
+                    const float p = s0_2 == -INFINITY ? 0.0f : exp(s0_2 - m_new);
+                    share += p;
+                    p_tile[(rg + 0) * BLOCK_KEYS + cg + 32] = p;
+                }
+                {
+                    const float p = s0_3 == -INFINITY ? 0.0f : exp(s0_3 - m_new);
+                    share += p;
+                    p_tile[(rg + 0) * BLOCK_KEYS + cg + 48] = p;
+                }
+                l0 = l0 * correction + share;
+                m0 = m_new;
+                o0_0 *= correction; o0_1 *= correction; o0_2 *= correction; o0_3 *= correction;
+            }
+            {
+                float m_new = m1;
+                for (int t = 0; t < 16; t += 1) {
+                    m_new = max(m_new, row_share[(rg + 16) * KEY_THREADS + t]);
+                }
+                const float correction = m1 == -INFINITY || m_new == -INFINITY ? (m_new == -INFINITY ? 1.0f : 0.0f) : exp(m1 - m_new);
+                float share = 0.0f;
+                {
+                    const float p = s1_0 == -INFINITY ? 0.0f : exp(s1_0 - m_new);
+                    share += p;
+                    p_tile[(rg + 16) * BLOCK_KEYS + cg + 0] = p;
+                }
+                {
+                    const float p = s1_1 == -INFINITY ? 0.0f : exp(s1_1 - m_new);
+                    share += p;
+                    p_tile[(rg + 16) * BLOCK_KEYS + cg + 16] = p;
+                }
+                {
+                    const float p = s1_2 == -INFINITY ? 0.0f : exp(s1_2 - m_new);
+                    share += p;
+                    p_tile[(rg + 16) * BLOCK_KEYS + cg + 32] = p;
+                }
+                {
+                    const float p = s1_3 == -INFINITY ? 0.0f : exp(s1_3 - m_new);
+                    share += p;
+                    p_tile[(rg + 16) * BLOCK_KEYS + cg + 48] = p;
+                }
+                l1 = l1 * correction + share;
+                m1 = m_new;
+                o1_0 *= correction; o1_1 *= correction; o1_2 *= correction; o1_3 *= correction;
+            }
+            {
+                float m_new = m2;
+                for (int t = 0; t < 16; t += 1) {
+                    m_new = max(m_new, row_share[(rg + 32) * KEY_THREADS + t]);
+                }
+                const float correction = m2 == -INFINITY || m_new == -INFINITY ? (m_new == -INFINITY ? 1.0f : 0.0f) : exp(m2 - m_new);
+                float share = 0.0f;
+                {
+                    const float p = s2_0 == -INFINITY ? 0.0f : exp(s2_0 - m_new);
+                    share += p;
+                    p_tile[(rg + 32) * BLOCK_KEYS + cg + 0] = p;
+                }
+                {
+                    const float p = s2_1 == -INFINITY ? 0.0f : exp(s2_1 - m_new);
+                    share += p;
+                    p_tile[(rg + 32) * BLOCK_KEYS + cg + 16] = p;
+                }
+                {
+                    const float p = s2_2 == -INFINITY ? 0.0f : exp(s2_2 - m_new);
+                    share += p;
+                    p_tile[(rg + 32) * BLOCK_KEYS + cg + 32] = p;
+                }
+                {
+                    const float p = s2_3 == -INFINITY ? 0.0f : exp(s2_3 - m_new);
+                    share += p;
+                    p_tile[(rg + 32) * BLOCK_KEYS + cg + 48] = p;
+                }
+                l2 = l2 * correction + share;
+                m2 = m_new;
+                o2_0 *= correction; o2_1 *= correction; o2_2 *= correction; o2_3 *= correction;
+            }
+            {
+                float m_new = m3;
+                for (int t = 0; t < 16; t += 1) {
+                    m_new = max(m_new, row_share[(rg + 48) * KEY_THREADS + t]);
+                }
+                const float correction = m3 == -INFINITY || m_new == -INFINITY ? (m_new == -INFINITY ? 1.0f : 0.0f) : exp(m3 - m_new);
+                float share = 0.0f;
+                {
+                    const float p = s3_0 == -INFINITY ? 0.0f : exp(s3_0 - m_new);
+                    share += p;
+                    p_tile[(rg + 48) * BLOCK_KEYS + cg + 0] = p;
+                }
+                {
+                    const float p = s3_1 == -INFINITY ? 0.0f : exp(s3_1 - m_new);
+                    share += p;
+                    p_tile[(rg + 48) * BLOCK_KEYS + cg + 16] = p;
+                }
+                {
+                    const float p = s3_2 == -INFINITY ? 0.0f : exp(s3_2 - m_new);
+                    share += p;
+                    p_tile[(rg + 48) * BLOCK_KEYS + cg + 32] = p;
+                }
+                {
+                    const float p = s3_3 == -INFINITY ? 0.0f : exp(s3_3 - m_new);
+                    share += p;
+                    p_tile[(rg + 48) * BLOCK_KEYS + cg + 48] = p;
+                }
+                l3 = l3 * correction + share;
+                m3 = m_new;
+                o3_0 *= correction; o3_1 *= correction; o3_2 *= correction; o3_3 *= correction;
+            }
+            /* acc <- acc + P*V over the block's keys, in registers */
+            for (int part = 0; part < 64; part += 32) {
+                barrier(CLK_LOCAL_MEM_FENCE);  /* readers of the stage are done; P is visible after the next */
+                for (int step = 0; step < 8; step += 1) {
+                    const int e = step * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (part + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + part + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                barrier(CLK_LOCAL_MEM_FENCE);
+                for (int c = 0; c < 32; c += 1) {
+                    const float v0 = stage[c * V_STRIDE + cg + 0];
+                    const float v1 = stage[c * V_STRIDE + cg + 16];
+                    const float v2 = stage[c * V_STRIDE + cg + 32];
+                    const float v3 = stage[c * V_STRIDE + cg + 48];
+                    const float p0 = p_tile[(rg + 0) * BLOCK_KEYS + part + c];
+                    const float p1 = p_tile[(rg + 16) * BLOCK_KEYS + part + c];
+                    const float p2 = p_tile[(rg + 32) * BLOCK_KEYS + part + c];
+                    const float p3 = p_tile[(rg + 48) * BLOCK_KEYS + part + c];
+                    o0_0 += p0 * v0; o0_1 += p0 * v1; o0_2 += p0 * v2; o0_3 += p0 * v3;
+                    o1_0 += p1 * v0; o1_1 += p1 * v1; o1_2 += p1 * v2; o1_3 += p1 * v3;
+                    o2_0 += p2 * v0; o2_1 += p2 * v1; o2_2 += p2 * v2; o2_3 += p2 * v3;
+                    o3_0 += p3 * v0; o3_1 += p3 * v1; o3_2 += p3 * v2; o3_3 += p3 * v3;
+                }
+            }
+        }
+        next = panel_end;
+    }
+    /* l <- the sum of the row's shares (all were rescaled by the same corrections) */
+    barrier(CLK_LOCAL_MEM_FENCE);
+    row_share[(rg + 0) * KEY_THREADS + cg] = l0;
+    row_share[(rg + 16) * KEY_THREADS + cg] = l1;
+    row_share[(rg + 32) * KEY_THREADS + cg] = l2;
+    row_share[(rg + 48) * KEY_THREADS + cg] = l3;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    {
+        float total = 0.0f;
+        for (int t = 0; t < 16; t += 1) {
+            total += row_share[(rg + 0) * KEY_THREADS + t];
+        }
+        l0 = total;
+    }
+    {
+        float total = 0.0f;
+        for (int t = 0; t < 16; t += 1) {
+            total += row_share[(rg + 16) * KEY_THREADS + t];
+        }
+        l1 = total;
+    }
+    {
+        float total = 0.0f;
+        for (int t = 0; t < 16; t += 1) {
+            total += row_share[(rg + 32) * KEY_THREADS + t];
+        }
+        l2 = total;
+    }
+    {
+        float total = 0.0f;
+        for (int t = 0; t < 16; t += 1) {
+            total += row_share[(rg + 48) * KEY_THREADS + t];
+        }
+        l3 = total;
     }
     /* store out <- acc / l, lse <- m + log l (0, -inf where l = 0) */
-    store_output(output, lse, m, l, acc, query_rows, rows, segment, heads, query_tokens);
+    if (rg + 0 < rows) {
+        const size_t row = (((size_t)(seg_batch) * (size_t)(query_tokens) + (size_t)(query_rows[rg + 0])) * (size_t)(heads) + (size_t)(seg_head));
+        if (cg + 0 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 0)] = l0 == 0.0f ? 0.0f : o0_0 / l0;
+        if (cg + 16 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 16)] = l0 == 0.0f ? 0.0f : o0_1 / l0;
+        if (cg + 32 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 32)] = l0 == 0.0f ? 0.0f : o0_2 / l0;
+        if (cg + 48 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 48)] = l0 == 0.0f ? 0.0f : o0_3 / l0;
+        if (cg == 0) lse[row] = l0 == 0.0f ? -INFINITY : m0 + log(l0);
+    }
+    if (rg + 16 < rows) {
+        const size_t row = (((size_t)(seg_batch) * (size_t)(query_tokens) + (size_t)(query_rows[rg + 16])) * (size_t)(heads) + (size_t)(seg_head));
+        if (cg + 0 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 0)] = l1 == 0.0f ? 0.0f : o1_0 / l1;
+        if (cg + 16 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 16)] = l1 == 0.0f ? 0.0f : o1_1 / l1;
+        if (cg + 32 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 32)] = l1 == 0.0f ? 0.0f : o1_2 / l1;
+        if (cg + 48 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 48)] = l1 == 0.0f ? 0.0f : o1_3 / l1;
+        if (cg == 0) lse[row] = l1 == 0.0f ? -INFINITY : m1 + log(l1);
+    }
+    if (rg + 32 < rows) {
+        const size_t row = (((size_t)(seg_batch) * (size_t)(query_tokens) + (size_t)(query_rows[rg + 32])) * (size_t)(heads) + (size_t)(seg_head));
+        if (cg + 0 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 0)] = l2 == 0.0f ? 0.0f : o2_0 / l2;
+        if (cg + 16 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 16)] = l2 == 0.0f ? 0.0f : o2_1 / l2;
+        if (cg + 32 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 32)] = l2 == 0.0f ? 0.0f : o2_2 / l2;
+        if (cg + 48 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 48)] = l2 == 0.0f ? 0.0f : o2_3 / l2;
+        if (cg == 0) lse[row] = l2 == 0.0f ? -INFINITY : m2 + log(l2);
+    }
+    if (rg + 48 < rows) {
+        const size_t row = (((size_t)(seg_batch) * (size_t)(query_tokens) + (size_t)(query_rows[rg + 48])) * (size_t)(heads) + (size_t)(seg_head));
+        if (cg + 0 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 0)] = l3 == 0.0f ? 0.0f : o3_0 / l3;
+        if (cg + 16 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 16)] = l3 == 0.0f ? 0.0f : o3_1 / l3;
+        if (cg + 32 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 32)] = l3 == 0.0f ? 0.0f : o3_2 / l3;
+        if (cg + 48 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 48)] = l3 == 0.0f ? 0.0f : o3_3 / l3;
+        if (cg == 0) lse[row] = l3 == 0.0f ? -INFINITY : m3 + log(l3);
+    }
 }

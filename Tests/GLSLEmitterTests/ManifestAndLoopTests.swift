@@ -63,15 +63,20 @@ import Testing
     @Test func loopEstimateCountsTheRemainingLoops() throws {
         let spec = try AttentionSpec.attention(heads: 2, headDim: 16, tokens: [64], keyTokens: [1024]).tiled(query: [64], key: [64]).validated()
         let source = try emitted(spec)
-        let chunks = (64 + source.configuration.keyChunk - 1) / source.configuration.keyChunk
-        // 16 one-visit panels: the panel loop (17 tests), per panel grouping (1), token gather (2), chunks (+1).
-        #expect(source.loopIterationEstimate() == 17 + 16 * (1 + 2 + chunks + 1))
+        let strategy = source.configuration.strategy
+        #expect(strategy.unrolled)
+        let blocks = (64 + strategy.blockKeys - 1) / strategy.blockKeys
+        // 16 one-visit panels: the panel loop (17 tests), per panel grouping (2), token gather (2), blocks (+1);
+        // every tile loop is expanded.
+        #expect(source.loopIterationEstimate() == 17 + 16 * (2 + 2 + blocks + 1))
         #expect(try GLSLKernelSource.loopIterationEstimate(program: KernelProgram(spec: spec), plan: TilePlan(spec)) == source.loopIterationEstimate())
 
         let split = try emitted(spec.scheduled(.splitKV(splits: 4)).validated())
-        #expect(split.loopIterationEstimate(kernel: "merge_partials") == 4 + 1)
-        // Each split holds 4 visits: segment loop (2), panels (5), per panel 1 + 2 + chunks + 1.
-        #expect(split.loopIterationEstimate(kernel: "attention_split_kv") == 2 + 5 + 4 * (1 + 2 + chunks + 1))
+        // The merge's element steps, each with the slot loop over 4 parts (5 tests).
+        let elements = (64 * 16 + strategy.workgroupSize - 1) / strategy.workgroupSize
+        #expect(split.loopIterationEstimate(kernel: "merge_partials") == elements * (4 + 1))
+        // Each split holds 4 visits: segment loop (2), panels (5), per panel 2 + 2 + blocks + 1.
+        #expect(split.loopIterationEstimate(kernel: "attention_split_kv") == 2 + 5 + 4 * (2 + 2 + blocks + 1))
     }
 
     @Test func longSequencesPassTheLavapipeCapUnlessSpreadOverWorkGroups() throws {

@@ -37,7 +37,8 @@ struct ShaderCompilationTests {
     @Test(arguments: randomized.indices)
     func randomizedSpecCompilesAndValidates(index: Int) throws {
         let spec = Self.randomized[index]
-        let options = GLSLOptions(workgroupSize: [64, 32, 128][index % 3], sixteenBitStorage: index % 2 == 1)
+        let options = GLSLOptions(
+            maxWorkgroupSize: [256, 64, 128][index % 3], sixteenBitStorage: index % 2 == 1, unrollTileLoops: index % 4 < 2)
         try compileAndValidate(emitted(spec, options), label: spec.summary)
     }
 }

@@ -27,7 +27,7 @@ import Testing
     @Test func brokenSourceReportsTheCompilerLog() throws {
         let context = try SharedOpenCL.get().context
         let text = try emitted(AttentionSpec.attention(heads: 1, headDim: 8, tokens: [8]).validated()).programText
-        let broken = text.replacingOccurrences(of: "load_element(tensor,", with: "load_elemnt(tensor,")
+        let broken = text.replacingOccurrences(of: "load_element(k, ", with: "load_elemnt(k, ")
         #expect(broken != text)
         let outcome = Result { () throws(OpenCLError) in try context.buildProgram(source: broken) }
         guard case .failure(let error) = outcome, case .buildFailed(_, let log, _) = error else {
@@ -55,7 +55,7 @@ import Testing
     /// When not even one query row with a minimal key panel fits, the error names the bytes.
     @Test func noTilingFitsIsATypedError() throws {
         let backend = try SharedOpenCL.get()
-        let spec = try AttentionSpec.attention(heads: 1, headDim: 8192, tokens: [64]).tiled(query: [16], key: [64]).validated()
+        let spec = try AttentionSpec.attention(heads: 1, headDim: 65536, tokens: [64]).tiled(query: [16], key: [64]).validated()
         let inputs = try randomInputs(spec, seed: 1)
         let outcome = Result { () throws(AttentionError) in try backend.prepare(inputs) }
         guard case .failure(let error) = outcome, case .unsupportedOnDevice(let name, let reason) = error else {
