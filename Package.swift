@@ -59,7 +59,7 @@ let package = Package(
             ]),
         .plugin(name: "AttentionKernelsPlugin", capability: .buildTool(), dependencies: ["attngen"]),
         .target(
-            name: "AttentionTestSupport", dependencies: ["AttentionRuntime", "AttentionPlan", "AttentionSpec", "AttentionTensors"],
+            name: "AttentionTestSupport", dependencies: ["AttentionRuntime", "AttentionPlan", "AttentionSpec", "AttentionTensors", "KernelIR", "KernelLowering"],
             path: "Tests/AttentionTestSupport"),
         .testTarget(name: "AttentionTensorsTests", dependencies: ["AttentionTensors"]),
         .testTarget(name: "AttentionSpecTests", dependencies: ["AttentionSpec"]),
@@ -72,13 +72,13 @@ let package = Package(
         .testTarget(
             name: "VulkanBackendTests",
             dependencies: ["AttentionTestSupport", 
-                "AttentionRuntime", "AttentionSpec", "AttentionTensors", "AttentionPlan", "KernelIR", "GLSLEmitter", "VulkanRuntime",
+                "AttentionRuntime", "AttentionSpec", "AttentionTensors", "AttentionPlan", "KernelIR", "KernelLowering", "GLSLEmitter", "VulkanRuntime",
                 "KernelCatalog",
             ]),
         .testTarget(
             name: "OpenCLEmitterTests",
             dependencies: ["AttentionTestSupport", 
-                "OpenCLEmitter", "OpenCLRuntime", "AttentionRuntime", "CPUInterpreter", "KernelIR", "AttentionPlan",
+                "OpenCLEmitter", "OpenCLRuntime", "AttentionRuntime", "CPUInterpreter", "KernelIR", "KernelLowering", "AttentionPlan",
                 "AttentionSpec", "AttentionTensors", "KernelCatalog", "attngen",
             ]),
         .testTarget(

@@ -35,6 +35,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Kernel strategy for opencl or vulkan, in the compact form `attngen emit` prints (e.g. 16x16,4x4,h64,v64[,unrolled]); default: the one chosen for the device.")
     var strategy: String?
 
+    @Flag(help: "Time whole calls (prepare, upload, dispatch, read back: the host overhead a library call pays) instead of the kernels' device time.")
+    var endToEnd = false
+
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
@@ -67,16 +70,24 @@ struct BenchCommand: ParsableCommand {
             openCL.strategy = strategy.flatMap(KernelStrategy.init(compact:))
             let prepared = try openCL.prepare(inputs)
             kernels = prepared.layout.strategy
-            for _ in 0..<warmup { try prepared.dispatch() }
-            times = try (0..<runs).map { _ in try prepared.dispatch() }
+            if endToEnd {
+                times = try Self.wallClock(runs: runs, warmup: warmup) { () throws(AttentionError) in _ = try openCL.run(inputs) }
+            } else {
+                for _ in 0..<warmup { try prepared.dispatch() }
+                times = try (0..<runs).map { _ in try prepared.dispatch() }
+            }
             engine = openCL.context.device.name
         } else if backend == "vulkan" {
             var vulkan = try VulkanBackend(device: device.map(VulkanDeviceQuery.init(parsing:)) ?? .preferred)
             vulkan.strategy = strategy.flatMap(KernelStrategy.init(compact:))
             let prepared = try vulkan.prepare(inputs)
             kernels = prepared.layout.strategy
-            for _ in 0..<warmup { try prepared.dispatch() }
-            times = try (0..<runs).map { _ in try prepared.dispatch() }
+            if endToEnd {
+                times = try Self.wallClock(runs: runs, warmup: warmup) { () throws(AttentionError) in _ = try vulkan.run(inputs) }
+            } else {
+                for _ in 0..<warmup { try prepared.dispatch() }
+                times = try (0..<runs).map { _ in try prepared.dispatch() }
+            }
             engine = vulkan.context.device.name
         } else {
             let interpreter = try CPUInterpreter(spec: spec)
@@ -105,5 +116,18 @@ struct BenchCommand: ParsableCommand {
             print(String(format: "backend %@ (%@): median %.3f ms over %d runs, useful %.1f GFLOP/s, executed %.1f GFLOP/s",
                          backend, engine, median * 1e3, runs, useful, executed) + (kernels.isEmpty ? "" : ", strategy \(kernels)"))
         }
+    }
+
+    /// Wall-clock seconds of `runs` calls of `body` after `warmup` untimed ones.
+    static func wallClock(runs: Int, warmup: Int, _ body: () throws(AttentionError) -> Void) throws(AttentionError) -> [Double] {
+        let clock = ContinuousClock()
+        var measured: [Double] = []
+        for run in 0..<(warmup + runs) {
+            let start = clock.now
+            try body()
+            let elapsed = clock.now - start
+            if run >= warmup { measured.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18) }
+        }
+        return measured
     }
 }

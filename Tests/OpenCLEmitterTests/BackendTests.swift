@@ -22,6 +22,8 @@ import Testing
         try checkResult(backend, resized)
         #expect(backend.context.cacheStatistics.sourceBuilds == 1)
         #expect(backend.context.cacheHits == 2)
+        // The repeated spec was not planned or emitted again.
+        #expect(backend.prepared.statistics == .init(builds: 2, hits: 1))
     }
 
     @Test func brokenSourceReportsTheCompilerLog() throws {

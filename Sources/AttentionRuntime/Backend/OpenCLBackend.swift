@@ -20,6 +20,8 @@ public struct OpenCLBackend: AttentionBackend {
     public let prebuilt: PrebuiltKernels?
     /// A kernel strategy to use instead of the one chosen for the device (benchmarks and tuning).
     public var strategy: KernelStrategy?
+    /// Layouts prepared before, by spec: a repeated spec is not planned or emitted again.
+    public let prepared = PreparedKernelCache<OpenCLProgramLayout>()
 
     /// Opens the device `device` selects (default: the first one). No platform, no device or
     /// no match becomes `AttentionError.backendUnavailable` with the OpenCL error text.
@@ -57,7 +59,10 @@ public struct OpenCLBackend: AttentionBackend {
         if let package = prebuilt?.package(for: inputs.spec), incompatibility(of: package.opencl) == nil {
             (layout, origin) = (package.opencl, .package(package.name))
         } else {
-            (layout, origin) = (OpenCLProgramLayout(source: try fittedToLocalMemory(try emit(inputs.spec))), .generated)
+            layout = try prepared.layout(for: .init(spec: inputs.spec, strategy: strategy)) { () throws(AttentionError) in
+                OpenCLProgramLayout(source: try fittedToLocalMemory(try emit(inputs.spec)))
+            }
+            origin = .generated
         }
         return try failing { () throws(OpenCLError) -> OpenCLPreparedRun in
             let program = try context.buildProgram(source: layout.programText)

@@ -20,6 +20,8 @@ public struct VulkanBackend: AttentionBackend {
     public let prebuilt: PrebuiltKernels?
     /// A kernel strategy to use instead of the one chosen for the device (benchmarks and tuning).
     public var strategy: KernelStrategy?
+    /// Layouts prepared before, by spec: a repeated spec is not planned, emitted or compiled again.
+    public let prepared = PreparedKernelCache<VulkanProgramLayout>()
 
     /// Opens `device` (default: the preferred one — a GPU when there is one, otherwise lavapipe).
     public init(
@@ -54,7 +56,10 @@ public struct VulkanBackend: AttentionBackend {
         if let package = prebuilt?.package(for: inputs.spec), incompatibility(of: package.vulkan) == nil {
             (layout, origin) = (package.vulkan, .package(package.name))
         } else {
-            (layout, origin) = (try generate(inputs.spec), .generated)
+            layout = try prepared.layout(for: .init(spec: inputs.spec, strategy: strategy)) { () throws(AttentionError) in
+                try generate(inputs.spec)
+            }
+            origin = .generated
         }
         do {
             return try VulkanPreparedRun(context: context, layout: layout, origin: origin, inputs: inputs)

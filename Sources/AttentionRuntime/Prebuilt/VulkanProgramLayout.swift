@@ -38,7 +38,7 @@ public struct VulkanProgramLayout: Sendable {
     public let pushConstants: [PushValue]
     public let shaders: [Shader]
 
-    /// Compiles the generated shaders with glslang, in process.
+    /// Compiles the generated shaders with glslang, in process (once per shader text: `SPIRVCache`).
     public init(source: GLSLKernelSource) throws(SPIRVCompileError) {
         spec = source.spec
         strategy = source.configuration.strategy.compact
@@ -55,7 +55,7 @@ public struct VulkanProgramLayout: Sendable {
         var shaders: [Shader] = []
         for shader in source.shaders {
             shaders.append(Shader(
-                name: shader.name, spirv: try SPIRVCompiler.compile(glsl: shader.source, stage: .compute, name: shader.name),
+                name: shader.name, spirv: try SPIRVCache.spirv(for: shader.programText, name: shader.name),
                 groupCount: shader.groupCount, localSize: shader.localSize, sharedMemoryBytes: shader.sharedMemoryBytes,
                 loopIterations: shader.loopIterations))
         }

@@ -1,0 +1,43 @@
+import AttentionPlan
+import AttentionRuntime
+import AttentionSpec
+import KernelIR
+import KernelLowering
+
+/// The specs every strategy sweep runs: ragged edges, GQA, fully masked rows, a 2-D
+/// neighborhood, decode with lean partials, 16-bit storage and a head dim (256) whose K and V
+/// are staged in chunks.
+public enum StrategySweep {
+    public static let specs: [AttentionSpec] = [
+        try! AttentionSpec.attention(batch: 2, heads: 6, kvHeads: 2, headDim: 40, tokens: [37], keyTokens: [53])
+            .masked(.causal).tiled(query: [16], key: [8]).scheduled(.splitKV(splits: 3)).validated(),
+        try! AttentionSpec.attention(heads: 2, headDim: 32, tokens: [20], keyTokens: [8]).masked(.causal).tiled(query: [8], key: [4]).validated(),
+        try! AttentionSpec.attention(heads: 2, kvHeads: 1, headDim: 32, tokens: [11, 13])
+            .masked(try! .neighborhood(window: [5, 7], stride: [1, 3], dilation: [2, 1], causal: [false, true]))
+            .tiled(query: [4, 4], key: [2, 8]).scheduled(.lean(workgroups: 5)).validated(),
+        try! AttentionSpec.attention(heads: 8, kvHeads: 2, headDim: 128, tokens: [1], keyTokens: [300])
+            .tiled(query: [1], key: [64]).scheduled(.lean(workgroups: 7)).validated(),
+        try! AttentionSpec.attention(heads: 4, kvHeads: 2, headDim: 64, tokens: [40], dtype: .bfloat16)
+            .masked(.slidingWindow(left: 12, right: 4)).tiled(query: [16], key: [16]).validated(),
+        try! AttentionSpec.attention(heads: 2, kvHeads: 1, headDim: 256, tokens: [24], keyTokens: [70])
+            .tiled(query: [16], key: [32]).validated(),
+    ]
+
+    /// Strategies for `spec` on a device with `limits`: the one the picker chooses, the same
+    /// unrolled, the smallest stage (K and V in the smallest chunks) and another micro-tile shape.
+    public static func strategies(for spec: AttentionSpec, limits: DeviceLimits) throws -> [KernelStrategy] {
+        let plan = try TilePlan(spec)
+        let p = spec.problem
+        let rows = (0..<plan.queryTiles.count).map(plan.queryTiles.tokenCount(of:)).max() ?? 1
+        let keyRows = (0..<plan.keyTiles.count).map(plan.keyTiles.tokenCount(of:)).max() ?? 1
+        let facts = KernelFacts(headDim: p.headDim, valueDim: p.valueDim, maxQueryRows: rows, panelKeys: max(keyRows, KernelProgram.panelKeys(spec)))
+        let fitting = KernelStrategy.candidates(for: limits, facts: facts).filter { $0.sharedMemoryBytes(facts) <= limits.sharedMemoryBytes }
+        guard let chosen = fitting.first else { return [] }
+        var result = [chosen, chosen.unrolled(true)]
+        if let smallest = fitting.min(by: { $0.stageFloats(facts) < $1.stageFloats(facts) }), smallest != chosen { result.append(smallest) }
+        if let other = fitting.first(where: { $0.keysPerThread != chosen.keysPerThread || $0.keyThreads != chosen.keyThreads }) {
+            result.append(other)
+        }
+        return result
+    }
+}
