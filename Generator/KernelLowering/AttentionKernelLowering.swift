@@ -86,6 +86,25 @@ public struct AttentionKernelLowering: Sendable {
     private var rowsPerThread: Int { strategy.rowsPerThread }
     private var keysPerThread: Int { strategy.keysPerThread }
     private var columns: Int { strategy.outputColumns(valueDim: facts.valueDim) }
+    /// Vector width of the micro-tile's registers; S holds `scoreGroups` and O `outputGroups`
+    /// of them per row.
+    private var width: Int { strategy.vectorWidth }
+    private var scoreGroups: Int { keysPerThread / width }
+    private var outputGroups: Int { columns / width }
+    private var vector: String { dialect.vector(width) }
+
+    /// First key column of S register group `g` of this invocation (its lanes follow it).
+    private func keyColumn(_ g: Int) -> String {
+        width == 1 ? "cg + \(g * strategy.keyThreads)" : "cg * \(keysPerThread) + \(g * width)"
+    }
+
+    /// First output column of O register group `g`.
+    private func outputColumn(_ g: Int) -> String {
+        width == 1 ? "cg + \(g * strategy.keyThreads)" : "cg * \(columns) + \(g * width)"
+    }
+
+    /// The key column of lane `lane` of S group `g`.
+    private func keyColumn(_ g: Int, lane: Int) -> String { lane == 0 ? keyColumn(g) : "\(keyColumn(g)) + \(lane)" }
     private func steps(_ n: Int) -> Int { (n + strategy.workgroupSize - 1) / strategy.workgroupSize }
 
     /// The attention kernel's statements, after `group` (the work-group index) and, in OpenCL,
@@ -94,12 +113,13 @@ public struct AttentionKernelLowering: Sendable {
     /// them in vector registers, and GPUs keep them in registers either way.
     public func attentionBody(_ kernel: KernelFunction) -> [String] {
         let d = dialect
-        let outputs = (0..<rowsPerThread).flatMap { i in (0..<columns).map { "o\(i)_\($0)" } }
+        let outputs = (0..<rowsPerThread).flatMap { i in (0..<outputGroups).map { "o\(i)_\($0)" } }
         return [
             "const int lid = \(d.localID);",
             "const int rg = lid / KEY_THREADS, cg = lid % KEY_THREADS;  " + d.comment("this invocation's row and key group"),
-            d.comment("O micro-tile: o<i>_<j> holds row rg + i*ROW_THREADS, column cg + j*KEY_THREADS"),
-            "float " + outputs.joined(separator: ", ") + ";",
+            d.comment(width == 1 ? "O micro-tile: o<i>_<j> holds row rg + i*ROW_THREADS, column cg + j*KEY_THREADS"
+                : "O micro-tile: o<i>_<j> holds row rg + i*ROW_THREADS, columns cg*OUT_COLUMNS + j*\(width) on"),
+            "\(vector) " + outputs.joined(separator: ", ") + ";",
             d.comment("running max and this invocation's share of the row sum, per micro-tile row"),
             "float " + (0..<rowsPerThread).map { "m\($0), l\($0)" }.joined(separator: ", ") + ";",
             "",
@@ -154,7 +174,7 @@ public struct AttentionKernelLowering: Sendable {
         case .initState:
             return [d.comment("(m, l, acc) <- (-inf, 0, 0)")]
                 + (0..<rowsPerThread).map { i in
-                    "m\(i) = \(d.negativeInfinity); l\(i) = 0.0f; " + (0..<columns).map { "o\(i)_\($0) = 0.0f;" }.joined(separator: " ")
+                    "m\(i) = \(d.negativeInfinity); l\(i) = 0.0f; " + (0..<outputGroups).map { "o\(i)_\($0) = \(d.splat(width, "0.0f"));" }.joined(separator: " ")
                 }
         case .forEachPanel(_, let body):
             return panelLoop(body.flatMap(attention))
@@ -176,9 +196,11 @@ public struct AttentionKernelLowering: Sendable {
                     block([
                         "if (rg + \(i * strategy.rowThreads) < rows) {",
                         "    const \(d.indexType) row = \(tensorRow("seg_batch", "query_rows[rg + \(i * strategy.rowThreads)]", "query_tokens", "heads", "seg_head"));",
-                    ], (0..<columns).map { j in
-                        let x = "cg + \(j * strategy.keyThreads)"
-                        return "if (\(x) < VALUE_DIM) \(d.buffer("output"))[row * \(d.index("VALUE_DIM")) + \(d.index(x))] = l\(i) == 0.0f ? 0.0f : o\(i)_\(j) / l\(i);"
+                    ], (0..<outputGroups).map { j in
+                        let x = outputColumn(j)
+                        let value = "(l\(i) == 0.0f ? \(d.splat(width, "0.0f")) : o\(i)_\(j) / l\(i))"
+                        if width == 1 { return "if (\(x) < VALUE_DIM) \(d.buffer("output"))[row * \(d.index("VALUE_DIM")) + \(d.index(x))] = \(value);" }
+                        return d.storeVector(width, value, d.buffer("output"), "row * \(d.index("VALUE_DIM")) + \(d.index(x))")
                     } + ["if (cg == 0) \(d.buffer("lse"))[row] = l\(i) == 0.0f ? \(d.negativeInfinity) : m\(i) + log(l\(i));"])
                 }
         case .storePartial:
@@ -188,9 +210,11 @@ public struct AttentionKernelLowering: Sendable {
                     return block([
                         "if (\(r) < rows) {",
                         "    if (cg == 0) { \(d.buffer("partial_m"))[seg_slot * MAX_QUERY_ROWS + \(r)] = m\(i); \(d.buffer("partial_l"))[seg_slot * MAX_QUERY_ROWS + \(r)] = l\(i); }",
-                    ], (0..<columns).map { j in
-                        let x = "cg + \(j * strategy.keyThreads)"
-                        return "if (\(x) < VALUE_DIM) \(d.buffer("partial_acc"))[(\(d.index("seg_slot")) * \(d.index("MAX_QUERY_ROWS")) + \(d.index(r))) * \(d.index("VALUE_DIM")) + \(d.index(x))] = o\(i)_\(j);"
+                    ], (0..<outputGroups).map { j in
+                        let x = outputColumn(j)
+                        let offset = "(\(d.index("seg_slot")) * \(d.index("MAX_QUERY_ROWS")) + \(d.index(r))) * \(d.index("VALUE_DIM")) + \(d.index(x))"
+                        if width == 1 { return "if (\(x) < VALUE_DIM) \(d.buffer("partial_acc"))[\(offset)] = o\(i)_\(j);" }
+                        return d.storeVector(width, "o\(i)_\(j)", d.buffer("partial_acc"), offset)
                     })
                 }
         case .forEachPart, .mergePartial:
@@ -247,7 +271,7 @@ public struct AttentionKernelLowering: Sendable {
     private var scores: [String] {
         let d = dialect
         let s = strategy
-        let registers = (0..<rowsPerThread).flatMap { i in (0..<keysPerThread).map { "s\(i)_\($0) = 0.0f" } }
+        let registers = (0..<rowsPerThread).flatMap { i in (0..<scoreGroups).map { "s\(i)_\($0) = \(d.splat(width, "0.0f"))" } }
         let load = { (chunk: String) in self.tileLoop("step", self.steps(s.blockKeys * s.headChunk)) { step in [
             "const int e = \(step) * WG_SIZE + lid;",
             "const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;",
@@ -259,31 +283,32 @@ public struct AttentionKernelLowering: Sendable {
         ] } }
         let product = { (chunk: String) in self.tileLoop("x", s.headChunk) { x in
             (0..<self.rowsPerThread).map { i in "const float q\(i) = q_tile[(\(chunk) + \(x)) * Q_STRIDE + rg + \(i * s.rowThreads)];" }
-                + (0..<self.keysPerThread).map { j in "const float k\(j) = stage[\(x) * K_STRIDE + cg + \(j * s.keyThreads)];" }
-                + (0..<self.rowsPerThread).map { i in (0..<self.keysPerThread).map { j in "s\(i)_\(j) += q\(i) * k\(j);" }.joined(separator: " ") }
+                + (0..<self.scoreGroups).map { j in "const \(self.vector) k\(j) = \(d.loadVector(self.width, "stage", "\(x) * K_STRIDE + \(self.keyColumn(j))"));" }
+                + (0..<self.rowsPerThread).map { i in (0..<self.scoreGroups).map { j in "s\(i)_\(j) += q\(i) * k\(j);" }.joined(separator: " ") }
         } }
-        return [d.comment("S <- scale * Q*K^T over the block's keys, in registers"), "float " + registers.joined(separator: ", ") + ";"]
+        return [d.comment("S <- scale * Q*K^T over the block's keys, in registers"), "\(vector) " + registers.joined(separator: ", ") + ";"]
             + tileLoop("chunk", facts.headDim / s.headChunk, stride: s.headChunk) { chunk in
                 sync("the stage's previous readers are done") + load(chunk) + sync() + product(chunk)
             }
-            + (0..<rowsPerThread).map { i in (0..<keysPerThread).map { j in "s\(i)_\(j) *= \(d.scalar("scale"));" }.joined(separator: " ") }
+            + (0..<rowsPerThread).map { i in (0..<scoreGroups).map { j in "s\(i)_\(j) *= \(d.scalar("scale"));" }.joined(separator: " ") }
     }
 
     /// -inf for keys past the block, and where a PARTIAL visit's mask disallows the pair.
     private var maskPartial: [String] {
         let d = dialect
         return [d.comment("for visit in panel where visit is PARTIAL: S[:, visit] <- -inf where !mask.allows; and keys past the panel")]
-            + (0..<keysPerThread).flatMap { j in
-                let c = "cg + \(j * strategy.keyThreads)"
+            + (0..<scoreGroups).flatMap { g in (0..<width).flatMap { lane in
+                let c = keyColumn(g, lane: lane)
                 return block([
                     "{",
                     "    const bool outside = \(c) >= keys;",
                     "    const bool check = !outside && panel_partial && panel_masked[first + \(c)] != 0;",
                 ], (0..<rowsPerThread).map { i in
                     let r = "rg + \(i * strategy.rowThreads)"
-                    return "if (outside || (check && \(r) < rows && !\(d.maskAllows(maskFunction, "query_rows[\(r)]", "panel_tokens[first + \(c)]")))) s\(i)_\(j) = \(d.negativeInfinity);"
+                    return "if (outside || (check && \(r) < rows && !\(d.maskAllows(maskFunction, "query_rows[\(r)]", "panel_tokens[first + \(c)]")))) "
+                        + "\(d.lane("s\(i)_\(g)", lane, width: width)) = \(d.negativeInfinity);"
                 })
-            }
+            } }
     }
 
     /// The online softmax of the block: row maxima reduced across KEY_THREADS through shared
@@ -292,30 +317,40 @@ public struct AttentionKernelLowering: Sendable {
         let d = dialect
         let ninf = d.negativeInfinity
         let s = strategy
+        let lanes = { (i: Int) in (0..<self.scoreGroups).flatMap { g in (0..<self.width).map { d.lane("s\(i)_\(g)", $0, width: self.width) } } }
         return [d.comment("(m, l, acc, S) <- online_softmax(m, l, acc, S); a row with every key so far masked keeps l = 0 and P = 0")]
             + (0..<rowsPerThread).map { i in
-                "row_share[(rg + \(i * s.rowThreads)) * KEY_THREADS + cg] = "
-                    + (0..<keysPerThread).dropFirst().reduce("s\(i)_0") { "max(\($0), s\(i)_\($1))" } + ";"
+                let all = lanes(i)
+                return "row_share[(rg + \(i * s.rowThreads)) * KEY_THREADS + cg] = " + all.dropFirst().reduce(all[0]) { "max(\($0), \($1))" } + ";"
             }
             + sync()
-            + (0..<rowsPerThread).flatMap { i -> [String] in
-                let r = "(rg + \(i * s.rowThreads))"
-                return block(["{", "    float m_new = m\(i);"],
-                    tileLoop("t", s.keyThreads) { t in ["m_new = max(m_new, row_share[\(r) * KEY_THREADS + \(t)]);"] } + [
-                        "const float correction = m\(i) == \(ninf) || m_new == \(ninf) ? (m_new == \(ninf) ? 1.0f : 0.0f) : exp(m\(i) - m_new);",
-                        "float share = 0.0f;",
-                    ] + (0..<keysPerThread).flatMap { j in [
-                        "{",
-                        "    const float p = s\(i)_\(j) == \(ninf) ? 0.0f : exp(s\(i)_\(j) - m_new);",
-                        "    share += p;",
-                        "    p_tile[\(r) * BLOCK_KEYS + cg + \(j * s.keyThreads)] = p;",
-                        "}",
-                    ] } + [
-                        "l\(i) = l\(i) * correction + share;",
-                        "m\(i) = m_new;",
-                        (0..<columns).map { "o\(i)_\($0) *= correction;" }.joined(separator: " "),
-                    ])
-            }
+            + (0..<rowsPerThread).flatMap(softmaxRow)
+    }
+
+    /// Row `i` of the micro-tile: the new maximum, the correction, P and the rescaled state.
+    private func softmaxRow(_ i: Int) -> [String] {
+        let d = dialect
+        let ninf = d.negativeInfinity
+        let r = "(rg + \(i * strategy.rowThreads))"
+        let maximum: [String] = tileLoop("t", strategy.keyThreads) { t in ["m_new = max(m_new, row_share[\(r) * KEY_THREADS + \(t)]);"] }
+        var body: [String] = maximum
+        body.append("const float correction = m\(i) == \(ninf) || m_new == \(ninf) ? (m_new == \(ninf) ? 1.0f : 0.0f) : exp(m\(i) - m_new);")
+        body.append("float share = 0.0f;")
+        for g in 0..<scoreGroups {
+            let laneSum = (0..<width).map { d.lane("p", $0, width: width) }.joined(separator: " + ")
+            body += [
+                "{",
+                "    " + d.comment("exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked"),
+                "    const \(vector) p = m_new == \(ninf) ? \(d.splat(width, "0.0f")) : exp(s\(i)_\(g) - m_new);",
+                "    share += \(laneSum);",
+                "    " + d.storeVector(width, "p", "p_tile", "\(r) * BLOCK_KEYS + \(keyColumn(g))"),
+                "}",
+            ]
+        }
+        body.append("l\(i) = l\(i) * correction + share;")
+        body.append("m\(i) = m_new;")
+        body.append((0..<outputGroups).map { "o\(i)_\($0) *= correction;" }.joined(separator: " "))
+        return block(["{", "    float m_new = m\(i);"], body)
     }
 
     /// acc <- acc + P*V: V staged VALUE_KEYS keys at a time.
@@ -332,9 +367,9 @@ public struct AttentionKernelLowering: Sendable {
             "}",
         ] } }
         let product = { (part: String) in self.tileLoop("c", s.valueKeys) { c in
-            (0..<self.columns).map { j in "const float v\(j) = stage[\(c) * V_STRIDE + cg + \(j * s.keyThreads)];" }
+            (0..<self.outputGroups).map { j in "const \(self.vector) v\(j) = \(d.loadVector(self.width, "stage", "\(c) * V_STRIDE + \(self.outputColumn(j))"));" }
                 + (0..<self.rowsPerThread).map { i in "const float p\(i) = p_tile[(rg + \(i * s.rowThreads)) * BLOCK_KEYS + \(part) + \(c)];" }
-                + (0..<self.rowsPerThread).map { i in (0..<self.columns).map { j in "o\(i)_\(j) += p\(i) * v\(j);" }.joined(separator: " ") }
+                + (0..<self.rowsPerThread).map { i in (0..<self.outputGroups).map { j in "o\(i)_\(j) += p\(i) * v\(j);" }.joined(separator: " ") }
         } }
         return [d.comment("acc <- acc + P*V over the block's keys, in registers")]
             + tileLoop("part", s.blockKeys / s.valueKeys, stride: s.valueKeys) { part in

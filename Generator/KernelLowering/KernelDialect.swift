@@ -54,6 +54,38 @@ public struct KernelDialect: Hashable, Sendable {
         language == .openCL ? "\(function)(\(query), \(key), &mask)" : "\(function)(\(query), \(key))"
     }
 
+    /// The type of a `width`-wide float vector (`float` at width 1).
+    public func vector(_ width: Int) -> String {
+        width == 1 ? "float" : (language == .openCL ? "float\(width)" : "vec\(width)")
+    }
+
+    /// `value` in every lane of a `width`-wide vector.
+    public func splat(_ width: Int, _ value: String) -> String {
+        width == 1 ? value : (language == .openCL ? "(float\(width))(\(value))" : "vec\(width)(\(value))")
+    }
+
+    /// `width` consecutive floats of the work-group array `array` from element `offset`.
+    public func loadVector(_ width: Int, _ array: String, _ offset: String) -> String {
+        if width == 1 { return "\(array)[\(offset)]" }
+        if language == .openCL { return "vload\(width)(0, \(array) + \(offset))" }
+        return "vec\(width)(" + (0..<width).map { "\(array)[\(offset) + \($0)]" }.joined(separator: ", ") + ")"
+    }
+
+    /// Stores a `width`-wide vector to `array` from element `offset` (a statement).
+    public func storeVector(_ width: Int, _ value: String, _ array: String, _ offset: String) -> String {
+        if width == 1 { return "\(array)[\(offset)] = \(value);" }
+        if language == .openCL { return "vstore\(width)(\(value), 0, \(array) + \(offset));" }
+        return "{ const vec\(width) stored = \(value); " + (0..<width).map { "\(array)[\(offset) + \($0)] = stored[\($0)];" }.joined(separator: " ") + " }"
+    }
+
+    /// Lane `lane` of the vector `value` (the value itself at width 1).
+    public func lane(_ value: String, _ lane: Int, width: Int) -> String {
+        width == 1 ? value : (language == .openCL ? "\(value).s\(String(lane, radix: 16))" : "\(value)[\(lane)]")
+    }
+
+    /// The widest vector the dialect spells (GLSL stops at vec4).
+    public var maxVectorWidth: Int { language == .openCL ? 16 : 4 }
+
     /// A comment line.
     public func comment(_ text: String) -> String { language == .openCL ? "/* \(text) */" : "// \(text)" }
 }

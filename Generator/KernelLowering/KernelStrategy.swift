@@ -11,7 +11,10 @@ import Foundation
 /// `tileRows` rows. Invocation `(rg, cg)` owns rows `rg + i·rowThreads` (`i < rowsPerThread`)
 /// and, of each block of `blockKeys` keys, columns `cg + j·keyThreads` (`j < keysPerThread`) of
 /// S, and the same rows × columns `cg + j·keyThreads` (`j < outputColumns`) of O: strided
-/// micro-tiles, so neighbouring invocations touch neighbouring words of shared memory.
+/// micro-tiles, so neighbouring invocations touch neighbouring words of shared memory (what GPUs
+/// and drivers that vectorise across invocations want). With `vectorWidth` > 1 the columns are
+/// contiguous instead (`cg·keysPerThread + j`, `cg·outputColumns + j`) and held in vectors of
+/// that width: what a CPU driver that vectorises inside each work-item (PoCL) wants.
 public struct KernelStrategy: Hashable, Sendable, CustomStringConvertible {
     /// Invocations along the query rows.
     public let rowThreads: Int
@@ -34,6 +37,9 @@ public struct KernelStrategy: Hashable, Sendable, CustomStringConvertible {
     /// invocation runs only the plan's loops, which keeps it under lavapipe's loop cap on long
     /// sequences; rolled, lavapipe's JIT and PoCL's compiler finish in seconds.
     public let unrolled: Bool
+    /// Width of the vectors the micro-tile's rows are held in: 1 (strided scalars) or, with
+    /// contiguous columns, 2 to 16 (OpenCL) or 4 (GLSL).
+    public let vectorWidth: Int
 
     public enum Reduction: String, Hashable, Sendable {
         case sharedMemory
@@ -41,7 +47,7 @@ public struct KernelStrategy: Hashable, Sendable, CustomStringConvertible {
 
     public init(
         rowThreads: Int, keyThreads: Int, rowsPerThread: Int, keysPerThread: Int, headChunk: Int, valueKeys: Int,
-        reduction: Reduction = .sharedMemory, unrolled: Bool = false
+        reduction: Reduction = .sharedMemory, unrolled: Bool = false, vectorWidth: Int = 1
     ) {
         self.rowThreads = rowThreads
         self.keyThreads = keyThreads
@@ -51,6 +57,7 @@ public struct KernelStrategy: Hashable, Sendable, CustomStringConvertible {
         self.valueKeys = valueKeys
         self.reduction = reduction
         self.unrolled = unrolled
+        self.vectorWidth = vectorWidth
     }
 
     public var workgroupSize: Int { rowThreads * keyThreads }
@@ -65,13 +72,14 @@ public struct KernelStrategy: Hashable, Sendable, CustomStringConvertible {
     public func unrolled(_ unrolled: Bool) -> KernelStrategy {
         KernelStrategy(
             rowThreads: rowThreads, keyThreads: keyThreads, rowsPerThread: rowsPerThread, keysPerThread: keysPerThread,
-            headChunk: headChunk, valueKeys: valueKeys, reduction: reduction, unrolled: unrolled)
+            headChunk: headChunk, valueKeys: valueKeys, reduction: reduction, unrolled: unrolled, vectorWidth: vectorWidth)
     }
 
     public var description: String {
         "simt \(rowThreads)x\(keyThreads) invocations, micro-tile \(rowsPerThread)x\(keysPerThread), "
             + "\(blockKeys) keys per step, K staged \(headChunk) dims at a time, V \(valueKeys) keys at a time, "
             + "\(reduction.rawValue) reduction, \(unrolled ? "unrolled" : "rolled") tile loops"
+            + (vectorWidth > 1 ? ", contiguous columns in vectors of \(vectorWidth)" : ", strided columns")
     }
 
     /// Bytes of shared memory one attention work-group uses: Q (transposed, one pad word per
@@ -111,11 +119,16 @@ public struct DeviceLimits: Hashable, Sendable {
     public var maxWorkgroupSize: Int
     /// Total loop iterations one invocation may run (lavapipe: 65,535), or nil.
     public var loopIterationCap: Int?
+    /// The widest vectors worth holding micro-tile rows in: 1 for GPUs and drivers that
+    /// vectorise across invocations; 16 for a CPU OpenCL driver (PoCL vectorises inside a
+    /// work-item, measured 4-6x faster that way).
+    public var vectorWidth: Int
 
-    public init(sharedMemoryBytes: Int, maxWorkgroupSize: Int, loopIterationCap: Int? = nil) {
+    public init(sharedMemoryBytes: Int, maxWorkgroupSize: Int, loopIterationCap: Int? = nil, vectorWidth: Int = 1) {
         self.sharedMemoryBytes = sharedMemoryBytes
         self.maxWorkgroupSize = maxWorkgroupSize
         self.loopIterationCap = loopIterationCap
+        self.vectorWidth = vectorWidth
     }
 
     /// What every device offers: Vulkan's guaranteed 16 KiB is too small for most tiles, so the
@@ -137,7 +150,7 @@ extension KernelStrategy {
     /// invocations (decode's single row spreads its keys over 64 invocations).
     public static func candidates(for device: DeviceLimits, facts: KernelFacts) -> [KernelStrategy] {
         let rows = max(1, facts.maxQueryRows)
-        var result: [KernelStrategy] = []
+        var result = vectorCandidates(for: device, facts: facts)
         for rowsPerThread in [4, 8, 16] where rowsPerThread == 4 || rows > 64 {
             let perThread = min(rowsPerThread, rows)
             let rowThreads = (rows + perThread - 1) / perThread
@@ -159,6 +172,26 @@ extension KernelStrategy {
         return result
     }
 
+    /// Contiguous-column strategies in vectors of the device's preferred width (and narrower):
+    /// four rows per invocation, a block of 64 keys over 64 / width invocations (PoCL measured
+    /// 4x16 in float16 vectors fastest). Only where the value dim splits evenly.
+    private static func vectorCandidates(for device: DeviceLimits, facts: KernelFacts) -> [KernelStrategy] {
+        guard device.vectorWidth > 1 else { return [] }
+        let rowsPerThread = min(4, max(1, facts.maxQueryRows))
+        let rowThreads = (max(1, facts.maxQueryRows) + rowsPerThread - 1) / rowsPerThread
+        return [16, 8, 4].filter { $0 <= device.vectorWidth }.flatMap { width -> [KernelStrategy] in
+            let keyThreads = 64 / width
+            guard rowThreads * keyThreads <= device.maxWorkgroupSize else { return [] }
+            return chunks(of: facts.headDim).flatMap { headChunk in
+                chunks(of: 64).filter { $0 >= 16 }.map { valueKeys in
+                    KernelStrategy(
+                        rowThreads: rowThreads, keyThreads: keyThreads, rowsPerThread: rowsPerThread, keysPerThread: width,
+                        headChunk: headChunk, valueKeys: valueKeys, vectorWidth: width)
+                }
+            }.filter { $0.problem(with: facts) == nil }
+        }
+    }
+
     /// `n`, then its halves while they divide it evenly and stay at least 8.
     private static func chunks(of n: Int) -> [Int] {
         var result = [n]
@@ -173,15 +206,23 @@ extension KernelStrategy {
 
 extension KernelStrategy {
     /// The compact form `attngen` prints and `--strategy` / `ATTNGEN_STRATEGY` take:
-    /// `ROWTHREADSxKEYTHREADS,ROWSxKEYS,hHEADCHUNK,vVALUEKEYS[,unrolled]`, e.g. `16x16,4x4,h64,v64`.
+    /// `ROWTHREADSxKEYTHREADS,ROWSxKEYS,hHEADCHUNK,vVALUEKEYS[,wWIDTH][,unrolled]`, e.g. `16x16,4x4,h64,v64`.
     public var compact: String {
-        "\(rowThreads)x\(keyThreads),\(rowsPerThread)x\(keysPerThread),h\(headChunk),v\(valueKeys)" + (unrolled ? ",unrolled" : "")
+        "\(rowThreads)x\(keyThreads),\(rowsPerThread)x\(keysPerThread),h\(headChunk),v\(valueKeys)"
+            + (vectorWidth > 1 ? ",w\(vectorWidth)" : "") + (unrolled ? ",unrolled" : "")
     }
 
     /// Parses the compact form; nil when it is malformed or a count is below 1.
     public init?(compact text: String) {
-        let parts = text.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
-        guard parts.count == 4 || (parts.count == 5 && parts[4] == "unrolled") else { return nil }
+        var parts = text.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+        let unrolled = parts.last == "unrolled"
+        if unrolled { parts.removeLast() }
+        var width = 1
+        if parts.count == 5, let last = parts.last, last.first == "w", let w = Int(last.dropFirst()), [2, 3, 4, 8, 16].contains(w) {
+            width = w
+            parts.removeLast()
+        }
+        guard parts.count == 4 else { return nil }
         func pair(_ s: String) -> (Int, Int)? {
             let xs = s.split(separator: "x").compactMap { Int($0) }
             return xs.count == 2 && xs.allSatisfy({ $0 >= 1 }) ? (xs[0], xs[1]) : nil
@@ -194,7 +235,7 @@ extension KernelStrategy {
               let headChunk = prefixed(parts[2], "h"), let valueKeys = prefixed(parts[3], "v") else { return nil }
         self.init(
             rowThreads: threads.0, keyThreads: threads.1, rowsPerThread: micro.0, keysPerThread: micro.1,
-            headChunk: headChunk, valueKeys: valueKeys, unrolled: parts.count == 5)
+            headChunk: headChunk, valueKeys: valueKeys, unrolled: unrolled, vectorWidth: width)
     }
 
     /// Why this strategy cannot run `facts` (nil when it can): it must cover the query tile, and
@@ -203,6 +244,13 @@ extension KernelStrategy {
         if tileRows < facts.maxQueryRows { return "covers \(tileRows) query rows, the tile has \(facts.maxQueryRows)" }
         if facts.headDim % headChunk != 0 { return "headChunk \(headChunk) does not divide headDim \(facts.headDim)" }
         if blockKeys % valueKeys != 0 { return "valueKeys \(valueKeys) does not divide the \(blockKeys) keys of a step" }
+        if vectorWidth > 1 {
+            let columns = outputColumns(valueDim: facts.valueDim)
+            if keysPerThread % vectorWidth != 0 { return "vectors of \(vectorWidth) do not divide \(keysPerThread) keys per invocation" }
+            if columns % vectorWidth != 0 || columns * keyThreads != facts.valueDim {
+                return "vectors of \(vectorWidth) need valueDim \(facts.valueDim) split evenly over \(keyThreads) invocations"
+            }
+        }
         return nil
     }
 }
@@ -213,7 +261,7 @@ extension KernelStrategy {
         var fields: [String: JSONValue] = ["compact": .string(compact), "kind": .string("simt"), "reduction": .string(reduction.rawValue), "unrolled": .bool(unrolled)]
         for (name, value) in [
             ("rowThreads", rowThreads), ("keyThreads", keyThreads), ("rowsPerThread", rowsPerThread), ("keysPerThread", keysPerThread),
-            ("headChunk", headChunk), ("valueKeys", valueKeys), ("workgroupSize", workgroupSize), ("tileRows", tileRows), ("blockKeys", blockKeys),
+            ("headChunk", headChunk), ("valueKeys", valueKeys), ("vectorWidth", vectorWidth), ("workgroupSize", workgroupSize), ("tileRows", tileRows), ("blockKeys", blockKeys),
         ] {
             fields[name] = .number(Double(value))
         }

@@ -96,13 +96,22 @@ public struct OpenCLBackend: AttentionBackend {
         return nil
     }
 
+    /// What the device offers the kernel strategy. A CPU device (PoCL) vectorises inside each
+    /// work-item, so its micro-tiles are held in wide vectors.
+    public var limits: DeviceLimits {
+        let device = context.device
+        return DeviceLimits(
+            sharedMemoryBytes: device.localMemorySize, maxWorkgroupSize: device.maxWorkGroupSize,
+            vectorWidth: device.type == .cpu ? 16 : 1)
+    }
+
     /// The source for `spec`, sized to the device's work-group limit.
     public func emit(_ spec: AttentionSpec) throws(AttentionError) -> OpenCLKernelSource {
         do {
             let plan = try TilePlan(spec)
             return try OpenCLKernelSource(
                 program: KernelProgram(spec: spec), plan: plan,
-                device: DeviceLimits(sharedMemoryBytes: context.device.localMemorySize, maxWorkgroupSize: context.device.maxWorkGroupSize),
+                device: limits,
                 strategy: try checked(strategy, plan: plan))
         } catch {
             throw .invalidSpec(error)
