@@ -23,11 +23,15 @@ public struct GLSLOptions: Hashable, Sendable {
     /// A strategy to use instead of the one `KernelStrategy.choose` picks (its `unrolled` is
     /// replaced by `unrollTileLoops`).
     public var strategy: KernelStrategy?
+    /// A CPU driver's SIMD width in invocations (lavapipe: its subgroup size), or nil for a GPU;
+    /// see `DeviceLimits.simdInvocations`.
+    public var simdInvocations: Int?
 
     public init(
         maxWorkgroupSize: Int = 256, sharedMemoryBytes: Int = 32768, sixteenBitStorage: Bool = false, unrollTileLoops: Bool = true,
-        strategy: KernelStrategy? = nil
+        strategy: KernelStrategy? = nil, simdInvocations: Int? = nil
     ) {
+        self.simdInvocations = simdInvocations
         self.maxWorkgroupSize = maxWorkgroupSize
         self.sharedMemoryBytes = sharedMemoryBytes
         self.sixteenBitStorage = sixteenBitStorage
@@ -35,7 +39,9 @@ public struct GLSLOptions: Hashable, Sendable {
         self.strategy = strategy
     }
 
-    public var device: DeviceLimits { DeviceLimits(sharedMemoryBytes: sharedMemoryBytes, maxWorkgroupSize: maxWorkgroupSize) }
+    public var device: DeviceLimits {
+        DeviceLimits(sharedMemoryBytes: sharedMemoryBytes, maxWorkgroupSize: maxWorkgroupSize, simdInvocations: simdInvocations)
+    }
 }
 
 /// The compile-time constants of the generated GLSL: everything that is a `const` in the shader

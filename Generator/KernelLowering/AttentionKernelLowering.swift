@@ -272,7 +272,7 @@ public struct AttentionKernelLowering: Sendable {
         let d = dialect
         let s = strategy
         let registers = (0..<rowsPerThread).flatMap { i in (0..<scoreGroups).map { "s\(i)_\($0) = \(d.splat(width, "0.0f"))" } }
-        let load = { (chunk: String) in self.tileLoop("step", self.steps(s.blockKeys * s.headChunk)) { step in [
+        let load = { (chunk: String) in self.tileLoop("step", self.steps(s.blockKeys * s.headChunk), expandUpTo: Self.loadExpansion) { step in [
             "const int e = \(step) * WG_SIZE + lid;",
             "const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;",
             "if (c < BLOCK_KEYS) {",
@@ -357,7 +357,7 @@ public struct AttentionKernelLowering: Sendable {
     private var accumulate: [String] {
         let d = dialect
         let s = strategy
-        let load = { (part: String) in self.tileLoop("step", self.steps(s.valueKeys * self.facts.valueDim)) { step in [
+        let load = { (part: String) in self.tileLoop("step", self.steps(s.valueKeys * self.facts.valueDim), expandUpTo: Self.loadExpansion) { step in [
             "const int e = \(step) * WG_SIZE + lid;",
             "const int c = e / VALUE_DIM, x = e % VALUE_DIM;",
             "if (c < VALUE_KEYS) {",
@@ -452,12 +452,19 @@ public struct AttentionKernelLowering: Sendable {
         return "((\(d.index(batch)) * \(d.index(d.scalar(tokens))) + \(d.index(token))) * \(d.index(d.scalar(heads))) + \(d.index(head)))"
     }
 
+    /// Trip counts up to which loops are expanded even when the strategy keeps tile loops rolled:
+    /// any loop of a few iterations, and the staging loads (small bodies; a work-group of few
+    /// invocations, as on lavapipe, would otherwise spend its loop budget on them).
+    public static let smallExpansion = 4
+    public static let loadExpansion = 128
+
     /// A loop of `count` iterations with a compile-time trip count: a `for` loop, or, when the
-    /// strategy unrolls, its iterations one after another (each in its own block). `body` gets
-    /// the loop variable's value as an expression: the variable, or a literal.
-    private func tileLoop(_ variable: String, _ count: Int, stride: Int = 1, _ body: (String) -> [String]) -> [String] {
-        guard !strategy.unrolled else { return expanded(count, stride: stride, body) }
-        if count == 1 { return block(["{", "    const int \(variable) = 0;"], body(variable)) }
+    /// strategy unrolls or the count is at most `expandUpTo`, its iterations one after another
+    /// (each in its own block). `body` gets the loop variable's value as an expression.
+    private func tileLoop(
+        _ variable: String, _ count: Int, stride: Int = 1, expandUpTo: Int = smallExpansion, _ body: (String) -> [String]
+    ) -> [String] {
+        guard !strategy.unrolled && count > expandUpTo else { return expanded(count, stride: stride, body) }
         return block(["for (int \(variable) = 0; \(variable) < \(count * stride); \(variable) += \(stride)) {"], body(variable))
     }
 

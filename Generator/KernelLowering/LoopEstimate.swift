@@ -22,8 +22,12 @@ public struct LoopEstimate: Sendable {
     }
 
     private func steps(_ n: Int) -> Int { (n + strategy.workgroupSize - 1) / strategy.workgroupSize }
-    /// A tile loop of `n` iterations: nothing when unrolled or a single iteration (a block).
-    private func tileLoop(_ n: Int) -> Int { strategy.unrolled || n == 1 ? 0 : n + 1 }
+    /// A tile loop of `n` iterations: nothing when expanded (see `AttentionKernelLowering.tileLoop`).
+    private func tileLoop(_ n: Int, expandUpTo: Int = AttentionKernelLowering.smallExpansion) -> Int {
+        strategy.unrolled || n <= expandUpTo ? 0 : n + 1
+    }
+
+    private func loadLoop(_ n: Int) -> Int { tileLoop(n, expandUpTo: AttentionKernelLowering.loadExpansion) }
 
     /// The row-sum reduction before a store, and the Q load.
     private var segmentLoops: Int {
@@ -35,9 +39,9 @@ public struct LoopEstimate: Sendable {
     private var blockLoops: Int {
         let s = strategy
         let chunks = facts.headDim / s.headChunk, parts = s.blockKeys / s.valueKeys
-        return tileLoop(chunks) + chunks * (tileLoop(steps(s.blockKeys * s.headChunk)) + tileLoop(s.headChunk))
+        return tileLoop(chunks) + chunks * (loadLoop(steps(s.blockKeys * s.headChunk)) + tileLoop(s.headChunk))
             + s.rowsPerThread * tileLoop(s.keyThreads)
-            + tileLoop(parts) + parts * (tileLoop(steps(s.valueKeys * facts.valueDim)) + tileLoop(s.valueKeys))
+            + tileLoop(parts) + parts * (loadLoop(steps(s.valueKeys * facts.valueDim)) + tileLoop(s.valueKeys))
     }
 
     /// The attention kernel: the largest count over its work-groups.

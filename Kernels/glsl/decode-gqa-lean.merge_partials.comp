@@ -21,7 +21,7 @@
 // ---- Configuration: compile-time constants ---------------------------------------------------
 // Sizes, the scale and the plan's offsets are push constants and the plan is a buffer, so every
 // spec with these constants shares this shader. All arithmetic is float32 whatever the storage.
-// Strategy: simt 1x64 invocations, micro-tile 1x1, 64 keys per step, K staged 64 dims at a time, V 64 keys at a time, sharedMemory reduction, rolled tile loops
+// Strategy: simt 1x64 invocations, micro-tile 1x1, 64 keys per step, K staged 64 dims at a time, V 64 keys at a time, sharedMemory reduction, rolled tile loops, strided columns
 const int HEAD_DIM = 64;        // query/key head dimension
 const int VALUE_DIM = 64;       // value head dimension
 const int MAX_QUERY_ROWS = 1;   // tokens of the largest query tile
@@ -90,8 +90,7 @@ void main() {
     const int tile_batch = group / (pc.query_tiles * pc.heads), tile_head = (group / pc.query_tiles) % pc.heads, tile_query = group % pc.query_tiles;
     const int rows = plan_data[pc.query_tile_offsets_base + tile_query + 1] - plan_data[pc.query_tile_offsets_base + tile_query];
     {
-        const int step = 0;
-        const int e = step * 64 + int(gl_LocalInvocationID.x);
+        const int e = 0 * 64 + int(gl_LocalInvocationID.x);
         const int r = e / VALUE_DIM, x = e % VALUE_DIM;
         if (r < rows) {
             // (m, l, acc) <- (-inf, 0, 0)

@@ -8,7 +8,7 @@
 // schedule: splitKV(4): each query tile's visits in 4 near-equal chunks, merged by log-sum-exp
 // dispatch: attention_split_kv (64 work-groups of 64), then merge_partials (16 work-groups of 64)
 // this:     vkCmdDispatch(64, 1, 1), local size 64; 18692 bytes of shared memory;
-//           at most 4343 loop iterations per invocation (tile loops not unrolled)
+//           at most 2212 loop iterations per invocation (tile loops not unrolled)
 //
 // Layout: q [batch, *queryShape, heads, headDim], k and v [batch, *keyShape, kvHeads, headDim | valueDim];
 // output [batch, *queryShape, heads, valueDim] and lse [batch, *queryShape, heads] in float32 (natural log).
@@ -21,7 +21,7 @@
 // ---- Configuration: compile-time constants ---------------------------------------------------
 // Sizes, the scale and the plan's offsets are push constants and the plan is a buffer, so every
 // spec with these constants shares this shader. All arithmetic is float32 whatever the storage.
-// Strategy: simt 1x64 invocations, micro-tile 1x1, 64 keys per step, K staged 64 dims at a time, V 32 keys at a time, sharedMemory reduction, rolled tile loops
+// Strategy: simt 1x64 invocations, micro-tile 1x1, 64 keys per step, K staged 64 dims at a time, V 32 keys at a time, sharedMemory reduction, rolled tile loops, strided columns
 const int HEAD_DIM = 128;       // query/key head dimension
 const int VALUE_DIM = 128;      // value head dimension
 const int MAX_QUERY_ROWS = 1;   // tokens of the largest query tile
@@ -129,8 +129,20 @@ void main() {
             const int r = 0 * WG_SIZE + lid;
             if (r < TILE_ROWS) query_rows[r] = r < rows ? plan_data[pc.query_tile_tokens_base + plan_data[pc.query_tile_offsets_base + seg_query_tile] + r] : 0;
         }
-        for (int step = 0; step < 2; step += 1) {
-            const int e = step * WG_SIZE + lid;
+        {
+            const int e = 0 * WG_SIZE + lid;
+            const int r = e / HEAD_DIM, x = e % HEAD_DIM;
+            if (r < TILE_ROWS) {
+                float value = 0.0f;
+                if (r < rows) {
+                    const int token = plan_data[pc.query_tile_tokens_base + plan_data[pc.query_tile_offsets_base + seg_query_tile] + r];
+                    value = load_q(((uint(seg_batch) * uint(pc.query_tokens) + uint(token)) * uint(pc.heads) + uint(seg_head)) * uint(HEAD_DIM) + uint(x));
+                }
+                q_tile[x * Q_STRIDE + r] = value;
+            }
+        }
+        {
+            const int e = 1 * WG_SIZE + lid;
             const int r = e / HEAD_DIM, x = e % HEAD_DIM;
             if (r < TILE_ROWS) {
                 float value = 0.0f;
@@ -181,22 +193,1176 @@ void main() {
                 // V <- load v[batch, panel.keyTiles, kvHead(head)]: staged VALUE_KEYS keys at a time inside acc += P*V
                 // S <- scale * Q*K^T over the block's keys, in registers
                 float s0_0 = 0.0f;
-                for (int chunk = 0; chunk < 128; chunk += 64) {
+                {
                     memoryBarrierShared();
                     barrier();  // the stage's previous readers are done
-                    for (int step = 0; step < 64; step += 1) {
-                        const int e = step * WG_SIZE + lid;
+                    {
+                        const int e = 0 * WG_SIZE + lid;
                         const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
                         if (c < BLOCK_KEYS) {
                             float value = 0.0f;
-                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(chunk + x));
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 1 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 2 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 3 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 4 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 5 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 6 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 7 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 8 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 9 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 10 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 11 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 12 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 13 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 14 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 15 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 16 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 17 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 18 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 19 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 20 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 21 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 22 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 23 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 24 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 25 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 26 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 27 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 28 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 29 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 30 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 31 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 32 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 33 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 34 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 35 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 36 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 37 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 38 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 39 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 40 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 41 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 42 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 43 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 44 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 45 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 46 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 47 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 48 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 49 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 50 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 51 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 52 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 53 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 54 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 55 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 56 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 57 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 58 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 59 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 60 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 61 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 62 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 63 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
                             stage[x * K_STRIDE + c] = value;
                         }
                     }
                     memoryBarrierShared();
                     barrier();
                     for (int x = 0; x < 64; x += 1) {
-                        const float q0 = q_tile[(chunk + x) * Q_STRIDE + rg + 0];
+                        const float q0 = q_tile[(0 + x) * Q_STRIDE + rg + 0];
+                        const float k0 = stage[x * K_STRIDE + cg + 0];
+                        s0_0 += q0 * k0;
+                    }
+                }
+                {
+                    memoryBarrierShared();
+                    barrier();  // the stage's previous readers are done
+                    {
+                        const int e = 0 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 1 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 2 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 3 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 4 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 5 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 6 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 7 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 8 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 9 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 10 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 11 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 12 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 13 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 14 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 15 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 16 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 17 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 18 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 19 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 20 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 21 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 22 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 23 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 24 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 25 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 26 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 27 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 28 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 29 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 30 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 31 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 32 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 33 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 34 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 35 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 36 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 37 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 38 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 39 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 40 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 41 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 42 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 43 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 44 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 45 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 46 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 47 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 48 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 49 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 50 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 51 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 52 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 53 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 54 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 55 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 56 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 57 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 58 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 59 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 60 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 61 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 62 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 63 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(64 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    memoryBarrierShared();
+                    barrier();
+                    for (int x = 0; x < 64; x += 1) {
+                        const float q0 = q_tile[(64 + x) * Q_STRIDE + rg + 0];
                         const float k0 = stage[x * K_STRIDE + cg + 0];
                         s0_0 += q0 * k0;
                     }
@@ -220,7 +1386,8 @@ void main() {
                     const float correction = m0 == NEG_INF || m_new == NEG_INF ? (m_new == NEG_INF ? 1.0f : 0.0f) : exp(m0 - m_new);
                     float share = 0.0f;
                     {
-                        const float p = s0_0 == NEG_INF ? 0.0f : exp(s0_0 - m_new);
+                        // exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked
+                        const float p = m_new == NEG_INF ? 0.0f : exp(s0_0 - m_new);
                         share += p;
                         p_tile[(rg + 0) * BLOCK_KEYS + cg + 0] = p;
                     }
@@ -229,15 +1396,582 @@ void main() {
                     o0_0 *= correction; o0_1 *= correction;
                 }
                 // acc <- acc + P*V over the block's keys, in registers
-                for (int part = 0; part < 64; part += 32) {
+                {
                     memoryBarrierShared();
                     barrier();  // readers of the stage are done; P is visible after the next
-                    for (int step = 0; step < 64; step += 1) {
-                        const int e = step * WG_SIZE + lid;
+                    {
+                        const int e = 0 * WG_SIZE + lid;
                         const int c = e / VALUE_DIM, x = e % VALUE_DIM;
                         if (c < VALUE_KEYS) {
                             float value = 0.0f;
-                            if (part + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + part + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 1 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 2 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 3 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 4 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 5 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 6 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 7 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 8 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 9 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 10 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 11 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 12 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 13 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 14 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 15 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 16 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 17 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 18 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 19 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 20 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 21 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 22 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 23 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 24 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 25 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 26 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 27 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 28 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 29 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 30 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 31 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 32 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 33 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 34 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 35 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 36 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 37 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 38 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 39 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 40 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 41 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 42 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 43 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 44 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 45 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 46 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 47 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 48 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 49 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 50 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 51 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 52 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 53 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 54 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 55 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 56 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 57 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 58 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 59 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 60 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 61 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 62 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 63 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
                             stage[c * V_STRIDE + x] = value;
                         }
                     }
@@ -246,7 +1980,595 @@ void main() {
                     for (int c = 0; c < 32; c += 1) {
                         const float v0 = stage[c * V_STRIDE + cg + 0];
                         const float v1 = stage[c * V_STRIDE + cg + 64];
-                        const float p0 = p_tile[(rg + 0) * BLOCK_KEYS + part + c];
+                        const float p0 = p_tile[(rg + 0) * BLOCK_KEYS + 0 + c];
+                        o0_0 += p0 * v0; o0_1 += p0 * v1;
+                    }
+                }
+                {
+                    memoryBarrierShared();
+                    barrier();  // readers of the stage are done; P is visible after the next
+                    {
+                        const int e = 0 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 1 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 2 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 3 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 4 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 5 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 6 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 7 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 8 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 9 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 10 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 11 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 12 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 13 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 14 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 15 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 16 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 17 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 18 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 19 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 20 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 21 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 22 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 23 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 24 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 25 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 26 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 27 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 28 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 29 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 30 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 31 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 32 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 33 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 34 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 35 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 36 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 37 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 38 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 39 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 40 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 41 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 42 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 43 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 44 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 45 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 46 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 47 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 48 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 49 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 50 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 51 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 52 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 53 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 54 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 55 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 56 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 57 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 58 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 59 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 60 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 61 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 62 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 63 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (32 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 32 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    memoryBarrierShared();
+                    barrier();
+                    for (int c = 0; c < 32; c += 1) {
+                        const float v0 = stage[c * V_STRIDE + cg + 0];
+                        const float v1 = stage[c * V_STRIDE + cg + 64];
+                        const float p0 = p_tile[(rg + 0) * BLOCK_KEYS + 32 + c];
                         o0_0 += p0 * v0; o0_1 += p0 * v1;
                     }
                 }

@@ -8,7 +8,7 @@
 // schedule: splitKV(4): each query tile's visits in 4 near-equal chunks, merged by log-sum-exp
 // dispatch: attention_split_kv (64 work-groups of 64), then merge_partials (16 work-groups of 64)
 // this:     vkCmdDispatch(16, 1, 1), local size 64; 0 bytes of shared memory;
-//           at most 13 loop iterations per invocation (tile loops not unrolled)
+//           at most 10 loop iterations per invocation (tile loops not unrolled)
 //
 // Layout: q [batch, *queryShape, heads, headDim], k and v [batch, *keyShape, kvHeads, headDim | valueDim];
 // output [batch, *queryShape, heads, valueDim] and lse [batch, *queryShape, heads] in float32 (natural log).
@@ -21,7 +21,7 @@
 // ---- Configuration: compile-time constants ---------------------------------------------------
 // Sizes, the scale and the plan's offsets are push constants and the plan is a buffer, so every
 // spec with these constants shares this shader. All arithmetic is float32 whatever the storage.
-// Strategy: simt 1x64 invocations, micro-tile 1x1, 64 keys per step, K staged 64 dims at a time, V 32 keys at a time, sharedMemory reduction, rolled tile loops
+// Strategy: simt 1x64 invocations, micro-tile 1x1, 64 keys per step, K staged 64 dims at a time, V 32 keys at a time, sharedMemory reduction, rolled tile loops, strided columns
 const int HEAD_DIM = 128;       // query/key head dimension
 const int VALUE_DIM = 128;      // value head dimension
 const int MAX_QUERY_ROWS = 1;   // tokens of the largest query tile
@@ -89,8 +89,34 @@ void main() {
 
     const int tile_batch = group / (pc.query_tiles * pc.heads), tile_head = (group / pc.query_tiles) % pc.heads, tile_query = group % pc.query_tiles;
     const int rows = plan_data[pc.query_tile_offsets_base + tile_query + 1] - plan_data[pc.query_tile_offsets_base + tile_query];
-    for (int step = 0; step < 2; step += 1) {
-        const int e = step * 64 + int(gl_LocalInvocationID.x);
+    {
+        const int e = 0 * 64 + int(gl_LocalInvocationID.x);
+        const int r = e / VALUE_DIM, x = e % VALUE_DIM;
+        if (r < rows) {
+            // (m, l, acc) <- (-inf, 0, 0)
+            float m = NEG_INF, l = 0.0f, acc = 0.0f;
+            // for part in partials(outputTile):
+            for (int slot = plan_data[pc.slot_offsets_base + group]; slot < plan_data[pc.slot_offsets_base + group + 1]; ++slot) {
+                // (m, l, acc) <- lse_merge((m, l, acc), partial[part]); an empty part (m_i = -inf) adds nothing
+                const float part_m = partial_m_data[slot * MAX_QUERY_ROWS + r];
+                if (part_m != NEG_INF) {
+                    const float merged = max(m, part_m);
+                    const float own = m == NEG_INF ? 0.0f : exp(m - merged);
+                    const float other = exp(part_m - merged);
+                    l = l * own + partial_l_data[slot * MAX_QUERY_ROWS + r] * other;
+                    acc = acc * own + partial_acc_data[(uint(slot) * uint(MAX_QUERY_ROWS) + uint(r)) * uint(VALUE_DIM) + uint(x)] * other;
+                    m = merged;
+                }
+            }
+            // store out <- acc / l, lse <- m + log l (0, -inf where l = 0)
+            const int token = plan_data[pc.query_tile_tokens_base + plan_data[pc.query_tile_offsets_base + tile_query] + r];
+            const uint row = ((uint(tile_batch) * uint(pc.query_tokens) + uint(token)) * uint(pc.heads) + uint(tile_head));
+            output_data[row * uint(VALUE_DIM) + uint(x)] = l == 0.0f ? 0.0f : acc / l;
+            if (x == 0) lse_data[row] = l == 0.0f ? NEG_INF : m + log(l);
+        }
+    }
+    {
+        const int e = 1 * 64 + int(gl_LocalInvocationID.x);
         const int r = e / VALUE_DIM, x = e % VALUE_DIM;
         if (r < rows) {
             // (m, l, acc) <- (-inf, 0, 0)

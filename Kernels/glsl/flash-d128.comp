@@ -8,7 +8,7 @@
 // schedule: flash: one work-group per (batch, head, query tile), online softmax over its visits
 // dispatch: attention_flash (256 work-groups of 128)
 // this:     vkCmdDispatch(256, 1, 1), local size 128; 31936 bytes of shared memory;
-//           at most 7254 loop iterations per invocation (tile loops not unrolled)
+//           at most 4950 loop iterations per invocation (tile loops not unrolled)
 //
 // Layout: q [batch, *queryShape, heads, headDim], k and v [batch, *keyShape, kvHeads, headDim | valueDim];
 // output [batch, *queryShape, heads, valueDim] and lse [batch, *queryShape, heads] in float32 (natural log).
@@ -21,7 +21,7 @@
 // ---- Configuration: compile-time constants ---------------------------------------------------
 // Sizes, the scale and the plan's offsets are push constants and the plan is a buffer, so every
 // spec with these constants shares this shader. All arithmetic is float32 whatever the storage.
-// Strategy: simt 8x16 invocations, micro-tile 4x4, 64 keys per step, K staged 16 dims at a time, V 8 keys at a time, sharedMemory reduction, rolled tile loops
+// Strategy: simt 8x16 invocations, micro-tile 4x4, 64 keys per step, K staged 16 dims at a time, V 8 keys at a time, sharedMemory reduction, rolled tile loops, strided columns
 const int HEAD_DIM = 128;       // query/key head dimension
 const int VALUE_DIM = 128;      // value head dimension
 const int MAX_QUERY_ROWS = 32;  // tokens of the largest query tile
@@ -178,8 +178,71 @@ void main() {
             for (int chunk = 0; chunk < 128; chunk += 16) {
                 memoryBarrierShared();
                 barrier();  // the stage's previous readers are done
-                for (int step = 0; step < 8; step += 1) {
-                    const int e = step * WG_SIZE + lid;
+                {
+                    const int e = 0 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(chunk + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 1 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(chunk + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 2 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(chunk + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 3 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(chunk + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 4 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(chunk + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 5 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(chunk + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 6 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(chunk + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 7 * WG_SIZE + lid;
                     const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
                     if (c < BLOCK_KEYS) {
                         float value = 0.0f;
@@ -256,22 +319,26 @@ void main() {
                 const float correction = m0 == NEG_INF || m_new == NEG_INF ? (m_new == NEG_INF ? 1.0f : 0.0f) : exp(m0 - m_new);
                 float share = 0.0f;
                 {
-                    const float p = s0_0 == NEG_INF ? 0.0f : exp(s0_0 - m_new);
+                    // exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked
+                    const float p = m_new == NEG_INF ? 0.0f : exp(s0_0 - m_new);
                     share += p;
                     p_tile[(rg + 0) * BLOCK_KEYS + cg + 0] = p;
                 }
                 {
-                    const float p = s0_1 == NEG_INF ? 0.0f : exp(s0_1 - m_new);
+                    // exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked
+                    const float p = m_new == NEG_INF ? 0.0f : exp(s0_1 - m_new);
                     share += p;
                     p_tile[(rg + 0) * BLOCK_KEYS + cg + 16] = p;
                 }
                 {
-                    const float p = s0_2 == NEG_INF ? 0.0f : exp(s0_2 - m_new);
+                    // exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked
+                    const float p = m_new == NEG_INF ? 0.0f : exp(s0_2 - m_new);
                     share += p;
                     p_tile[(rg + 0) * BLOCK_KEYS + cg + 32] = p;
                 }
                 {
-                    const float p = s0_3 == NEG_INF ? 0.0f : exp(s0_3 - m_new);
+                    // exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked
+                    const float p = m_new == NEG_INF ? 0.0f : exp(s0_3 - m_new);
                     share += p;
                     p_tile[(rg + 0) * BLOCK_KEYS + cg + 48] = p;
                 }
@@ -287,22 +354,26 @@ void main() {
                 const float correction = m1 == NEG_INF || m_new == NEG_INF ? (m_new == NEG_INF ? 1.0f : 0.0f) : exp(m1 - m_new);
                 float share = 0.0f;
                 {
-                    const float p = s1_0 == NEG_INF ? 0.0f : exp(s1_0 - m_new);
+                    // exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked
+                    const float p = m_new == NEG_INF ? 0.0f : exp(s1_0 - m_new);
                     share += p;
                     p_tile[(rg + 8) * BLOCK_KEYS + cg + 0] = p;
                 }
                 {
-                    const float p = s1_1 == NEG_INF ? 0.0f : exp(s1_1 - m_new);
+                    // exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked
+                    const float p = m_new == NEG_INF ? 0.0f : exp(s1_1 - m_new);
                     share += p;
                     p_tile[(rg + 8) * BLOCK_KEYS + cg + 16] = p;
                 }
                 {
-                    const float p = s1_2 == NEG_INF ? 0.0f : exp(s1_2 - m_new);
+                    // exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked
+                    const float p = m_new == NEG_INF ? 0.0f : exp(s1_2 - m_new);
                     share += p;
                     p_tile[(rg + 8) * BLOCK_KEYS + cg + 32] = p;
                 }
                 {
-                    const float p = s1_3 == NEG_INF ? 0.0f : exp(s1_3 - m_new);
+                    // exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked
+                    const float p = m_new == NEG_INF ? 0.0f : exp(s1_3 - m_new);
                     share += p;
                     p_tile[(rg + 8) * BLOCK_KEYS + cg + 48] = p;
                 }
@@ -318,22 +389,26 @@ void main() {
                 const float correction = m2 == NEG_INF || m_new == NEG_INF ? (m_new == NEG_INF ? 1.0f : 0.0f) : exp(m2 - m_new);
                 float share = 0.0f;
                 {
-                    const float p = s2_0 == NEG_INF ? 0.0f : exp(s2_0 - m_new);
+                    // exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked
+                    const float p = m_new == NEG_INF ? 0.0f : exp(s2_0 - m_new);
                     share += p;
                     p_tile[(rg + 16) * BLOCK_KEYS + cg + 0] = p;
                 }
                 {
-                    const float p = s2_1 == NEG_INF ? 0.0f : exp(s2_1 - m_new);
+                    // exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked
+                    const float p = m_new == NEG_INF ? 0.0f : exp(s2_1 - m_new);
                     share += p;
                     p_tile[(rg + 16) * BLOCK_KEYS + cg + 16] = p;
                 }
                 {
-                    const float p = s2_2 == NEG_INF ? 0.0f : exp(s2_2 - m_new);
+                    // exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked
+                    const float p = m_new == NEG_INF ? 0.0f : exp(s2_2 - m_new);
                     share += p;
                     p_tile[(rg + 16) * BLOCK_KEYS + cg + 32] = p;
                 }
                 {
-                    const float p = s2_3 == NEG_INF ? 0.0f : exp(s2_3 - m_new);
+                    // exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked
+                    const float p = m_new == NEG_INF ? 0.0f : exp(s2_3 - m_new);
                     share += p;
                     p_tile[(rg + 16) * BLOCK_KEYS + cg + 48] = p;
                 }
@@ -349,22 +424,26 @@ void main() {
                 const float correction = m3 == NEG_INF || m_new == NEG_INF ? (m_new == NEG_INF ? 1.0f : 0.0f) : exp(m3 - m_new);
                 float share = 0.0f;
                 {
-                    const float p = s3_0 == NEG_INF ? 0.0f : exp(s3_0 - m_new);
+                    // exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked
+                    const float p = m_new == NEG_INF ? 0.0f : exp(s3_0 - m_new);
                     share += p;
                     p_tile[(rg + 24) * BLOCK_KEYS + cg + 0] = p;
                 }
                 {
-                    const float p = s3_1 == NEG_INF ? 0.0f : exp(s3_1 - m_new);
+                    // exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked
+                    const float p = m_new == NEG_INF ? 0.0f : exp(s3_1 - m_new);
                     share += p;
                     p_tile[(rg + 24) * BLOCK_KEYS + cg + 16] = p;
                 }
                 {
-                    const float p = s3_2 == NEG_INF ? 0.0f : exp(s3_2 - m_new);
+                    // exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked
+                    const float p = m_new == NEG_INF ? 0.0f : exp(s3_2 - m_new);
                     share += p;
                     p_tile[(rg + 24) * BLOCK_KEYS + cg + 32] = p;
                 }
                 {
-                    const float p = s3_3 == NEG_INF ? 0.0f : exp(s3_3 - m_new);
+                    // exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked
+                    const float p = m_new == NEG_INF ? 0.0f : exp(s3_3 - m_new);
                     share += p;
                     p_tile[(rg + 24) * BLOCK_KEYS + cg + 48] = p;
                 }
@@ -376,8 +455,71 @@ void main() {
             for (int part = 0; part < 64; part += 8) {
                 memoryBarrierShared();
                 barrier();  // readers of the stage are done; P is visible after the next
-                for (int step = 0; step < 8; step += 1) {
-                    const int e = step * WG_SIZE + lid;
+                {
+                    const int e = 0 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (part + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + part + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 1 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (part + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + part + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 2 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (part + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + part + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 3 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (part + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + part + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 4 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (part + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + part + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 5 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (part + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + part + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 6 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (part + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + part + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 7 * WG_SIZE + lid;
                     const int c = e / VALUE_DIM, x = e % VALUE_DIM;
                     if (c < VALUE_KEYS) {
                         float value = 0.0f;
@@ -449,50 +591,50 @@ void main() {
     // store out <- acc / l, lse <- m + log l (0, -inf where l = 0)
     if (rg + 0 < rows) {
         const uint row = ((uint(seg_batch) * uint(pc.query_tokens) + uint(query_rows[rg + 0])) * uint(pc.heads) + uint(seg_head));
-        if (cg + 0 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 0)] = l0 == 0.0f ? 0.0f : o0_0 / l0;
-        if (cg + 16 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 16)] = l0 == 0.0f ? 0.0f : o0_1 / l0;
-        if (cg + 32 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 32)] = l0 == 0.0f ? 0.0f : o0_2 / l0;
-        if (cg + 48 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 48)] = l0 == 0.0f ? 0.0f : o0_3 / l0;
-        if (cg + 64 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 64)] = l0 == 0.0f ? 0.0f : o0_4 / l0;
-        if (cg + 80 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 80)] = l0 == 0.0f ? 0.0f : o0_5 / l0;
-        if (cg + 96 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 96)] = l0 == 0.0f ? 0.0f : o0_6 / l0;
-        if (cg + 112 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 112)] = l0 == 0.0f ? 0.0f : o0_7 / l0;
+        if (cg + 0 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 0)] = (l0 == 0.0f ? 0.0f : o0_0 / l0);
+        if (cg + 16 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 16)] = (l0 == 0.0f ? 0.0f : o0_1 / l0);
+        if (cg + 32 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 32)] = (l0 == 0.0f ? 0.0f : o0_2 / l0);
+        if (cg + 48 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 48)] = (l0 == 0.0f ? 0.0f : o0_3 / l0);
+        if (cg + 64 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 64)] = (l0 == 0.0f ? 0.0f : o0_4 / l0);
+        if (cg + 80 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 80)] = (l0 == 0.0f ? 0.0f : o0_5 / l0);
+        if (cg + 96 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 96)] = (l0 == 0.0f ? 0.0f : o0_6 / l0);
+        if (cg + 112 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 112)] = (l0 == 0.0f ? 0.0f : o0_7 / l0);
         if (cg == 0) lse_data[row] = l0 == 0.0f ? NEG_INF : m0 + log(l0);
     }
     if (rg + 8 < rows) {
         const uint row = ((uint(seg_batch) * uint(pc.query_tokens) + uint(query_rows[rg + 8])) * uint(pc.heads) + uint(seg_head));
-        if (cg + 0 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 0)] = l1 == 0.0f ? 0.0f : o1_0 / l1;
-        if (cg + 16 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 16)] = l1 == 0.0f ? 0.0f : o1_1 / l1;
-        if (cg + 32 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 32)] = l1 == 0.0f ? 0.0f : o1_2 / l1;
-        if (cg + 48 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 48)] = l1 == 0.0f ? 0.0f : o1_3 / l1;
-        if (cg + 64 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 64)] = l1 == 0.0f ? 0.0f : o1_4 / l1;
-        if (cg + 80 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 80)] = l1 == 0.0f ? 0.0f : o1_5 / l1;
-        if (cg + 96 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 96)] = l1 == 0.0f ? 0.0f : o1_6 / l1;
-        if (cg + 112 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 112)] = l1 == 0.0f ? 0.0f : o1_7 / l1;
+        if (cg + 0 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 0)] = (l1 == 0.0f ? 0.0f : o1_0 / l1);
+        if (cg + 16 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 16)] = (l1 == 0.0f ? 0.0f : o1_1 / l1);
+        if (cg + 32 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 32)] = (l1 == 0.0f ? 0.0f : o1_2 / l1);
+        if (cg + 48 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 48)] = (l1 == 0.0f ? 0.0f : o1_3 / l1);
+        if (cg + 64 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 64)] = (l1 == 0.0f ? 0.0f : o1_4 / l1);
+        if (cg + 80 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 80)] = (l1 == 0.0f ? 0.0f : o1_5 / l1);
+        if (cg + 96 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 96)] = (l1 == 0.0f ? 0.0f : o1_6 / l1);
+        if (cg + 112 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 112)] = (l1 == 0.0f ? 0.0f : o1_7 / l1);
         if (cg == 0) lse_data[row] = l1 == 0.0f ? NEG_INF : m1 + log(l1);
     }
     if (rg + 16 < rows) {
         const uint row = ((uint(seg_batch) * uint(pc.query_tokens) + uint(query_rows[rg + 16])) * uint(pc.heads) + uint(seg_head));
-        if (cg + 0 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 0)] = l2 == 0.0f ? 0.0f : o2_0 / l2;
-        if (cg + 16 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 16)] = l2 == 0.0f ? 0.0f : o2_1 / l2;
-        if (cg + 32 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 32)] = l2 == 0.0f ? 0.0f : o2_2 / l2;
-        if (cg + 48 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 48)] = l2 == 0.0f ? 0.0f : o2_3 / l2;
-        if (cg + 64 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 64)] = l2 == 0.0f ? 0.0f : o2_4 / l2;
-        if (cg + 80 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 80)] = l2 == 0.0f ? 0.0f : o2_5 / l2;
-        if (cg + 96 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 96)] = l2 == 0.0f ? 0.0f : o2_6 / l2;
-        if (cg + 112 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 112)] = l2 == 0.0f ? 0.0f : o2_7 / l2;
+        if (cg + 0 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 0)] = (l2 == 0.0f ? 0.0f : o2_0 / l2);
+        if (cg + 16 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 16)] = (l2 == 0.0f ? 0.0f : o2_1 / l2);
+        if (cg + 32 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 32)] = (l2 == 0.0f ? 0.0f : o2_2 / l2);
+        if (cg + 48 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 48)] = (l2 == 0.0f ? 0.0f : o2_3 / l2);
+        if (cg + 64 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 64)] = (l2 == 0.0f ? 0.0f : o2_4 / l2);
+        if (cg + 80 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 80)] = (l2 == 0.0f ? 0.0f : o2_5 / l2);
+        if (cg + 96 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 96)] = (l2 == 0.0f ? 0.0f : o2_6 / l2);
+        if (cg + 112 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 112)] = (l2 == 0.0f ? 0.0f : o2_7 / l2);
         if (cg == 0) lse_data[row] = l2 == 0.0f ? NEG_INF : m2 + log(l2);
     }
     if (rg + 24 < rows) {
         const uint row = ((uint(seg_batch) * uint(pc.query_tokens) + uint(query_rows[rg + 24])) * uint(pc.heads) + uint(seg_head));
-        if (cg + 0 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 0)] = l3 == 0.0f ? 0.0f : o3_0 / l3;
-        if (cg + 16 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 16)] = l3 == 0.0f ? 0.0f : o3_1 / l3;
-        if (cg + 32 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 32)] = l3 == 0.0f ? 0.0f : o3_2 / l3;
-        if (cg + 48 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 48)] = l3 == 0.0f ? 0.0f : o3_3 / l3;
-        if (cg + 64 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 64)] = l3 == 0.0f ? 0.0f : o3_4 / l3;
-        if (cg + 80 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 80)] = l3 == 0.0f ? 0.0f : o3_5 / l3;
-        if (cg + 96 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 96)] = l3 == 0.0f ? 0.0f : o3_6 / l3;
-        if (cg + 112 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 112)] = l3 == 0.0f ? 0.0f : o3_7 / l3;
+        if (cg + 0 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 0)] = (l3 == 0.0f ? 0.0f : o3_0 / l3);
+        if (cg + 16 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 16)] = (l3 == 0.0f ? 0.0f : o3_1 / l3);
+        if (cg + 32 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 32)] = (l3 == 0.0f ? 0.0f : o3_2 / l3);
+        if (cg + 48 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 48)] = (l3 == 0.0f ? 0.0f : o3_3 / l3);
+        if (cg + 64 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 64)] = (l3 == 0.0f ? 0.0f : o3_4 / l3);
+        if (cg + 80 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 80)] = (l3 == 0.0f ? 0.0f : o3_5 / l3);
+        if (cg + 96 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 96)] = (l3 == 0.0f ? 0.0f : o3_6 / l3);
+        if (cg + 112 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 112)] = (l3 == 0.0f ? 0.0f : o3_7 / l3);
         if (cg == 0) lse_data[row] = l3 == 0.0f ? NEG_INF : m3 + log(l3);
     }
 }

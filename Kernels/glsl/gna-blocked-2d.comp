@@ -8,7 +8,7 @@
 // schedule: flash: one work-group per (batch, head, query tile), online softmax over its visits
 // dispatch: attention_flash (64 work-groups of 256)
 // this:     vkCmdDispatch(64, 1, 1), local size 256; 31808 bytes of shared memory;
-//           at most 506 loop iterations per invocation (tile loops not unrolled)
+//           at most 438 loop iterations per invocation (tile loops not unrolled)
 //
 // Layout: q [batch, *queryShape, heads, headDim], k and v [batch, *keyShape, kvHeads, headDim | valueDim];
 // output [batch, *queryShape, heads, valueDim] and lse [batch, *queryShape, heads] in float32 (natural log).
@@ -21,7 +21,7 @@
 // ---- Configuration: compile-time constants ---------------------------------------------------
 // Sizes, the scale and the plan's offsets are push constants and the plan is a buffer, so every
 // spec with these constants shares this shader. All arithmetic is float32 whatever the storage.
-// Strategy: simt 16x16 invocations, micro-tile 4x2, 32 keys per step, K staged 16 dims at a time, V 8 keys at a time, sharedMemory reduction, rolled tile loops
+// Strategy: simt 16x16 invocations, micro-tile 4x2, 32 keys per step, K staged 16 dims at a time, V 8 keys at a time, sharedMemory reduction, rolled tile loops, strided columns
 const int HEAD_DIM = 64;        // query/key head dimension
 const int VALUE_DIM = 64;       // value head dimension
 const int MAX_QUERY_ROWS = 64;  // tokens of the largest query tile
@@ -222,25 +222,142 @@ void main() {
             // V <- load v[batch, panel.keyTiles, kvHead(head)]: staged VALUE_KEYS keys at a time inside acc += P*V
             // S <- scale * Q*K^T over the block's keys, in registers
             float s0_0 = 0.0f, s0_1 = 0.0f, s1_0 = 0.0f, s1_1 = 0.0f, s2_0 = 0.0f, s2_1 = 0.0f, s3_0 = 0.0f, s3_1 = 0.0f;
-            for (int chunk = 0; chunk < 64; chunk += 16) {
+            {
                 memoryBarrierShared();
                 barrier();  // the stage's previous readers are done
-                for (int step = 0; step < 2; step += 1) {
-                    const int e = step * WG_SIZE + lid;
+                {
+                    const int e = 0 * WG_SIZE + lid;
                     const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
                     if (c < BLOCK_KEYS) {
                         float value = 0.0f;
-                        if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(chunk + x));
+                        if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 1 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(0 + x));
                         stage[x * K_STRIDE + c] = value;
                     }
                 }
                 memoryBarrierShared();
                 barrier();
                 for (int x = 0; x < 16; x += 1) {
-                    const float q0 = q_tile[(chunk + x) * Q_STRIDE + rg + 0];
-                    const float q1 = q_tile[(chunk + x) * Q_STRIDE + rg + 16];
-                    const float q2 = q_tile[(chunk + x) * Q_STRIDE + rg + 32];
-                    const float q3 = q_tile[(chunk + x) * Q_STRIDE + rg + 48];
+                    const float q0 = q_tile[(0 + x) * Q_STRIDE + rg + 0];
+                    const float q1 = q_tile[(0 + x) * Q_STRIDE + rg + 16];
+                    const float q2 = q_tile[(0 + x) * Q_STRIDE + rg + 32];
+                    const float q3 = q_tile[(0 + x) * Q_STRIDE + rg + 48];
+                    const float k0 = stage[x * K_STRIDE + cg + 0];
+                    const float k1 = stage[x * K_STRIDE + cg + 16];
+                    s0_0 += q0 * k0; s0_1 += q0 * k1;
+                    s1_0 += q1 * k0; s1_1 += q1 * k1;
+                    s2_0 += q2 * k0; s2_1 += q2 * k1;
+                    s3_0 += q3 * k0; s3_1 += q3 * k1;
+                }
+            }
+            {
+                memoryBarrierShared();
+                barrier();  // the stage's previous readers are done
+                {
+                    const int e = 0 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(16 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 1 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(16 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                memoryBarrierShared();
+                barrier();
+                for (int x = 0; x < 16; x += 1) {
+                    const float q0 = q_tile[(16 + x) * Q_STRIDE + rg + 0];
+                    const float q1 = q_tile[(16 + x) * Q_STRIDE + rg + 16];
+                    const float q2 = q_tile[(16 + x) * Q_STRIDE + rg + 32];
+                    const float q3 = q_tile[(16 + x) * Q_STRIDE + rg + 48];
+                    const float k0 = stage[x * K_STRIDE + cg + 0];
+                    const float k1 = stage[x * K_STRIDE + cg + 16];
+                    s0_0 += q0 * k0; s0_1 += q0 * k1;
+                    s1_0 += q1 * k0; s1_1 += q1 * k1;
+                    s2_0 += q2 * k0; s2_1 += q2 * k1;
+                    s3_0 += q3 * k0; s3_1 += q3 * k1;
+                }
+            }
+            {
+                memoryBarrierShared();
+                barrier();  // the stage's previous readers are done
+                {
+                    const int e = 0 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(32 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 1 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(32 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                memoryBarrierShared();
+                barrier();
+                for (int x = 0; x < 16; x += 1) {
+                    const float q0 = q_tile[(32 + x) * Q_STRIDE + rg + 0];
+                    const float q1 = q_tile[(32 + x) * Q_STRIDE + rg + 16];
+                    const float q2 = q_tile[(32 + x) * Q_STRIDE + rg + 32];
+                    const float q3 = q_tile[(32 + x) * Q_STRIDE + rg + 48];
+                    const float k0 = stage[x * K_STRIDE + cg + 0];
+                    const float k1 = stage[x * K_STRIDE + cg + 16];
+                    s0_0 += q0 * k0; s0_1 += q0 * k1;
+                    s1_0 += q1 * k0; s1_1 += q1 * k1;
+                    s2_0 += q2 * k0; s2_1 += q2 * k1;
+                    s3_0 += q3 * k0; s3_1 += q3 * k1;
+                }
+            }
+            {
+                memoryBarrierShared();
+                barrier();  // the stage's previous readers are done
+                {
+                    const int e = 0 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(48 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 1 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_k(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(HEAD_DIM) + uint(48 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                memoryBarrierShared();
+                barrier();
+                for (int x = 0; x < 16; x += 1) {
+                    const float q0 = q_tile[(48 + x) * Q_STRIDE + rg + 0];
+                    const float q1 = q_tile[(48 + x) * Q_STRIDE + rg + 16];
+                    const float q2 = q_tile[(48 + x) * Q_STRIDE + rg + 32];
+                    const float q3 = q_tile[(48 + x) * Q_STRIDE + rg + 48];
                     const float k0 = stage[x * K_STRIDE + cg + 0];
                     const float k1 = stage[x * K_STRIDE + cg + 16];
                     s0_0 += q0 * k0; s0_1 += q0 * k1;
@@ -285,12 +402,14 @@ void main() {
                 const float correction = m0 == NEG_INF || m_new == NEG_INF ? (m_new == NEG_INF ? 1.0f : 0.0f) : exp(m0 - m_new);
                 float share = 0.0f;
                 {
-                    const float p = s0_0 == NEG_INF ? 0.0f : exp(s0_0 - m_new);
+                    // exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked
+                    const float p = m_new == NEG_INF ? 0.0f : exp(s0_0 - m_new);
                     share += p;
                     p_tile[(rg + 0) * BLOCK_KEYS + cg + 0] = p;
                 }
                 {
-                    const float p = s0_1 == NEG_INF ? 0.0f : exp(s0_1 - m_new);
+                    // exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked
+                    const float p = m_new == NEG_INF ? 0.0f : exp(s0_1 - m_new);
                     share += p;
                     p_tile[(rg + 0) * BLOCK_KEYS + cg + 16] = p;
                 }
@@ -306,12 +425,14 @@ void main() {
                 const float correction = m1 == NEG_INF || m_new == NEG_INF ? (m_new == NEG_INF ? 1.0f : 0.0f) : exp(m1 - m_new);
                 float share = 0.0f;
                 {
-                    const float p = s1_0 == NEG_INF ? 0.0f : exp(s1_0 - m_new);
+                    // exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked
+                    const float p = m_new == NEG_INF ? 0.0f : exp(s1_0 - m_new);
                     share += p;
                     p_tile[(rg + 16) * BLOCK_KEYS + cg + 0] = p;
                 }
                 {
-                    const float p = s1_1 == NEG_INF ? 0.0f : exp(s1_1 - m_new);
+                    // exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked
+                    const float p = m_new == NEG_INF ? 0.0f : exp(s1_1 - m_new);
                     share += p;
                     p_tile[(rg + 16) * BLOCK_KEYS + cg + 16] = p;
                 }
@@ -327,12 +448,14 @@ void main() {
                 const float correction = m2 == NEG_INF || m_new == NEG_INF ? (m_new == NEG_INF ? 1.0f : 0.0f) : exp(m2 - m_new);
                 float share = 0.0f;
                 {
-                    const float p = s2_0 == NEG_INF ? 0.0f : exp(s2_0 - m_new);
+                    // exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked
+                    const float p = m_new == NEG_INF ? 0.0f : exp(s2_0 - m_new);
                     share += p;
                     p_tile[(rg + 32) * BLOCK_KEYS + cg + 0] = p;
                 }
                 {
-                    const float p = s2_1 == NEG_INF ? 0.0f : exp(s2_1 - m_new);
+                    // exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked
+                    const float p = m_new == NEG_INF ? 0.0f : exp(s2_1 - m_new);
                     share += p;
                     p_tile[(rg + 32) * BLOCK_KEYS + cg + 16] = p;
                 }
@@ -348,12 +471,14 @@ void main() {
                 const float correction = m3 == NEG_INF || m_new == NEG_INF ? (m_new == NEG_INF ? 1.0f : 0.0f) : exp(m3 - m_new);
                 float share = 0.0f;
                 {
-                    const float p = s3_0 == NEG_INF ? 0.0f : exp(s3_0 - m_new);
+                    // exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked
+                    const float p = m_new == NEG_INF ? 0.0f : exp(s3_0 - m_new);
                     share += p;
                     p_tile[(rg + 48) * BLOCK_KEYS + cg + 0] = p;
                 }
                 {
-                    const float p = s3_1 == NEG_INF ? 0.0f : exp(s3_1 - m_new);
+                    // exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked
+                    const float p = m_new == NEG_INF ? 0.0f : exp(s3_1 - m_new);
                     share += p;
                     p_tile[(rg + 48) * BLOCK_KEYS + cg + 16] = p;
                 }
@@ -362,15 +487,24 @@ void main() {
                 o3_0 *= correction; o3_1 *= correction; o3_2 *= correction; o3_3 *= correction;
             }
             // acc <- acc + P*V over the block's keys, in registers
-            for (int part = 0; part < 32; part += 8) {
+            {
                 memoryBarrierShared();
                 barrier();  // readers of the stage are done; P is visible after the next
-                for (int step = 0; step < 2; step += 1) {
-                    const int e = step * WG_SIZE + lid;
+                {
+                    const int e = 0 * WG_SIZE + lid;
                     const int c = e / VALUE_DIM, x = e % VALUE_DIM;
                     if (c < VALUE_KEYS) {
                         float value = 0.0f;
-                        if (part + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + part + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                        if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 1 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (0 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 0 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
                         stage[c * V_STRIDE + x] = value;
                     }
                 }
@@ -381,10 +515,124 @@ void main() {
                     const float v1 = stage[c * V_STRIDE + cg + 16];
                     const float v2 = stage[c * V_STRIDE + cg + 32];
                     const float v3 = stage[c * V_STRIDE + cg + 48];
-                    const float p0 = p_tile[(rg + 0) * BLOCK_KEYS + part + c];
-                    const float p1 = p_tile[(rg + 16) * BLOCK_KEYS + part + c];
-                    const float p2 = p_tile[(rg + 32) * BLOCK_KEYS + part + c];
-                    const float p3 = p_tile[(rg + 48) * BLOCK_KEYS + part + c];
+                    const float p0 = p_tile[(rg + 0) * BLOCK_KEYS + 0 + c];
+                    const float p1 = p_tile[(rg + 16) * BLOCK_KEYS + 0 + c];
+                    const float p2 = p_tile[(rg + 32) * BLOCK_KEYS + 0 + c];
+                    const float p3 = p_tile[(rg + 48) * BLOCK_KEYS + 0 + c];
+                    o0_0 += p0 * v0; o0_1 += p0 * v1; o0_2 += p0 * v2; o0_3 += p0 * v3;
+                    o1_0 += p1 * v0; o1_1 += p1 * v1; o1_2 += p1 * v2; o1_3 += p1 * v3;
+                    o2_0 += p2 * v0; o2_1 += p2 * v1; o2_2 += p2 * v2; o2_3 += p2 * v3;
+                    o3_0 += p3 * v0; o3_1 += p3 * v1; o3_2 += p3 * v2; o3_3 += p3 * v3;
+                }
+            }
+            {
+                memoryBarrierShared();
+                barrier();  // readers of the stage are done; P is visible after the next
+                {
+                    const int e = 0 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (8 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 8 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 1 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (8 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 8 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                memoryBarrierShared();
+                barrier();
+                for (int c = 0; c < 8; c += 1) {
+                    const float v0 = stage[c * V_STRIDE + cg + 0];
+                    const float v1 = stage[c * V_STRIDE + cg + 16];
+                    const float v2 = stage[c * V_STRIDE + cg + 32];
+                    const float v3 = stage[c * V_STRIDE + cg + 48];
+                    const float p0 = p_tile[(rg + 0) * BLOCK_KEYS + 8 + c];
+                    const float p1 = p_tile[(rg + 16) * BLOCK_KEYS + 8 + c];
+                    const float p2 = p_tile[(rg + 32) * BLOCK_KEYS + 8 + c];
+                    const float p3 = p_tile[(rg + 48) * BLOCK_KEYS + 8 + c];
+                    o0_0 += p0 * v0; o0_1 += p0 * v1; o0_2 += p0 * v2; o0_3 += p0 * v3;
+                    o1_0 += p1 * v0; o1_1 += p1 * v1; o1_2 += p1 * v2; o1_3 += p1 * v3;
+                    o2_0 += p2 * v0; o2_1 += p2 * v1; o2_2 += p2 * v2; o2_3 += p2 * v3;
+                    o3_0 += p3 * v0; o3_1 += p3 * v1; o3_2 += p3 * v2; o3_3 += p3 * v3;
+                }
+            }
+            {
+                memoryBarrierShared();
+                barrier();  // readers of the stage are done; P is visible after the next
+                {
+                    const int e = 0 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (16 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 16 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 1 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (16 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 16 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                memoryBarrierShared();
+                barrier();
+                for (int c = 0; c < 8; c += 1) {
+                    const float v0 = stage[c * V_STRIDE + cg + 0];
+                    const float v1 = stage[c * V_STRIDE + cg + 16];
+                    const float v2 = stage[c * V_STRIDE + cg + 32];
+                    const float v3 = stage[c * V_STRIDE + cg + 48];
+                    const float p0 = p_tile[(rg + 0) * BLOCK_KEYS + 16 + c];
+                    const float p1 = p_tile[(rg + 16) * BLOCK_KEYS + 16 + c];
+                    const float p2 = p_tile[(rg + 32) * BLOCK_KEYS + 16 + c];
+                    const float p3 = p_tile[(rg + 48) * BLOCK_KEYS + 16 + c];
+                    o0_0 += p0 * v0; o0_1 += p0 * v1; o0_2 += p0 * v2; o0_3 += p0 * v3;
+                    o1_0 += p1 * v0; o1_1 += p1 * v1; o1_2 += p1 * v2; o1_3 += p1 * v3;
+                    o2_0 += p2 * v0; o2_1 += p2 * v1; o2_2 += p2 * v2; o2_3 += p2 * v3;
+                    o3_0 += p3 * v0; o3_1 += p3 * v1; o3_2 += p3 * v2; o3_3 += p3 * v3;
+                }
+            }
+            {
+                memoryBarrierShared();
+                barrier();  // readers of the stage are done; P is visible after the next
+                {
+                    const int e = 0 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (24 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 24 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 1 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (24 + c < keys) value = load_v(((uint(seg_batch) * uint(pc.key_tokens) + uint(panel_tokens[first + 24 + c])) * uint(pc.kv_heads) + uint(kv_head)) * uint(VALUE_DIM) + uint(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                memoryBarrierShared();
+                barrier();
+                for (int c = 0; c < 8; c += 1) {
+                    const float v0 = stage[c * V_STRIDE + cg + 0];
+                    const float v1 = stage[c * V_STRIDE + cg + 16];
+                    const float v2 = stage[c * V_STRIDE + cg + 32];
+                    const float v3 = stage[c * V_STRIDE + cg + 48];
+                    const float p0 = p_tile[(rg + 0) * BLOCK_KEYS + 24 + c];
+                    const float p1 = p_tile[(rg + 16) * BLOCK_KEYS + 24 + c];
+                    const float p2 = p_tile[(rg + 32) * BLOCK_KEYS + 24 + c];
+                    const float p3 = p_tile[(rg + 48) * BLOCK_KEYS + 24 + c];
                     o0_0 += p0 * v0; o0_1 += p0 * v1; o0_2 += p0 * v2; o0_3 += p0 * v3;
                     o1_0 += p1 * v0; o1_1 += p1 * v1; o1_2 += p1 * v2; o1_3 += p1 * v3;
                     o2_0 += p2 * v0; o2_1 += p2 * v1; o2_2 += p2 * v2; o2_3 += p2 * v3;
@@ -434,34 +682,34 @@ void main() {
     // store out <- acc / l, lse <- m + log l (0, -inf where l = 0)
     if (rg + 0 < rows) {
         const uint row = ((uint(seg_batch) * uint(pc.query_tokens) + uint(query_rows[rg + 0])) * uint(pc.heads) + uint(seg_head));
-        if (cg + 0 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 0)] = l0 == 0.0f ? 0.0f : o0_0 / l0;
-        if (cg + 16 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 16)] = l0 == 0.0f ? 0.0f : o0_1 / l0;
-        if (cg + 32 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 32)] = l0 == 0.0f ? 0.0f : o0_2 / l0;
-        if (cg + 48 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 48)] = l0 == 0.0f ? 0.0f : o0_3 / l0;
+        if (cg + 0 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 0)] = (l0 == 0.0f ? 0.0f : o0_0 / l0);
+        if (cg + 16 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 16)] = (l0 == 0.0f ? 0.0f : o0_1 / l0);
+        if (cg + 32 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 32)] = (l0 == 0.0f ? 0.0f : o0_2 / l0);
+        if (cg + 48 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 48)] = (l0 == 0.0f ? 0.0f : o0_3 / l0);
         if (cg == 0) lse_data[row] = l0 == 0.0f ? NEG_INF : m0 + log(l0);
     }
     if (rg + 16 < rows) {
         const uint row = ((uint(seg_batch) * uint(pc.query_tokens) + uint(query_rows[rg + 16])) * uint(pc.heads) + uint(seg_head));
-        if (cg + 0 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 0)] = l1 == 0.0f ? 0.0f : o1_0 / l1;
-        if (cg + 16 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 16)] = l1 == 0.0f ? 0.0f : o1_1 / l1;
-        if (cg + 32 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 32)] = l1 == 0.0f ? 0.0f : o1_2 / l1;
-        if (cg + 48 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 48)] = l1 == 0.0f ? 0.0f : o1_3 / l1;
+        if (cg + 0 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 0)] = (l1 == 0.0f ? 0.0f : o1_0 / l1);
+        if (cg + 16 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 16)] = (l1 == 0.0f ? 0.0f : o1_1 / l1);
+        if (cg + 32 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 32)] = (l1 == 0.0f ? 0.0f : o1_2 / l1);
+        if (cg + 48 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 48)] = (l1 == 0.0f ? 0.0f : o1_3 / l1);
         if (cg == 0) lse_data[row] = l1 == 0.0f ? NEG_INF : m1 + log(l1);
     }
     if (rg + 32 < rows) {
         const uint row = ((uint(seg_batch) * uint(pc.query_tokens) + uint(query_rows[rg + 32])) * uint(pc.heads) + uint(seg_head));
-        if (cg + 0 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 0)] = l2 == 0.0f ? 0.0f : o2_0 / l2;
-        if (cg + 16 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 16)] = l2 == 0.0f ? 0.0f : o2_1 / l2;
-        if (cg + 32 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 32)] = l2 == 0.0f ? 0.0f : o2_2 / l2;
-        if (cg + 48 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 48)] = l2 == 0.0f ? 0.0f : o2_3 / l2;
+        if (cg + 0 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 0)] = (l2 == 0.0f ? 0.0f : o2_0 / l2);
+        if (cg + 16 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 16)] = (l2 == 0.0f ? 0.0f : o2_1 / l2);
+        if (cg + 32 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 32)] = (l2 == 0.0f ? 0.0f : o2_2 / l2);
+        if (cg + 48 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 48)] = (l2 == 0.0f ? 0.0f : o2_3 / l2);
         if (cg == 0) lse_data[row] = l2 == 0.0f ? NEG_INF : m2 + log(l2);
     }
     if (rg + 48 < rows) {
         const uint row = ((uint(seg_batch) * uint(pc.query_tokens) + uint(query_rows[rg + 48])) * uint(pc.heads) + uint(seg_head));
-        if (cg + 0 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 0)] = l3 == 0.0f ? 0.0f : o3_0 / l3;
-        if (cg + 16 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 16)] = l3 == 0.0f ? 0.0f : o3_1 / l3;
-        if (cg + 32 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 32)] = l3 == 0.0f ? 0.0f : o3_2 / l3;
-        if (cg + 48 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 48)] = l3 == 0.0f ? 0.0f : o3_3 / l3;
+        if (cg + 0 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 0)] = (l3 == 0.0f ? 0.0f : o3_0 / l3);
+        if (cg + 16 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 16)] = (l3 == 0.0f ? 0.0f : o3_1 / l3);
+        if (cg + 32 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 32)] = (l3 == 0.0f ? 0.0f : o3_2 / l3);
+        if (cg + 48 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 48)] = (l3 == 0.0f ? 0.0f : o3_3 / l3);
         if (cg == 0) lse_data[row] = l3 == 0.0f ? NEG_INF : m3 + log(l3);
     }
 }

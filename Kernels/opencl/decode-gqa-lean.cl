@@ -115,8 +115,7 @@ void attention_lean(__global const storage_t* q,
             if (r < TILE_ROWS) query_rows[r] = r < rows ? query_tile_tokens[query_tile_offsets[seg_query_tile] + r] : 0;
         }
         {
-            const int step = 0;
-            const int e = step * WG_SIZE + lid;
+            const int e = 0 * WG_SIZE + lid;
             const int r = e / HEAD_DIM, x = e % HEAD_DIM;
             if (r < TILE_ROWS) {
                 float value = 0.0f;
@@ -172,20 +171,586 @@ void attention_lean(__global const storage_t* q,
                 /* S <- scale * Q*K^T over the block's keys, in registers */
                 float s0_0 = 0.0f;
                 {
-                    const int chunk = 0;
                     barrier(CLK_LOCAL_MEM_FENCE);  /* the stage's previous readers are done */
-                    for (int step = 0; step < 64; step += 1) {
-                        const int e = step * WG_SIZE + lid;
+                    {
+                        const int e = 0 * WG_SIZE + lid;
                         const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
                         if (c < BLOCK_KEYS) {
                             float value = 0.0f;
-                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(chunk + x));
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 1 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 2 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 3 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 4 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 5 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 6 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 7 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 8 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 9 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 10 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 11 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 12 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 13 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 14 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 15 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 16 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 17 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 18 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 19 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 20 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 21 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 22 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 23 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 24 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 25 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 26 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 27 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 28 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 29 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 30 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 31 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 32 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 33 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 34 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 35 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 36 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 37 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 38 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 39 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 40 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 41 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 42 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 43 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 44 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 45 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 46 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 47 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 48 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 49 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 50 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 51 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 52 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 53 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 54 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 55 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 56 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 57 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 58 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 59 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 60 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 61 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 62 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 63 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
                             stage[x * K_STRIDE + c] = value;
                         }
                     }
                     barrier(CLK_LOCAL_MEM_FENCE);
                     for (int x = 0; x < 64; x += 1) {
-                        const float q0 = q_tile[(chunk + x) * Q_STRIDE + rg + 0];
+                        const float q0 = q_tile[(0 + x) * Q_STRIDE + rg + 0];
                         const float k0 = stage[x * K_STRIDE + cg + 0];
                         s0_0 += q0 * k0;
                     }
@@ -208,7 +773,8 @@ void attention_lean(__global const storage_t* q,
                     const float correction = m0 == -INFINITY || m_new == -INFINITY ? (m_new == -INFINITY ? 1.0f : 0.0f) : exp(m0 - m_new);
                     float share = 0.0f;
                     {
-                        const float p = s0_0 == -INFINITY ? 0.0f : exp(s0_0 - m_new);
+                        /* exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked */
+                        const float p = m_new == -INFINITY ? 0.0f : exp(s0_0 - m_new);
                         share += p;
                         p_tile[(rg + 0) * BLOCK_KEYS + cg + 0] = p;
                     }
@@ -218,21 +784,587 @@ void attention_lean(__global const storage_t* q,
                 }
                 /* acc <- acc + P*V over the block's keys, in registers */
                 {
-                    const int part = 0;
                     barrier(CLK_LOCAL_MEM_FENCE);  /* readers of the stage are done; P is visible after the next */
-                    for (int step = 0; step < 64; step += 1) {
-                        const int e = step * WG_SIZE + lid;
+                    {
+                        const int e = 0 * WG_SIZE + lid;
                         const int c = e / VALUE_DIM, x = e % VALUE_DIM;
                         if (c < VALUE_KEYS) {
                             float value = 0.0f;
-                            if (part + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + part + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 1 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 2 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 3 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 4 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 5 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 6 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 7 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 8 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 9 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 10 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 11 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 12 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 13 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 14 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 15 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 16 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 17 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 18 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 19 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 20 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 21 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 22 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 23 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 24 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 25 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 26 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 27 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 28 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 29 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 30 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 31 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 32 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 33 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 34 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 35 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 36 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 37 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 38 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 39 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 40 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 41 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 42 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 43 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 44 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 45 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 46 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 47 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 48 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 49 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 50 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 51 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 52 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 53 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 54 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 55 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 56 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 57 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 58 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 59 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 60 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 61 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 62 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 63 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
                             stage[c * V_STRIDE + x] = value;
                         }
                     }
                     barrier(CLK_LOCAL_MEM_FENCE);
                     for (int c = 0; c < 64; c += 1) {
                         const float v0 = stage[c * V_STRIDE + cg + 0];
-                        const float p0 = p_tile[(rg + 0) * BLOCK_KEYS + part + c];
+                        const float p0 = p_tile[(rg + 0) * BLOCK_KEYS + 0 + c];
                         o0_0 += p0 * v0;
                     }
                 }
@@ -274,8 +1406,7 @@ void merge_partials(__global const float* partial_m,
     const int tile_batch = group / (query_tiles * heads), tile_head = (group / query_tiles) % heads, tile_query = group % query_tiles;
     const int rows = query_tile_offsets[tile_query + 1] - query_tile_offsets[tile_query];
     {
-        const int step = 0;
-        const int e = step * 64 + (int)get_local_id(0);
+        const int e = 0 * 64 + (int)get_local_id(0);
         const int r = e / VALUE_DIM, x = e % VALUE_DIM;
         if (r < rows) {
             /* (m, l, acc) <- (-inf, 0, 0) */

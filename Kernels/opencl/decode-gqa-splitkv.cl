@@ -125,8 +125,20 @@ void attention_split_kv(__global const storage_t* q,
             const int r = 0 * WG_SIZE + lid;
             if (r < TILE_ROWS) query_rows[r] = r < rows ? query_tile_tokens[query_tile_offsets[seg_query_tile] + r] : 0;
         }
-        for (int step = 0; step < 2; step += 1) {
-            const int e = step * WG_SIZE + lid;
+        {
+            const int e = 0 * WG_SIZE + lid;
+            const int r = e / HEAD_DIM, x = e % HEAD_DIM;
+            if (r < TILE_ROWS) {
+                float value = 0.0f;
+                if (r < rows) {
+                    const int token = query_tile_tokens[query_tile_offsets[seg_query_tile] + r];
+                    value = load_element(q, (((size_t)(seg_batch) * (size_t)(query_tokens) + (size_t)(token)) * (size_t)(heads) + (size_t)(seg_head)) * (size_t)(HEAD_DIM) + (size_t)(x));
+                }
+                q_tile[x * Q_STRIDE + r] = value;
+            }
+        }
+        {
+            const int e = 1 * WG_SIZE + lid;
             const int r = e / HEAD_DIM, x = e % HEAD_DIM;
             if (r < TILE_ROWS) {
                 float value = 0.0f;
@@ -175,20 +187,1162 @@ void attention_split_kv(__global const storage_t* q,
                 /* S <- scale * Q*K^T over the block's keys, in registers */
                 float s0_0 = 0.0f;
                 {
-                    const int chunk = 0;
                     barrier(CLK_LOCAL_MEM_FENCE);  /* the stage's previous readers are done */
-                    for (int step = 0; step < 128; step += 1) {
-                        const int e = step * WG_SIZE + lid;
+                    {
+                        const int e = 0 * WG_SIZE + lid;
                         const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
                         if (c < BLOCK_KEYS) {
                             float value = 0.0f;
-                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(chunk + x));
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 1 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 2 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 3 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 4 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 5 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 6 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 7 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 8 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 9 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 10 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 11 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 12 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 13 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 14 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 15 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 16 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 17 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 18 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 19 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 20 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 21 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 22 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 23 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 24 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 25 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 26 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 27 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 28 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 29 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 30 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 31 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 32 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 33 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 34 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 35 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 36 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 37 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 38 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 39 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 40 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 41 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 42 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 43 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 44 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 45 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 46 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 47 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 48 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 49 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 50 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 51 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 52 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 53 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 54 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 55 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 56 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 57 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 58 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 59 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 60 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 61 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 62 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 63 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 64 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 65 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 66 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 67 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 68 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 69 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 70 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 71 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 72 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 73 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 74 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 75 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 76 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 77 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 78 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 79 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 80 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 81 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 82 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 83 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 84 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 85 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 86 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 87 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 88 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 89 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 90 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 91 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 92 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 93 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 94 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 95 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 96 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 97 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 98 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 99 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 100 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 101 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 102 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 103 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 104 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 105 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 106 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 107 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 108 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 109 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 110 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 111 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 112 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 113 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 114 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 115 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 116 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 117 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 118 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 119 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 120 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 121 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 122 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 123 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 124 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 125 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 126 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                            stage[x * K_STRIDE + c] = value;
+                        }
+                    }
+                    {
+                        const int e = 127 * WG_SIZE + lid;
+                        const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                        if (c < BLOCK_KEYS) {
+                            float value = 0.0f;
+                            if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
                             stage[x * K_STRIDE + c] = value;
                         }
                     }
                     barrier(CLK_LOCAL_MEM_FENCE);
                     for (int x = 0; x < 128; x += 1) {
-                        const float q0 = q_tile[(chunk + x) * Q_STRIDE + rg + 0];
+                        const float q0 = q_tile[(0 + x) * Q_STRIDE + rg + 0];
                         const float k0 = stage[x * K_STRIDE + cg + 0];
                         s0_0 += q0 * k0;
                     }
@@ -211,7 +1365,8 @@ void attention_split_kv(__global const storage_t* q,
                     const float correction = m0 == -INFINITY || m_new == -INFINITY ? (m_new == -INFINITY ? 1.0f : 0.0f) : exp(m0 - m_new);
                     float share = 0.0f;
                     {
-                        const float p = s0_0 == -INFINITY ? 0.0f : exp(s0_0 - m_new);
+                        /* exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked */
+                        const float p = m_new == -INFINITY ? 0.0f : exp(s0_0 - m_new);
                         share += p;
                         p_tile[(rg + 0) * BLOCK_KEYS + cg + 0] = p;
                     }
@@ -221,14 +1376,1156 @@ void attention_split_kv(__global const storage_t* q,
                 }
                 /* acc <- acc + P*V over the block's keys, in registers */
                 {
-                    const int part = 0;
                     barrier(CLK_LOCAL_MEM_FENCE);  /* readers of the stage are done; P is visible after the next */
-                    for (int step = 0; step < 128; step += 1) {
-                        const int e = step * WG_SIZE + lid;
+                    {
+                        const int e = 0 * WG_SIZE + lid;
                         const int c = e / VALUE_DIM, x = e % VALUE_DIM;
                         if (c < VALUE_KEYS) {
                             float value = 0.0f;
-                            if (part + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + part + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 1 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 2 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 3 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 4 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 5 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 6 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 7 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 8 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 9 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 10 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 11 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 12 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 13 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 14 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 15 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 16 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 17 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 18 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 19 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 20 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 21 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 22 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 23 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 24 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 25 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 26 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 27 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 28 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 29 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 30 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 31 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 32 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 33 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 34 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 35 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 36 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 37 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 38 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 39 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 40 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 41 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 42 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 43 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 44 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 45 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 46 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 47 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 48 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 49 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 50 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 51 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 52 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 53 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 54 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 55 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 56 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 57 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 58 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 59 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 60 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 61 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 62 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 63 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 64 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 65 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 66 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 67 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 68 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 69 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 70 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 71 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 72 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 73 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 74 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 75 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 76 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 77 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 78 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 79 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 80 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 81 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 82 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 83 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 84 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 85 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 86 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 87 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 88 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 89 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 90 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 91 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 92 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 93 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 94 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 95 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 96 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 97 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 98 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 99 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 100 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 101 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 102 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 103 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 104 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 105 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 106 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 107 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 108 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 109 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 110 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 111 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 112 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 113 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 114 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 115 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 116 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 117 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 118 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 119 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 120 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 121 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 122 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 123 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 124 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 125 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 126 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                            stage[c * V_STRIDE + x] = value;
+                        }
+                    }
+                    {
+                        const int e = 127 * WG_SIZE + lid;
+                        const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                        if (c < VALUE_KEYS) {
+                            float value = 0.0f;
+                            if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
                             stage[c * V_STRIDE + x] = value;
                         }
                     }
@@ -236,7 +2533,7 @@ void attention_split_kv(__global const storage_t* q,
                     for (int c = 0; c < 64; c += 1) {
                         const float v0 = stage[c * V_STRIDE + cg + 0];
                         const float v1 = stage[c * V_STRIDE + cg + 64];
-                        const float p0 = p_tile[(rg + 0) * BLOCK_KEYS + part + c];
+                        const float p0 = p_tile[(rg + 0) * BLOCK_KEYS + 0 + c];
                         o0_0 += p0 * v0; o0_1 += p0 * v1;
                     }
                 }
@@ -278,8 +2575,34 @@ void merge_partials(__global const float* partial_m,
     const int group = (int)get_group_id(0);
     const int tile_batch = group / (query_tiles * heads), tile_head = (group / query_tiles) % heads, tile_query = group % query_tiles;
     const int rows = query_tile_offsets[tile_query + 1] - query_tile_offsets[tile_query];
-    for (int step = 0; step < 2; step += 1) {
-        const int e = step * 64 + (int)get_local_id(0);
+    {
+        const int e = 0 * 64 + (int)get_local_id(0);
+        const int r = e / VALUE_DIM, x = e % VALUE_DIM;
+        if (r < rows) {
+            /* (m, l, acc) <- (-inf, 0, 0) */
+            float m = -INFINITY, l = 0.0f, acc = 0.0f;
+            /* for part in partials(outputTile): */
+            for (int slot = slot_offsets[group]; slot < slot_offsets[group + 1]; ++slot) {
+                /* (m, l, acc) <- lse_merge((m, l, acc), partial[part]); an empty part (m_i = -inf) adds nothing */
+                const float part_m = partial_m[slot * MAX_QUERY_ROWS + r];
+                if (part_m != -INFINITY) {
+                    const float merged = max(m, part_m);
+                    const float own = m == -INFINITY ? 0.0f : exp(m - merged);
+                    const float other = exp(part_m - merged);
+                    l = l * own + partial_l[slot * MAX_QUERY_ROWS + r] * other;
+                    acc = acc * own + partial_acc[((size_t)(slot) * (size_t)(MAX_QUERY_ROWS) + (size_t)(r)) * (size_t)(VALUE_DIM) + (size_t)(x)] * other;
+                    m = merged;
+                }
+            }
+            /* store out <- acc / l, lse <- m + log l (0, -inf where l = 0) */
+            const int token = query_tile_tokens[query_tile_offsets[tile_query] + r];
+            const size_t row = (((size_t)(tile_batch) * (size_t)(query_tokens) + (size_t)(token)) * (size_t)(heads) + (size_t)(tile_head));
+            output[row * (size_t)(VALUE_DIM) + (size_t)(x)] = l == 0.0f ? 0.0f : acc / l;
+            if (x == 0) lse[row] = l == 0.0f ? -INFINITY : m + log(l);
+        }
+    }
+    {
+        const int e = 1 * 64 + (int)get_local_id(0);
         const int r = e / VALUE_DIM, x = e % VALUE_DIM;
         if (r < rows) {
             /* (m, l, acc) <- (-inf, 0, 0) */

@@ -172,23 +172,608 @@ void attention_flash(__global const storage_t* q,
             /* V <- load v[batch, panel.keyTiles, kvHead(head)]: staged VALUE_KEYS keys at a time inside acc += P*V */
             /* S <- scale * Q*K^T over the block's keys, in registers */
             float s0_0 = 0.0f, s0_1 = 0.0f, s0_2 = 0.0f, s0_3 = 0.0f, s1_0 = 0.0f, s1_1 = 0.0f, s1_2 = 0.0f, s1_3 = 0.0f, s2_0 = 0.0f, s2_1 = 0.0f, s2_2 = 0.0f, s2_3 = 0.0f, s3_0 = 0.0f, s3_1 = 0.0f, s3_2 = 0.0f, s3_3 = 0.0f;
-            for (int chunk = 0; chunk < 128; chunk += 64) {
+            {
                 barrier(CLK_LOCAL_MEM_FENCE);  /* the stage's previous readers are done */
-                for (int step = 0; step < 32; step += 1) {
-                    const int e = step * WG_SIZE + lid;
+                {
+                    const int e = 0 * WG_SIZE + lid;
                     const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
                     if (c < BLOCK_KEYS) {
                         float value = 0.0f;
-                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(chunk + x));
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 1 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 2 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 3 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 4 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 5 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 6 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 7 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 8 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 9 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 10 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 11 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 12 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 13 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 14 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 15 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 16 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 17 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 18 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 19 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 20 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 21 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 22 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 23 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 24 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 25 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 26 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 27 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 28 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 29 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 30 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 31 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(0 + x));
                         stage[x * K_STRIDE + c] = value;
                     }
                 }
                 barrier(CLK_LOCAL_MEM_FENCE);
                 for (int x = 0; x < 64; x += 1) {
-                    const float q0 = q_tile[(chunk + x) * Q_STRIDE + rg + 0];
-                    const float q1 = q_tile[(chunk + x) * Q_STRIDE + rg + 8];
-                    const float q2 = q_tile[(chunk + x) * Q_STRIDE + rg + 16];
-                    const float q3 = q_tile[(chunk + x) * Q_STRIDE + rg + 24];
+                    const float q0 = q_tile[(0 + x) * Q_STRIDE + rg + 0];
+                    const float q1 = q_tile[(0 + x) * Q_STRIDE + rg + 8];
+                    const float q2 = q_tile[(0 + x) * Q_STRIDE + rg + 16];
+                    const float q3 = q_tile[(0 + x) * Q_STRIDE + rg + 24];
+                    const float k0 = stage[x * K_STRIDE + cg + 0];
+                    const float k1 = stage[x * K_STRIDE + cg + 16];
+                    const float k2 = stage[x * K_STRIDE + cg + 32];
+                    const float k3 = stage[x * K_STRIDE + cg + 48];
+                    s0_0 += q0 * k0; s0_1 += q0 * k1; s0_2 += q0 * k2; s0_3 += q0 * k3;
+                    s1_0 += q1 * k0; s1_1 += q1 * k1; s1_2 += q1 * k2; s1_3 += q1 * k3;
+                    s2_0 += q2 * k0; s2_1 += q2 * k1; s2_2 += q2 * k2; s2_3 += q2 * k3;
+                    s3_0 += q3 * k0; s3_1 += q3 * k1; s3_2 += q3 * k2; s3_3 += q3 * k3;
+                }
+            }
+            {
+                barrier(CLK_LOCAL_MEM_FENCE);  /* the stage's previous readers are done */
+                {
+                    const int e = 0 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(64 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 1 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(64 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 2 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(64 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 3 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(64 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 4 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(64 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 5 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(64 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 6 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(64 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 7 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(64 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 8 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(64 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 9 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(64 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 10 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(64 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 11 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(64 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 12 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(64 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 13 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(64 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 14 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(64 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 15 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(64 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 16 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(64 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 17 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(64 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 18 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(64 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 19 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(64 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 20 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(64 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 21 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(64 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 22 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(64 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 23 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(64 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 24 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(64 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 25 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(64 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 26 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(64 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 27 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(64 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 28 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(64 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 29 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(64 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 30 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(64 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                {
+                    const int e = 31 * WG_SIZE + lid;
+                    const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;
+                    if (c < BLOCK_KEYS) {
+                        float value = 0.0f;
+                        if (c < keys) value = load_element(k, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(HEAD_DIM) + (size_t)(64 + x));
+                        stage[x * K_STRIDE + c] = value;
+                    }
+                }
+                barrier(CLK_LOCAL_MEM_FENCE);
+                for (int x = 0; x < 64; x += 1) {
+                    const float q0 = q_tile[(64 + x) * Q_STRIDE + rg + 0];
+                    const float q1 = q_tile[(64 + x) * Q_STRIDE + rg + 8];
+                    const float q2 = q_tile[(64 + x) * Q_STRIDE + rg + 16];
+                    const float q3 = q_tile[(64 + x) * Q_STRIDE + rg + 24];
                     const float k0 = stage[x * K_STRIDE + cg + 0];
                     const float k1 = stage[x * K_STRIDE + cg + 16];
                     const float k2 = stage[x * K_STRIDE + cg + 32];
@@ -250,22 +835,26 @@ void attention_flash(__global const storage_t* q,
                 const float correction = m0 == -INFINITY || m_new == -INFINITY ? (m_new == -INFINITY ? 1.0f : 0.0f) : exp(m0 - m_new);
                 float share = 0.0f;
                 {
-                    const float p = s0_0 == -INFINITY ? 0.0f : exp(s0_0 - m_new);
+                    /* exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked */
+                    const float p = m_new == -INFINITY ? 0.0f : exp(s0_0 - m_new);
                     share += p;
                     p_tile[(rg + 0) * BLOCK_KEYS + cg + 0] = p;
                 }
                 {
-                    const float p = s0_1 == -INFINITY ? 0.0f : exp(s0_1 - m_new);
+                    /* exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked */
+                    const float p = m_new == -INFINITY ? 0.0f : exp(s0_1 - m_new);
                     share += p;
                     p_tile[(rg + 0) * BLOCK_KEYS + cg + 16] = p;
                 }
                 {
-                    const float p = s0_2 == -INFINITY ? 0.0f : exp(s0_2 - m_new);
+                    /* exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked */
+                    const float p = m_new == -INFINITY ? 0.0f : exp(s0_2 - m_new);
                     share += p;
                     p_tile[(rg + 0) * BLOCK_KEYS + cg + 32] = p;
                 }
                 {
-                    const float p = s0_3 == -INFINITY ? 0.0f : exp(s0_3 - m_new);
+                    /* exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked */
+                    const float p = m_new == -INFINITY ? 0.0f : exp(s0_3 - m_new);
                     share += p;
                     p_tile[(rg + 0) * BLOCK_KEYS + cg + 48] = p;
                 }
@@ -281,22 +870,26 @@ void attention_flash(__global const storage_t* q,
                 const float correction = m1 == -INFINITY || m_new == -INFINITY ? (m_new == -INFINITY ? 1.0f : 0.0f) : exp(m1 - m_new);
                 float share = 0.0f;
                 {
-                    const float p = s1_0 == -INFINITY ? 0.0f : exp(s1_0 - m_new);
+                    /* exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked */
+                    const float p = m_new == -INFINITY ? 0.0f : exp(s1_0 - m_new);
                     share += p;
                     p_tile[(rg + 8) * BLOCK_KEYS + cg + 0] = p;
                 }
                 {
-                    const float p = s1_1 == -INFINITY ? 0.0f : exp(s1_1 - m_new);
+                    /* exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked */
+                    const float p = m_new == -INFINITY ? 0.0f : exp(s1_1 - m_new);
                     share += p;
                     p_tile[(rg + 8) * BLOCK_KEYS + cg + 16] = p;
                 }
                 {
-                    const float p = s1_2 == -INFINITY ? 0.0f : exp(s1_2 - m_new);
+                    /* exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked */
+                    const float p = m_new == -INFINITY ? 0.0f : exp(s1_2 - m_new);
                     share += p;
                     p_tile[(rg + 8) * BLOCK_KEYS + cg + 32] = p;
                 }
                 {
-                    const float p = s1_3 == -INFINITY ? 0.0f : exp(s1_3 - m_new);
+                    /* exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked */
+                    const float p = m_new == -INFINITY ? 0.0f : exp(s1_3 - m_new);
                     share += p;
                     p_tile[(rg + 8) * BLOCK_KEYS + cg + 48] = p;
                 }
@@ -312,22 +905,26 @@ void attention_flash(__global const storage_t* q,
                 const float correction = m2 == -INFINITY || m_new == -INFINITY ? (m_new == -INFINITY ? 1.0f : 0.0f) : exp(m2 - m_new);
                 float share = 0.0f;
                 {
-                    const float p = s2_0 == -INFINITY ? 0.0f : exp(s2_0 - m_new);
+                    /* exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked */
+                    const float p = m_new == -INFINITY ? 0.0f : exp(s2_0 - m_new);
                     share += p;
                     p_tile[(rg + 16) * BLOCK_KEYS + cg + 0] = p;
                 }
                 {
-                    const float p = s2_1 == -INFINITY ? 0.0f : exp(s2_1 - m_new);
+                    /* exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked */
+                    const float p = m_new == -INFINITY ? 0.0f : exp(s2_1 - m_new);
                     share += p;
                     p_tile[(rg + 16) * BLOCK_KEYS + cg + 16] = p;
                 }
                 {
-                    const float p = s2_2 == -INFINITY ? 0.0f : exp(s2_2 - m_new);
+                    /* exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked */
+                    const float p = m_new == -INFINITY ? 0.0f : exp(s2_2 - m_new);
                     share += p;
                     p_tile[(rg + 16) * BLOCK_KEYS + cg + 32] = p;
                 }
                 {
-                    const float p = s2_3 == -INFINITY ? 0.0f : exp(s2_3 - m_new);
+                    /* exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked */
+                    const float p = m_new == -INFINITY ? 0.0f : exp(s2_3 - m_new);
                     share += p;
                     p_tile[(rg + 16) * BLOCK_KEYS + cg + 48] = p;
                 }
@@ -343,22 +940,26 @@ void attention_flash(__global const storage_t* q,
                 const float correction = m3 == -INFINITY || m_new == -INFINITY ? (m_new == -INFINITY ? 1.0f : 0.0f) : exp(m3 - m_new);
                 float share = 0.0f;
                 {
-                    const float p = s3_0 == -INFINITY ? 0.0f : exp(s3_0 - m_new);
+                    /* exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked */
+                    const float p = m_new == -INFINITY ? 0.0f : exp(s3_0 - m_new);
                     share += p;
                     p_tile[(rg + 24) * BLOCK_KEYS + cg + 0] = p;
                 }
                 {
-                    const float p = s3_1 == -INFINITY ? 0.0f : exp(s3_1 - m_new);
+                    /* exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked */
+                    const float p = m_new == -INFINITY ? 0.0f : exp(s3_1 - m_new);
                     share += p;
                     p_tile[(rg + 24) * BLOCK_KEYS + cg + 16] = p;
                 }
                 {
-                    const float p = s3_2 == -INFINITY ? 0.0f : exp(s3_2 - m_new);
+                    /* exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked */
+                    const float p = m_new == -INFINITY ? 0.0f : exp(s3_2 - m_new);
                     share += p;
                     p_tile[(rg + 24) * BLOCK_KEYS + cg + 32] = p;
                 }
                 {
-                    const float p = s3_3 == -INFINITY ? 0.0f : exp(s3_3 - m_new);
+                    /* exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked */
+                    const float p = m_new == -INFINITY ? 0.0f : exp(s3_3 - m_new);
                     share += p;
                     p_tile[(rg + 24) * BLOCK_KEYS + cg + 48] = p;
                 }
@@ -367,14 +968,293 @@ void attention_flash(__global const storage_t* q,
                 o3_0 *= correction; o3_1 *= correction; o3_2 *= correction; o3_3 *= correction; o3_4 *= correction; o3_5 *= correction; o3_6 *= correction; o3_7 *= correction;
             }
             /* acc <- acc + P*V over the block's keys, in registers */
-            for (int part = 0; part < 64; part += 32) {
+            {
                 barrier(CLK_LOCAL_MEM_FENCE);  /* readers of the stage are done; P is visible after the next */
-                for (int step = 0; step < 32; step += 1) {
-                    const int e = step * WG_SIZE + lid;
+                {
+                    const int e = 0 * WG_SIZE + lid;
                     const int c = e / VALUE_DIM, x = e % VALUE_DIM;
                     if (c < VALUE_KEYS) {
                         float value = 0.0f;
-                        if (part + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + part + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 1 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 2 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 3 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 4 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 5 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 6 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 7 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 8 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 9 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 10 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 11 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 12 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 13 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 14 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 15 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 16 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 17 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 18 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 19 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 20 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 21 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 22 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 23 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 24 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 25 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 26 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 27 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 28 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 29 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 30 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 31 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (0 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 0 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
                         stage[c * V_STRIDE + x] = value;
                     }
                 }
@@ -388,10 +1268,320 @@ void attention_flash(__global const storage_t* q,
                     const float v5 = stage[c * V_STRIDE + cg + 80];
                     const float v6 = stage[c * V_STRIDE + cg + 96];
                     const float v7 = stage[c * V_STRIDE + cg + 112];
-                    const float p0 = p_tile[(rg + 0) * BLOCK_KEYS + part + c];
-                    const float p1 = p_tile[(rg + 8) * BLOCK_KEYS + part + c];
-                    const float p2 = p_tile[(rg + 16) * BLOCK_KEYS + part + c];
-                    const float p3 = p_tile[(rg + 24) * BLOCK_KEYS + part + c];
+                    const float p0 = p_tile[(rg + 0) * BLOCK_KEYS + 0 + c];
+                    const float p1 = p_tile[(rg + 8) * BLOCK_KEYS + 0 + c];
+                    const float p2 = p_tile[(rg + 16) * BLOCK_KEYS + 0 + c];
+                    const float p3 = p_tile[(rg + 24) * BLOCK_KEYS + 0 + c];
+                    o0_0 += p0 * v0; o0_1 += p0 * v1; o0_2 += p0 * v2; o0_3 += p0 * v3; o0_4 += p0 * v4; o0_5 += p0 * v5; o0_6 += p0 * v6; o0_7 += p0 * v7;
+                    o1_0 += p1 * v0; o1_1 += p1 * v1; o1_2 += p1 * v2; o1_3 += p1 * v3; o1_4 += p1 * v4; o1_5 += p1 * v5; o1_6 += p1 * v6; o1_7 += p1 * v7;
+                    o2_0 += p2 * v0; o2_1 += p2 * v1; o2_2 += p2 * v2; o2_3 += p2 * v3; o2_4 += p2 * v4; o2_5 += p2 * v5; o2_6 += p2 * v6; o2_7 += p2 * v7;
+                    o3_0 += p3 * v0; o3_1 += p3 * v1; o3_2 += p3 * v2; o3_3 += p3 * v3; o3_4 += p3 * v4; o3_5 += p3 * v5; o3_6 += p3 * v6; o3_7 += p3 * v7;
+                }
+            }
+            {
+                barrier(CLK_LOCAL_MEM_FENCE);  /* readers of the stage are done; P is visible after the next */
+                {
+                    const int e = 0 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (32 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 32 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 1 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (32 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 32 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 2 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (32 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 32 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 3 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (32 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 32 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 4 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (32 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 32 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 5 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (32 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 32 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 6 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (32 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 32 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 7 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (32 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 32 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 8 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (32 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 32 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 9 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (32 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 32 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 10 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (32 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 32 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 11 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (32 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 32 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 12 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (32 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 32 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 13 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (32 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 32 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 14 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (32 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 32 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 15 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (32 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 32 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 16 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (32 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 32 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 17 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (32 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 32 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 18 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (32 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 32 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 19 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (32 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 32 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 20 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (32 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 32 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 21 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (32 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 32 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 22 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (32 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 32 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 23 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (32 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 32 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 24 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (32 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 32 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 25 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (32 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 32 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 26 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (32 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 32 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 27 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (32 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 32 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 28 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (32 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 32 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 29 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (32 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 32 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 30 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (32 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 32 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                {
+                    const int e = 31 * WG_SIZE + lid;
+                    const int c = e / VALUE_DIM, x = e % VALUE_DIM;
+                    if (c < VALUE_KEYS) {
+                        float value = 0.0f;
+                        if (32 + c < keys) value = load_element(v, (((size_t)(seg_batch) * (size_t)(key_tokens) + (size_t)(panel_tokens[first + 32 + c])) * (size_t)(kv_heads) + (size_t)(kv_head)) * (size_t)(VALUE_DIM) + (size_t)(x));
+                        stage[c * V_STRIDE + x] = value;
+                    }
+                }
+                barrier(CLK_LOCAL_MEM_FENCE);
+                for (int c = 0; c < 32; c += 1) {
+                    const float v0 = stage[c * V_STRIDE + cg + 0];
+                    const float v1 = stage[c * V_STRIDE + cg + 16];
+                    const float v2 = stage[c * V_STRIDE + cg + 32];
+                    const float v3 = stage[c * V_STRIDE + cg + 48];
+                    const float v4 = stage[c * V_STRIDE + cg + 64];
+                    const float v5 = stage[c * V_STRIDE + cg + 80];
+                    const float v6 = stage[c * V_STRIDE + cg + 96];
+                    const float v7 = stage[c * V_STRIDE + cg + 112];
+                    const float p0 = p_tile[(rg + 0) * BLOCK_KEYS + 32 + c];
+                    const float p1 = p_tile[(rg + 8) * BLOCK_KEYS + 32 + c];
+                    const float p2 = p_tile[(rg + 16) * BLOCK_KEYS + 32 + c];
+                    const float p3 = p_tile[(rg + 24) * BLOCK_KEYS + 32 + c];
                     o0_0 += p0 * v0; o0_1 += p0 * v1; o0_2 += p0 * v2; o0_3 += p0 * v3; o0_4 += p0 * v4; o0_5 += p0 * v5; o0_6 += p0 * v6; o0_7 += p0 * v7;
                     o1_0 += p1 * v0; o1_1 += p1 * v1; o1_2 += p1 * v2; o1_3 += p1 * v3; o1_4 += p1 * v4; o1_5 += p1 * v5; o1_6 += p1 * v6; o1_7 += p1 * v7;
                     o2_0 += p2 * v0; o2_1 += p2 * v1; o2_2 += p2 * v2; o2_3 += p2 * v3; o2_4 += p2 * v4; o2_5 += p2 * v5; o2_6 += p2 * v6; o2_7 += p2 * v7;
@@ -439,50 +1629,50 @@ void attention_flash(__global const storage_t* q,
     /* store out <- acc / l, lse <- m + log l (0, -inf where l = 0) */
     if (rg + 0 < rows) {
         const size_t row = (((size_t)(seg_batch) * (size_t)(query_tokens) + (size_t)(query_rows[rg + 0])) * (size_t)(heads) + (size_t)(seg_head));
-        if (cg + 0 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 0)] = l0 == 0.0f ? 0.0f : o0_0 / l0;
-        if (cg + 16 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 16)] = l0 == 0.0f ? 0.0f : o0_1 / l0;
-        if (cg + 32 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 32)] = l0 == 0.0f ? 0.0f : o0_2 / l0;
-        if (cg + 48 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 48)] = l0 == 0.0f ? 0.0f : o0_3 / l0;
-        if (cg + 64 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 64)] = l0 == 0.0f ? 0.0f : o0_4 / l0;
-        if (cg + 80 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 80)] = l0 == 0.0f ? 0.0f : o0_5 / l0;
-        if (cg + 96 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 96)] = l0 == 0.0f ? 0.0f : o0_6 / l0;
-        if (cg + 112 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 112)] = l0 == 0.0f ? 0.0f : o0_7 / l0;
+        if (cg + 0 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 0)] = (l0 == 0.0f ? 0.0f : o0_0 / l0);
+        if (cg + 16 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 16)] = (l0 == 0.0f ? 0.0f : o0_1 / l0);
+        if (cg + 32 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 32)] = (l0 == 0.0f ? 0.0f : o0_2 / l0);
+        if (cg + 48 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 48)] = (l0 == 0.0f ? 0.0f : o0_3 / l0);
+        if (cg + 64 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 64)] = (l0 == 0.0f ? 0.0f : o0_4 / l0);
+        if (cg + 80 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 80)] = (l0 == 0.0f ? 0.0f : o0_5 / l0);
+        if (cg + 96 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 96)] = (l0 == 0.0f ? 0.0f : o0_6 / l0);
+        if (cg + 112 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 112)] = (l0 == 0.0f ? 0.0f : o0_7 / l0);
         if (cg == 0) lse[row] = l0 == 0.0f ? -INFINITY : m0 + log(l0);
     }
     if (rg + 8 < rows) {
         const size_t row = (((size_t)(seg_batch) * (size_t)(query_tokens) + (size_t)(query_rows[rg + 8])) * (size_t)(heads) + (size_t)(seg_head));
-        if (cg + 0 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 0)] = l1 == 0.0f ? 0.0f : o1_0 / l1;
-        if (cg + 16 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 16)] = l1 == 0.0f ? 0.0f : o1_1 / l1;
-        if (cg + 32 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 32)] = l1 == 0.0f ? 0.0f : o1_2 / l1;
-        if (cg + 48 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 48)] = l1 == 0.0f ? 0.0f : o1_3 / l1;
-        if (cg + 64 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 64)] = l1 == 0.0f ? 0.0f : o1_4 / l1;
-        if (cg + 80 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 80)] = l1 == 0.0f ? 0.0f : o1_5 / l1;
-        if (cg + 96 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 96)] = l1 == 0.0f ? 0.0f : o1_6 / l1;
-        if (cg + 112 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 112)] = l1 == 0.0f ? 0.0f : o1_7 / l1;
+        if (cg + 0 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 0)] = (l1 == 0.0f ? 0.0f : o1_0 / l1);
+        if (cg + 16 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 16)] = (l1 == 0.0f ? 0.0f : o1_1 / l1);
+        if (cg + 32 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 32)] = (l1 == 0.0f ? 0.0f : o1_2 / l1);
+        if (cg + 48 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 48)] = (l1 == 0.0f ? 0.0f : o1_3 / l1);
+        if (cg + 64 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 64)] = (l1 == 0.0f ? 0.0f : o1_4 / l1);
+        if (cg + 80 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 80)] = (l1 == 0.0f ? 0.0f : o1_5 / l1);
+        if (cg + 96 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 96)] = (l1 == 0.0f ? 0.0f : o1_6 / l1);
+        if (cg + 112 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 112)] = (l1 == 0.0f ? 0.0f : o1_7 / l1);
         if (cg == 0) lse[row] = l1 == 0.0f ? -INFINITY : m1 + log(l1);
     }
     if (rg + 16 < rows) {
         const size_t row = (((size_t)(seg_batch) * (size_t)(query_tokens) + (size_t)(query_rows[rg + 16])) * (size_t)(heads) + (size_t)(seg_head));
-        if (cg + 0 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 0)] = l2 == 0.0f ? 0.0f : o2_0 / l2;
-        if (cg + 16 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 16)] = l2 == 0.0f ? 0.0f : o2_1 / l2;
-        if (cg + 32 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 32)] = l2 == 0.0f ? 0.0f : o2_2 / l2;
-        if (cg + 48 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 48)] = l2 == 0.0f ? 0.0f : o2_3 / l2;
-        if (cg + 64 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 64)] = l2 == 0.0f ? 0.0f : o2_4 / l2;
-        if (cg + 80 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 80)] = l2 == 0.0f ? 0.0f : o2_5 / l2;
-        if (cg + 96 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 96)] = l2 == 0.0f ? 0.0f : o2_6 / l2;
-        if (cg + 112 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 112)] = l2 == 0.0f ? 0.0f : o2_7 / l2;
+        if (cg + 0 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 0)] = (l2 == 0.0f ? 0.0f : o2_0 / l2);
+        if (cg + 16 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 16)] = (l2 == 0.0f ? 0.0f : o2_1 / l2);
+        if (cg + 32 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 32)] = (l2 == 0.0f ? 0.0f : o2_2 / l2);
+        if (cg + 48 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 48)] = (l2 == 0.0f ? 0.0f : o2_3 / l2);
+        if (cg + 64 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 64)] = (l2 == 0.0f ? 0.0f : o2_4 / l2);
+        if (cg + 80 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 80)] = (l2 == 0.0f ? 0.0f : o2_5 / l2);
+        if (cg + 96 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 96)] = (l2 == 0.0f ? 0.0f : o2_6 / l2);
+        if (cg + 112 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 112)] = (l2 == 0.0f ? 0.0f : o2_7 / l2);
         if (cg == 0) lse[row] = l2 == 0.0f ? -INFINITY : m2 + log(l2);
     }
     if (rg + 24 < rows) {
         const size_t row = (((size_t)(seg_batch) * (size_t)(query_tokens) + (size_t)(query_rows[rg + 24])) * (size_t)(heads) + (size_t)(seg_head));
-        if (cg + 0 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 0)] = l3 == 0.0f ? 0.0f : o3_0 / l3;
-        if (cg + 16 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 16)] = l3 == 0.0f ? 0.0f : o3_1 / l3;
-        if (cg + 32 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 32)] = l3 == 0.0f ? 0.0f : o3_2 / l3;
-        if (cg + 48 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 48)] = l3 == 0.0f ? 0.0f : o3_3 / l3;
-        if (cg + 64 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 64)] = l3 == 0.0f ? 0.0f : o3_4 / l3;
-        if (cg + 80 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 80)] = l3 == 0.0f ? 0.0f : o3_5 / l3;
-        if (cg + 96 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 96)] = l3 == 0.0f ? 0.0f : o3_6 / l3;
-        if (cg + 112 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 112)] = l3 == 0.0f ? 0.0f : o3_7 / l3;
+        if (cg + 0 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 0)] = (l3 == 0.0f ? 0.0f : o3_0 / l3);
+        if (cg + 16 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 16)] = (l3 == 0.0f ? 0.0f : o3_1 / l3);
+        if (cg + 32 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 32)] = (l3 == 0.0f ? 0.0f : o3_2 / l3);
+        if (cg + 48 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 48)] = (l3 == 0.0f ? 0.0f : o3_3 / l3);
+        if (cg + 64 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 64)] = (l3 == 0.0f ? 0.0f : o3_4 / l3);
+        if (cg + 80 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 80)] = (l3 == 0.0f ? 0.0f : o3_5 / l3);
+        if (cg + 96 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 96)] = (l3 == 0.0f ? 0.0f : o3_6 / l3);
+        if (cg + 112 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 112)] = (l3 == 0.0f ? 0.0f : o3_7 / l3);
         if (cg == 0) lse[row] = l3 == 0.0f ? -INFINITY : m3 + log(l3);
     }
 }

@@ -116,7 +116,7 @@ public struct VulkanBackend: AttentionBackend {
             let plan = try TilePlan(spec)
             let options = GLSLOptions(
                 maxWorkgroupSize: device.maxComputeWorkGroupInvocations, sharedMemoryBytes: device.maxComputeSharedMemorySize,
-                strategy: try checked(strategy, plan: plan))
+                strategy: try checked(strategy, plan: plan), simdInvocations: device.type == .cpu ? max(1, device.subgroupSize) : nil)
             // lavapipe silently stops an invocation after its loop cap: tile loops are unrolled only
             // when needed to stay under it, and a configuration over it anyway is refused.
             source = try GLSLKernelSource.forLoopCap(
