@@ -1,9 +1,14 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Layers, one direction of dependency:
-// AttentionTensors ← AttentionSpec ← AttentionPlan ← (AttentionSimulator, KernelIR) ← (CPUInterpreter, OpenCLEmitter)
-//   ← AttentionRuntime (+ OpenCLRuntime) ← AttentionGen (umbrella) ← attngen (CLI)
+// Layers, one direction of dependency (data flows the same way):
+//   AttentionTensors ← AttentionSpec ← AttentionPlan ← AttentionSimulator
+//   AttentionPlan ← KernelIR (the tile program, shared by the interpreter and the emitters)
+//   KernelIR ← KernelLowering (kernel strategy as data, the one lowering, its dialects, loop estimate)
+//   KernelIR ← CPUInterpreter;  KernelLowering ← OpenCLEmitter, GLSLEmitter (thin dialect shells) ← KernelCatalog
+//   RuntimeSupport ← OpenCLRuntime, VulkanRuntime, SPIRVCompiler (device APIs)
+//   generator + device APIs + CPUInterpreter ← AttentionRuntime (backends, prepared-kernel cache, auto choice)
+//   ← AttentionGen (umbrella) ← attngen (CLI)
 let package = Package(
     name: "AttentionGen",
     products: [

@@ -48,14 +48,13 @@ public struct GLSLOptions: Hashable, Sendable {
 /// text. Specs with equal configurations share the same shaders (sizes, scale and plan offsets
 /// are push constants, the plan is a buffer, the mask parameters are specialization constants).
 public struct GLSLConfiguration: Hashable, Sendable {
-    public let headDim: Int
-    public let valueDim: Int
-    /// Tokens of the largest query tile (tiles are clipped at the grid's edge).
-    public let maxQueryRows: Int
-    /// Tokens of the largest key tile.
-    public let maxKeyRows: Int
-    /// Key rows one panel of consecutive visits holds: the IR's panel width, at least `maxKeyRows`.
-    public let panelKeys: Int
+    /// Head dims, the largest tiles and the panel width, read from the plan.
+    public let facts: KernelFacts
+    public var headDim: Int { facts.headDim }
+    public var valueDim: Int { facts.valueDim }
+    public var maxQueryRows: Int { facts.maxQueryRows }
+    public var maxKeyRows: Int { facts.maxKeyRows }
+    public var panelKeys: Int { facts.panelKeys }
     /// How the attention shader runs on the device.
     public let strategy: KernelStrategy
     public let dtype: ElementType
@@ -66,30 +65,22 @@ public struct GLSLConfiguration: Hashable, Sendable {
     /// Throws `SpecError` naming the query tile when no strategy fits the shared-memory budget.
     public init(program: KernelProgram, plan: TilePlan, options: GLSLOptions = GLSLOptions()) throws(SpecError) {
         let p = program.spec.problem
-        headDim = p.headDim
-        valueDim = p.valueDim
-        maxQueryRows = (0..<plan.queryTiles.count).map(plan.queryTiles.tokenCount(of:)).max() ?? 1
-        maxKeyRows = (0..<plan.keyTiles.count).map(plan.keyTiles.tokenCount(of:)).max() ?? 1
-        panelKeys = max(maxKeyRows, KernelProgram.panelKeys(program.spec))
+        let facts = KernelFacts(plan: plan)
+        self.facts = facts
         dtype = p.dtype
         sixteenBitStorage = options.sixteenBitStorage && p.dtype != .float32
         mask = GLSLMaskLowering(mask: program.spec.mask, rank: p.rank)
-        let facts = KernelFacts(headDim: headDim, valueDim: valueDim, maxQueryRows: maxQueryRows, panelKeys: panelKeys)
         guard let chosen = options.strategy ?? KernelStrategy.choose(for: options.device, facts: facts) else {
             let needed = KernelStrategy.candidates(for: options.device, facts: facts).map { $0.sharedMemoryBytes(facts) }.min() ?? 0
             throw .invalidValue(
                 field: "tiling.queryTile", value: spacedGrid(program.spec.tiling.queryTile),
-                reason: "\(maxQueryRows) query rows of headDim \(headDim) need at least \(needed) bytes of shared memory; "
+                reason: "\(facts.maxQueryRows) query rows of headDim \(facts.headDim) need at least \(needed) bytes of shared memory; "
                     + "the device has \(options.sharedMemoryBytes) (use a smaller query tile)")
         }
         strategy = chosen.unrolled(options.unrollTileLoops)
     }
 
     public var workgroupSize: Int { strategy.workgroupSize }
-
-    public var facts: KernelFacts {
-        KernelFacts(headDim: headDim, valueDim: valueDim, maxQueryRows: maxQueryRows, panelKeys: panelKeys)
-    }
 
     /// Bytes of shared memory one attention work-group uses.
     public var attentionSharedMemoryBytes: Int { strategy.sharedMemoryBytes(facts) }

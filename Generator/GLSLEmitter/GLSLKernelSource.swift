@@ -180,13 +180,3 @@ public struct GLSLKernelSource: Sendable {
         }
     }
 }
-
-extension WorkgroupCount {
-    var formula: String {
-        switch self {
-        case .perOutputTile: "batch * heads * queryTiles"
-        case .perOutputTileTimes(let n): "batch * heads * queryTiles * \(n)"
-        case .fixed(let n): "\(n) (fixed grid)"
-        }
-    }
-}

@@ -57,6 +57,15 @@ public enum WorkgroupCount: Hashable, Sendable {
     /// A machine-sized grid, independent of the problem.
     case fixed(Int)
 
+    /// How the count follows from the problem, as manifests and headers print it.
+    public var formula: String {
+        switch self {
+        case .perOutputTile: "batch * heads * queryTiles"
+        case .perOutputTileTimes(let n): "batch * heads * queryTiles * \(n)"
+        case .fixed(let n): "\(n) (fixed grid)"
+        }
+    }
+
     /// The count for a plan.
     public func count(outputTiles: Int) -> Int {
         switch self {

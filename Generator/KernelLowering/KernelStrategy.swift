@@ -1,4 +1,6 @@
+import AttentionPlan
 import AttentionSpec
+import KernelIR
 import Foundation
 
 /// How a device runs the attention kernel of a program: the work-group's shape, each
@@ -96,18 +98,33 @@ public struct KernelStrategy: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// The facts of a program the strategy depends on.
+/// The facts of a program the strategy and the lowering depend on, read once from its plan.
 public struct KernelFacts: Hashable, Sendable {
     public let headDim: Int
     public let valueDim: Int
+    /// Tokens of the largest query tile (tiles are clipped at the grid's edge).
     public let maxQueryRows: Int
+    /// Key rows one panel of consecutive visits holds: the IR's panel width, at least `maxKeyRows`.
     public let panelKeys: Int
+    /// Tokens of the largest key tile.
+    public let maxKeyRows: Int
 
-    public init(headDim: Int, valueDim: Int, maxQueryRows: Int, panelKeys: Int) {
+    public init(headDim: Int, valueDim: Int, maxQueryRows: Int, panelKeys: Int, maxKeyRows: Int = 1) {
         self.headDim = headDim
         self.valueDim = valueDim
         self.maxQueryRows = maxQueryRows
         self.panelKeys = panelKeys
+        self.maxKeyRows = maxKeyRows
+    }
+
+    /// The facts of `plan`'s spec.
+    public init(plan: TilePlan) {
+        let p = plan.spec.problem
+        let maxKeyRows = (0..<plan.keyTiles.count).map(plan.keyTiles.tokenCount(of:)).max() ?? 1
+        self.init(
+            headDim: p.headDim, valueDim: p.valueDim,
+            maxQueryRows: (0..<plan.queryTiles.count).map(plan.queryTiles.tokenCount(of:)).max() ?? 1,
+            panelKeys: max(maxKeyRows, KernelProgram.panelKeys(plan.spec)), maxKeyRows: maxKeyRows)
     }
 }
 
@@ -125,7 +142,9 @@ public struct DeviceLimits: Hashable, Sendable {
     public var vectorWidth: Int
     /// For a CPU Vulkan driver that runs a work-group as SIMD lanes (lavapipe: 8 at 256 bits,
     /// and every shared-memory read is a gather): the invocations one work-group should have.
-    /// Fewer invocations with larger micro-tiles measured 2.5-5x faster there. Nil for GPUs.
+    /// Fewer invocations with larger micro-tiles measured 2.5-5x faster there on dense f32, but
+    /// the expanded micro-tiles (with a mask predicate per element) take llvmpipe's JIT minutes
+    /// on masked and 16-bit specs, so no backend sets it by default. Nil for GPUs.
     public var simdInvocations: Int?
 
     public init(

@@ -8,14 +8,13 @@ import KernelLowering
 /// source. Two specs with equal configurations compile to the same program text (the sizes,
 /// the scale and the plan travel as kernel arguments), so a driver's program cache serves both.
 public struct OpenCLConfiguration: Hashable, Sendable {
-    public let headDim: Int
-    public let valueDim: Int
-    /// Tokens of the largest query tile (tiles are clipped at the grid's edge).
-    public let maxQueryRows: Int
-    /// Tokens of the largest key tile.
-    public let maxKeyRows: Int
-    /// Key rows one panel holds: the IR's panel width, at least `maxKeyRows`.
-    public let panelKeys: Int
+    /// Head dims, the largest tiles and the panel width, read from the plan.
+    public let facts: KernelFacts
+    public var headDim: Int { facts.headDim }
+    public var valueDim: Int { facts.valueDim }
+    public var maxQueryRows: Int { facts.maxQueryRows }
+    public var maxKeyRows: Int { facts.maxKeyRows }
+    public var panelKeys: Int { facts.panelKeys }
     /// How the attention kernel runs on the device (its work-group size is the local size every
     /// kernel of the program requires).
     public let strategy: KernelStrategy
@@ -26,15 +25,10 @@ public struct OpenCLConfiguration: Hashable, Sendable {
     /// The strategy is `strategy`, or the one `KernelStrategy.choose` picks for `device`; when
     /// none fits the device, the smallest, so that the host sees the shortfall and shrinks the tiling.
     public init(program: KernelProgram, plan: TilePlan, device: DeviceLimits = Self.defaultDevice, strategy: KernelStrategy? = nil) {
-        let p = program.spec.problem
-        headDim = p.headDim
-        valueDim = p.valueDim
-        maxQueryRows = (0..<plan.queryTiles.count).map(plan.queryTiles.tokenCount(of:)).max() ?? 1
-        maxKeyRows = (0..<plan.keyTiles.count).map(plan.keyTiles.tokenCount(of:)).max() ?? 1
-        panelKeys = max(maxKeyRows, program.kernels.compactMap(\.panelKeys).max() ?? KernelProgram.panelKeys(program.spec))
-        dtype = p.dtype
-        mask = OpenCLMaskLowering(mask: program.spec.mask, rank: p.rank)
-        let facts = KernelFacts(headDim: headDim, valueDim: valueDim, maxQueryRows: maxQueryRows, panelKeys: panelKeys)
+        let facts = KernelFacts(plan: plan)
+        self.facts = facts
+        dtype = program.spec.problem.dtype
+        mask = OpenCLMaskLowering(mask: program.spec.mask, rank: program.spec.problem.rank)
         self.strategy = strategy ?? KernelStrategy.choose(for: device, facts: facts)
             ?? KernelStrategy.candidates(for: device, facts: facts).min { $0.sharedMemoryBytes(facts) < $1.sharedMemoryBytes(facts) }!
     }
@@ -43,10 +37,6 @@ public struct OpenCLConfiguration: Hashable, Sendable {
     public static let defaultDevice = DeviceLimits(sharedMemoryBytes: 49152, maxWorkgroupSize: 256)
 
     public var workgroupSize: Int { strategy.workgroupSize }
-
-    public var facts: KernelFacts {
-        KernelFacts(headDim: headDim, valueDim: valueDim, maxQueryRows: maxQueryRows, panelKeys: panelKeys)
-    }
 
     /// The `#define`s of the configuration section, in source order.
     var defines: [(name: String, value: Int, comment: String)] {
@@ -68,19 +58,4 @@ public struct OpenCLConfiguration: Hashable, Sendable {
 
     /// Bytes of `__local` memory one attention work-group uses.
     public var attentionLocalMemoryBytes: Int { strategy.sharedMemoryBytes(facts) }
-}
-
-extension KernelFunction {
-    /// The panel width of this kernel's `forEachPanel`, if it has one.
-    var panelKeys: Int? { body.lazy.compactMap(\.panelKeys).first }
-}
-
-extension TileOp {
-    var panelKeys: Int? {
-        switch self {
-        case .forEachPanel(let keys, _): keys
-        case .forEachSegment(let body), .forEachPart(let body): body.lazy.compactMap(\.panelKeys).first
-        default: nil
-        }
-    }
 }

@@ -23,17 +23,16 @@ public enum StrategySweep {
             .tiled(query: [16], key: [32]).validated(),
     ]
 
-    /// Strategies for `spec` on a device with `limits`: the one the picker chooses, the same
-    /// unrolled, the smallest stage (K and V in the smallest chunks) and another micro-tile shape.
+    /// Strategies for `spec` on a device with `limits`: the one the picker chooses, a small
+    /// micro-tile with its tile loops unrolled, the smallest stage (K and V in the smallest
+    /// chunks) and another micro-tile shape.
     public static func strategies(for spec: AttentionSpec, limits: DeviceLimits) throws -> [KernelStrategy] {
-        let plan = try TilePlan(spec)
-        let p = spec.problem
-        let rows = (0..<plan.queryTiles.count).map(plan.queryTiles.tokenCount(of:)).max() ?? 1
-        let keyRows = (0..<plan.keyTiles.count).map(plan.keyTiles.tokenCount(of:)).max() ?? 1
-        let facts = KernelFacts(headDim: p.headDim, valueDim: p.valueDim, maxQueryRows: rows, panelKeys: max(keyRows, KernelProgram.panelKeys(spec)))
+        let facts = KernelFacts(plan: try TilePlan(spec))
         let fitting = KernelStrategy.candidates(for: limits, facts: facts).filter { $0.sharedMemoryBytes(facts) <= limits.sharedMemoryBytes }
         guard let chosen = fitting.first else { return [] }
-        var result = [chosen, chosen.unrolled(true)]
+        // Unrolled: a small micro-tile's (a 16x16 one fully expanded takes llvmpipe's JIT minutes).
+        let small = fitting.first { $0.rowsPerThread * $0.keysPerThread <= 16 } ?? chosen
+        var result = [chosen, small.unrolled(true)]
         if let smallest = fitting.min(by: { $0.stageFloats(facts) < $1.stageFloats(facts) }), smallest != chosen { result.append(smallest) }
         if let other = fitting.first(where: { $0.keysPerThread != chosen.keysPerThread || $0.keyThreads != chosen.keyThreads }) {
             result.append(other)

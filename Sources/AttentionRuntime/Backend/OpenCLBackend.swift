@@ -146,10 +146,7 @@ public struct OpenCLBackend: AttentionBackend {
 /// `strategy` when it can run the plan's kernels; a `SpecError` naming it otherwise.
 public func checked(_ strategy: KernelStrategy?, plan: TilePlan) throws(SpecError) -> KernelStrategy? {
     guard let strategy else { return nil }
-    let p = plan.spec.problem
-    let rows = (0..<plan.queryTiles.count).map(plan.queryTiles.tokenCount(of:)).max() ?? 1
-    let keyRows = (0..<plan.keyTiles.count).map(plan.keyTiles.tokenCount(of:)).max() ?? 1
-    let facts = KernelFacts(headDim: p.headDim, valueDim: p.valueDim, maxQueryRows: rows, panelKeys: max(keyRows, KernelProgram.panelKeys(plan.spec)))
+    let facts = KernelFacts(plan: plan)
     if let problem = strategy.problem(with: facts) {
         throw .invalidValue(field: "strategy", value: strategy.compact, reason: problem)
     }

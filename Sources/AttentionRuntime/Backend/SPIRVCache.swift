@@ -4,10 +4,10 @@ import SPIRVCompiler
 /// SPIR-V by shader text, for the process: glslang runs once per configuration (a shader's
 /// `programText` holds only what the configuration decides), however many specs share it.
 public enum SPIRVCache {
-    private static let state = Locked<(modules: [String: [UInt32]], compilations: Int)>(([:], 0))
+    private static let state = Locked<(modules: [String: [UInt32]], compilations: [String: Int])>(([:], [:]))
 
-    /// glslang compilations so far.
-    public static var compilations: Int { state.withLock { $0.compilations } }
+    /// glslang compilations of `text` so far.
+    public static func compilations(of text: String) -> Int { state.withLock { $0.compilations[text] ?? 0 } }
 
     /// The SPIR-V of `text`, compiled on first use.
     public static func spirv(for text: String, name: String) throws(SPIRVCompileError) -> [UInt32] {
@@ -16,7 +16,7 @@ public enum SPIRVCache {
         state.withLock { state in
             if state.modules.count >= 256 { state.modules.removeAll() }
             state.modules[text] = words
-            state.compilations += 1
+            state.compilations[text, default: 0] += 1
         }
         return words
     }

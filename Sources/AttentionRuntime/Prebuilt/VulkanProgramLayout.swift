@@ -37,6 +37,8 @@ public struct VulkanProgramLayout: Sendable {
     public let buffers: [Buffer]
     public let pushConstants: [PushValue]
     public let shaders: [Shader]
+    /// The GLSL each generated shader was compiled from (empty for a package's SPIR-V).
+    public var shaderTexts: [String] = []
 
     /// Compiles the generated shaders with glslang, in process (once per shader text: `SPIRVCache`).
     public init(source: GLSLKernelSource) throws(SPIRVCompileError) {
@@ -60,6 +62,7 @@ public struct VulkanProgramLayout: Sendable {
                 loopIterations: shader.loopIterations))
         }
         self.shaders = shaders
+        shaderTexts = source.shaders.map(\.programText)
     }
 
     init(spec: AttentionSpec, buffers: [Buffer], pushConstants: [PushValue], shaders: [Shader]) {
