@@ -47,14 +47,9 @@ public struct GLSLOptions: Hashable, Sendable {
 /// The compile-time constants of the generated GLSL: everything that is a `const` in the shader
 /// text. Specs with equal configurations share the same shaders (sizes, scale and plan offsets
 /// are push constants, the plan is a buffer, the mask parameters are specialization constants).
-public struct GLSLConfiguration: Hashable, Sendable {
+public struct GLSLConfiguration: Hashable, Sendable, KernelFactsProviding {
     /// Head dims, the largest tiles and the panel width, read from the plan.
     public let facts: KernelFacts
-    public var headDim: Int { facts.headDim }
-    public var valueDim: Int { facts.valueDim }
-    public var maxQueryRows: Int { facts.maxQueryRows }
-    public var maxKeyRows: Int { facts.maxKeyRows }
-    public var panelKeys: Int { facts.panelKeys }
     /// How the attention shader runs on the device.
     public let strategy: KernelStrategy
     public let dtype: ElementType

@@ -128,6 +128,19 @@ public struct KernelFacts: Hashable, Sendable {
     }
 }
 
+/// A configuration built on a program's facts (both emitters' configurations).
+public protocol KernelFactsProviding {
+    var facts: KernelFacts { get }
+}
+
+extension KernelFactsProviding {
+    public var headDim: Int { facts.headDim }
+    public var valueDim: Int { facts.valueDim }
+    public var maxQueryRows: Int { facts.maxQueryRows }
+    public var maxKeyRows: Int { facts.maxKeyRows }
+    public var panelKeys: Int { facts.panelKeys }
+}
+
 /// What a device offers the attention kernel.
 public struct DeviceLimits: Hashable, Sendable {
     /// Shared (local) memory of one work-group, in bytes.

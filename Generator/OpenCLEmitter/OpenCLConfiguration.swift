@@ -7,14 +7,9 @@ import KernelLowering
 /// The compile-time constants of the generated OpenCL C: everything that is a `#define` in the
 /// source. Two specs with equal configurations compile to the same program text (the sizes,
 /// the scale and the plan travel as kernel arguments), so a driver's program cache serves both.
-public struct OpenCLConfiguration: Hashable, Sendable {
+public struct OpenCLConfiguration: Hashable, Sendable, KernelFactsProviding {
     /// Head dims, the largest tiles and the panel width, read from the plan.
     public let facts: KernelFacts
-    public var headDim: Int { facts.headDim }
-    public var valueDim: Int { facts.valueDim }
-    public var maxQueryRows: Int { facts.maxQueryRows }
-    public var maxKeyRows: Int { facts.maxKeyRows }
-    public var panelKeys: Int { facts.panelKeys }
     /// How the attention kernel runs on the device (its work-group size is the local size every
     /// kernel of the program requires).
     public let strategy: KernelStrategy

@@ -30,13 +30,33 @@ public enum StrategySweep {
         let facts = KernelFacts(plan: try TilePlan(spec))
         let fitting = KernelStrategy.candidates(for: limits, facts: facts).filter { $0.sharedMemoryBytes(facts) <= limits.sharedMemoryBytes }
         guard let chosen = fitting.first else { return [] }
-        // Unrolled: a small micro-tile's (a 16x16 one fully expanded takes llvmpipe's JIT minutes).
-        let small = fitting.first { $0.rowsPerThread * $0.keysPerThread <= 16 } ?? chosen
-        var result = [chosen, small.unrolled(true)]
+        // Unrolled: the least code once expanded (scalars, the smallest stage): a large micro-tile
+        // fully expanded takes llvmpipe's JIT and PoCL's compiler minutes.
+        let expandedSize = { (s: KernelStrategy) in s.rowsPerThread * s.keysPerThread * s.headChunk * s.vectorWidth }
+        let small = fitting.filter { $0.vectorWidth == 1 }.min { expandedSize($0) < expandedSize($1) } ?? chosen
+        // Expanded code grows with the head dim: unrolled only up to d64, where it compiles in seconds.
+        var result = facts.headDim <= 64 ? [chosen, small.unrolled(true)] : [chosen]
         if let smallest = fitting.min(by: { $0.stageFloats(facts) < $1.stageFloats(facts) }), smallest != chosen { result.append(smallest) }
         if let other = fitting.first(where: { $0.keysPerThread != chosen.keysPerThread || $0.keyThreads != chosen.keyThreads }) {
             result.append(other)
         }
         return result
+    }
+
+    /// Runs spec `index` under every strategy for `limits` through `run` (a backend with that
+    /// strategy); returns a line for each result outside the tolerance rule, and one when fewer
+    /// than two strategies apply.
+    public static func failures(
+        index: Int, limits: DeviceLimits, _ run: (KernelStrategy, AttentionInputs) throws -> AttentionResult
+    ) throws -> [String] {
+        let spec = specs[index]
+        let strategies = try strategies(for: spec, limits: limits)
+        var failures = strategies.count >= 2 ? [] : ["\(spec.summary): only \(strategies.count) strategies"]
+        let inputs = try randomInputs(spec, seed: UInt64(index) + 11)
+        for strategy in strategies {
+            let report = ToleranceRule().check(try run(strategy, inputs), for: inputs)
+            if !report.passed { failures.append("\(spec.summary) with \(strategy.compact): \(report)") }
+        }
+        return failures
     }
 }

@@ -1,5 +1,4 @@
 import AttentionRuntime
-import AttentionSpec
 import AttentionTestSupport
 import KernelLowering
 import Testing
@@ -9,17 +8,13 @@ import Testing
 @Suite struct OpenCLStrategySweepTests {
     @Test(arguments: StrategySweep.specs.indices)
     func everyStrategyMatchesTheReference(index: Int) throws {
-        let spec = StrategySweep.specs[index]
         var backend = try SharedOpenCL.get()
         let device = backend.context.device
-        let limits = DeviceLimits(sharedMemoryBytes: min(device.localMemorySize, 49152), maxWorkgroupSize: device.maxWorkGroupSize)
-        let strategies = try StrategySweep.strategies(for: spec, limits: limits)
-        #expect(strategies.count >= 3, "\(spec.summary)")
-        let inputs = try randomInputs(spec, seed: UInt64(index) + 11)
-        for strategy in strategies {
+        let limits = DeviceLimits(sharedMemoryBytes: min(device.localMemorySize, 49152), maxWorkgroupSize: device.maxWorkGroupSize, vectorWidth: 16)
+        let failures = try StrategySweep.failures(index: index, limits: limits) { strategy, inputs in
             backend.strategy = strategy
-            let report = ToleranceRule().check(try backend.run(inputs), for: inputs)
-            #expect(report.passed, "\(spec.summary) with \(strategy.compact): \(report)")
+            return try backend.run(inputs)
         }
+        #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
     }
 }

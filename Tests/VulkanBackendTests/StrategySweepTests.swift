@@ -1,5 +1,4 @@
 import AttentionRuntime
-import AttentionSpec
 import AttentionTestSupport
 import KernelLowering
 import Testing
@@ -9,17 +8,13 @@ import Testing
 @Suite struct VulkanStrategySweepTests {
     @Test(arguments: StrategySweep.specs.indices)
     func everyStrategyMatchesTheReference(index: Int) throws {
-        let spec = StrategySweep.specs[index]
         var backend = try SharedVulkan.backend.get()
         let device = backend.context.device
         let limits = DeviceLimits(sharedMemoryBytes: device.maxComputeSharedMemorySize, maxWorkgroupSize: device.maxComputeWorkGroupInvocations)
-        let strategies = try StrategySweep.strategies(for: spec, limits: limits)
-        #expect(strategies.count >= 3, "\(spec.summary)")
-        let inputs = try randomInputs(spec, seed: UInt64(index) + 11)
-        for strategy in strategies {
+        let failures = try StrategySweep.failures(index: index, limits: limits) { strategy, inputs in
             backend.strategy = strategy
-            let report = ToleranceRule().check(try backend.run(inputs), for: inputs)
-            #expect(report.passed, "\(spec.summary) with \(strategy.compact): \(report)")
+            return try backend.run(inputs)
         }
+        #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
     }
 }
