@@ -83,7 +83,7 @@ public struct GLSLConfiguration: Hashable, Sendable, KernelFactsProviding {
     /// The one lowering of this configuration's shaders in GLSL.
     func lowering(flash: Bool) -> AttentionKernelLowering {
         AttentionKernelLowering(
-            dialect: .glsl, strategy: strategy, facts: facts, maxKeyRows: maxKeyRows, flash: flash, maskFunction: mask.functionName)
+            dialect: .glsl, strategy: strategy, facts: facts, flash: flash, maskFunction: mask.functionName)
     }
 
     /// The shaders' `const int`s, in source order.

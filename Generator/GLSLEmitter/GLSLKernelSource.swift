@@ -60,7 +60,7 @@ public struct GLSLKernelSource: Sendable {
 
         let lowering = GLSLKernelLowering(spec: spec, configuration: configuration)
         let catalog = GLSLBufferCatalog(spec: spec, configuration: configuration, planWords: packed.words, partition: partition)
-        let estimate = LoopEstimate(plan: plan, strategy: configuration.strategy, facts: configuration.facts, maxKeyRows: configuration.maxKeyRows)
+        let estimate = LoopEstimate(plan: plan, strategy: configuration.strategy, facts: configuration.facts)
         let outputTiles = partition.outputTileCount
         var used: Set<String> = []
         var shaders: [GLSLShader] = []

@@ -17,19 +17,17 @@ public struct AttentionKernelLowering: Sendable {
     public let dialect: KernelDialect
     public let strategy: KernelStrategy
     public let facts: KernelFacts
-    public let maxKeyRows: Int
     /// Flash derives its one segment from the work-group; split-KV and lean read the segment table.
     public let flash: Bool
     /// `bool NAME(int query, int key, …)`: the mask predicate of the dialect's mask lowering.
     public let maskFunction: String
 
     public init(
-        dialect: KernelDialect, strategy: KernelStrategy, facts: KernelFacts, maxKeyRows: Int, flash: Bool, maskFunction: String
+        dialect: KernelDialect, strategy: KernelStrategy, facts: KernelFacts, flash: Bool, maskFunction: String
     ) {
         self.dialect = dialect
         self.strategy = strategy
         self.facts = facts
-        self.maxKeyRows = maxKeyRows
         self.flash = flash
         self.maskFunction = maskFunction
     }
@@ -57,7 +55,7 @@ public struct AttentionKernelLowering: Sendable {
             ("STAGE_FLOATS", s.stageFloats(facts), "the K/V stage"),
             ("ROW_STEPS", steps(s.tileRows), "steps of a loop over the tile's rows"),
             ("QUERY_STEPS", steps(s.tileRows * facts.headDim), "steps of the Q load"),
-            ("KEY_TILE_STEPS", steps(maxKeyRows), "steps of a key tile's token copy"),
+            ("KEY_TILE_STEPS", steps(facts.maxKeyRows), "steps of a key tile's token copy"),
             ("KEY_STEPS", steps(s.blockKeys * s.headChunk), "steps of a K chunk's load"),
             ("VALUE_STEPS", steps(s.valueKeys * facts.valueDim), "steps of a V part's load"),
         ]
@@ -248,7 +246,7 @@ public struct AttentionKernelLowering: Sendable {
              "    const int tile = \(visitTile("v"));",
              "    const int count = \(tileSize("tile"));",
              "    const int masked = \(visitFull("v")) ? 0 : 1;"],
-            expanded(steps(maxKeyRows)) { step in [
+            expanded(steps(facts.maxKeyRows)) { step in [
                 "const int t = \(step) * WG_SIZE + lid;",
                 "if (t < count) {",
                 "    panel_tokens[column + t] = \(d.plan("key_tile_tokens", d.plan("key_tile_offsets", "tile") + " + t"));",

@@ -11,14 +11,12 @@ public struct LoopEstimate: Sendable {
     public let partition: WorkPartition
     public let strategy: KernelStrategy
     public let facts: KernelFacts
-    public let maxKeyRows: Int
 
-    public init(plan: TilePlan, strategy: KernelStrategy, facts: KernelFacts, maxKeyRows: Int) {
+    public init(plan: TilePlan, strategy: KernelStrategy, facts: KernelFacts) {
         self.plan = plan
         self.partition = WorkPartition(plan: plan)
         self.strategy = strategy
         self.facts = facts
-        self.maxKeyRows = maxKeyRows
     }
 
     private func steps(_ n: Int) -> Int { (n + strategy.workgroupSize - 1) / strategy.workgroupSize }

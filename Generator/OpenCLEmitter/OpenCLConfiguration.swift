@@ -48,7 +48,7 @@ public struct OpenCLConfiguration: Hashable, Sendable, KernelFactsProviding {
     /// The one lowering of this configuration's kernels in OpenCL C.
     func lowering(flash: Bool, maskFunction: String) -> AttentionKernelLowering {
         AttentionKernelLowering(
-            dialect: .openCL, strategy: strategy, facts: facts, maxKeyRows: maxKeyRows, flash: flash, maskFunction: maskFunction)
+            dialect: .openCL, strategy: strategy, facts: facts, flash: flash, maskFunction: maskFunction)
     }
 
     /// Bytes of `__local` memory one attention work-group uses.
