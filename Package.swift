@@ -82,13 +82,13 @@ let package = Package(
             ]),
         .testTarget(
             name: "OpenCLEmitterTests",
-            dependencies: ["AttentionTestSupport", 
-                "OpenCLEmitter", "OpenCLRuntime", "AttentionRuntime", "CPUInterpreter", "KernelIR", "KernelLowering", "AttentionPlan",
+            dependencies: ["AttentionTestSupport",
+                "OpenCLEmitter", "GLSLEmitter", "OpenCLRuntime", "AttentionRuntime", "CPUInterpreter", "KernelIR", "KernelLowering", "AttentionPlan",
                 "AttentionSpec", "AttentionTensors", "KernelCatalog", "attngen",
             ]),
         .testTarget(
             name: "GLSLEmitterTests",
-            dependencies: ["AttentionTestSupport", "GLSLEmitter", "OpenCLEmitter", "OpenCLRuntime", "KernelIR", "AttentionPlan", "AttentionSpec", "AttentionTensors", "attngen"]),
+            dependencies: ["AttentionTestSupport", "GLSLEmitter", "KernelLowering", "OpenCLEmitter", "OpenCLRuntime", "KernelIR", "AttentionPlan", "AttentionSpec", "AttentionTensors", "attngen"]),
         .testTarget(
             name: "AttentionRuntimeTests",
             dependencies: ["AttentionTestSupport", "AttentionRuntime", "AttentionSpec", "AttentionTensors", .product(name: "Logging", package: "swift-log")]),

@@ -26,11 +26,15 @@ public struct GLSLOptions: Hashable, Sendable {
     /// A CPU driver's SIMD width in invocations (lavapipe: its subgroup size), or nil for a GPU;
     /// see `DeviceLimits.simdInvocations`.
     public var simdInvocations: Int?
+    /// The device's subgroup size when compute shaders may use subgroup shuffles (then the
+    /// strategy may reduce rows by shuffles), else nil.
+    public var subgroupSize: Int?
 
     public init(
         maxWorkgroupSize: Int = 256, sharedMemoryBytes: Int = 32768, sixteenBitStorage: Bool = false, unrollTileLoops: Bool = true,
-        strategy: KernelStrategy? = nil, simdInvocations: Int? = nil
+        strategy: KernelStrategy? = nil, simdInvocations: Int? = nil, subgroupSize: Int? = nil
     ) {
+        self.subgroupSize = subgroupSize
         self.simdInvocations = simdInvocations
         self.maxWorkgroupSize = maxWorkgroupSize
         self.sharedMemoryBytes = sharedMemoryBytes
@@ -40,7 +44,9 @@ public struct GLSLOptions: Hashable, Sendable {
     }
 
     public var device: DeviceLimits {
-        DeviceLimits(sharedMemoryBytes: sharedMemoryBytes, maxWorkgroupSize: maxWorkgroupSize, simdInvocations: simdInvocations)
+        DeviceLimits(
+            sharedMemoryBytes: sharedMemoryBytes, maxWorkgroupSize: maxWorkgroupSize, simdInvocations: simdInvocations,
+            subgroupSize: subgroupSize)
     }
 }
 
@@ -55,7 +61,7 @@ public struct GLSLConfiguration: Hashable, Sendable, KernelFactsProviding {
     public let dtype: ElementType
     public let sixteenBitStorage: Bool
     /// The mask's compile-time part (its kind, rank and the specialization constants' defaults).
-    public let mask: GLSLMaskLowering
+    public let mask: MaskLowering
 
     /// Throws `SpecError` naming the query tile when no strategy fits the shared-memory budget.
     public init(program: KernelProgram, plan: TilePlan, options: GLSLOptions = GLSLOptions()) throws(SpecError) {
@@ -64,7 +70,8 @@ public struct GLSLConfiguration: Hashable, Sendable, KernelFactsProviding {
         self.facts = facts
         dtype = p.dtype
         sixteenBitStorage = options.sixteenBitStorage && p.dtype != .float32
-        mask = GLSLMaskLowering(mask: program.spec.mask, rank: p.rank)
+        mask = MaskLowering(mask: program.spec.mask, rank: p.rank)
+        try options.strategy?.check(facts, on: options.device)
         guard let chosen = options.strategy ?? KernelStrategy.choose(for: options.device, facts: facts) else {
             let needed = KernelStrategy.candidates(for: options.device, facts: facts).map { $0.sharedMemoryBytes(facts) }.min() ?? 0
             throw .invalidValue(

@@ -1,3 +1,5 @@
+import KernelLowering
+
 /// What a buffer is for.
 public enum GLSLBufferRole: String, Hashable, Sendable {
     /// q, k, v: the caller's tensors in the storage type.
@@ -72,7 +74,7 @@ public struct GLSLShader: Hashable, Sendable {
     public let workgroupFormula: String
     /// The bindings this shader declares.
     public let bindings: [Int]
-    public let specializationConstants: [GLSLSpecializationConstant]
+    public let specializationConstants: [MaskParameter]
     /// Static shared memory of one work-group.
     public let sharedMemoryBytes: Int
     /// Worst-case loop iterations of one invocation once the `[[unroll]]` loops are unrolled:

@@ -37,7 +37,7 @@ struct GLSLKernelLowering {
         case .attention:
             return [
                 "// ---- Mask predicate ------------------------------------------------------------------------------\n"
-                    + configuration.mask.functions,
+                    + configuration.mask.source(.glsl),
                 lowering.sharedDeclarations.joined(separator: "\n"),
                 main(kernel, lowering.attentionBody(kernel), guardCount: isFlash ? outputTiles : "pc.segment_groups"),
             ].joined(separator: "\n\n")

@@ -71,9 +71,10 @@ public struct GLSLKernelSource: Sendable {
             let bindings = names.compactMap { catalog.binding($0) }.sorted { $0.binding < $1.binding }
             let workgroups = kernel.workgroups.count(outputTiles: outputTiles)
             let programText = [
-                GLSLPreamble.version(sixteenBitStorage: configuration.sixteenBitStorage && role == .attention),
+                GLSLPreamble.version(
+                    sixteenBitStorage: configuration.sixteenBitStorage && role == .attention,
+                    subgroupShuffle: configuration.strategy.reduction == .subgroupShuffle && role == .attention),
                 GLSLPreamble.configuration(configuration),
-                role == .attention ? configuration.mask.declarations : "",
                 GLSLPreamble.pushConstants(pushConstants),
                 GLSLPreamble.buffers(bindings, readsPartials: role == .merge, dtype: configuration.dtype, sixteenBitStorage: configuration.sixteenBitStorage),
                 lowering.body(of: kernel),
@@ -84,7 +85,7 @@ public struct GLSLKernelSource: Sendable {
                 name: kernel.name, source: "", programText: emittedText, localSize: configuration.workgroupSize,
                 workgroups: workgroups, groupCount: [x, (workgroups + x - 1) / x, 1],
                 workgroupFormula: kernel.workgroups.formula, bindings: bindings.map(\.binding),
-                specializationConstants: role == .attention ? configuration.mask.specializationConstants : [],
+                specializationConstants: role == .attention ? configuration.mask.parameters : [],
                 sharedMemoryBytes: role == .attention ? configuration.attentionSharedMemoryBytes : 0,
                 loopIterations: role == .attention ? estimate.attention(flash: flash) : estimate.merge))
         }
@@ -156,8 +157,7 @@ public struct GLSLKernelSource: Sendable {
             members.append(("int", "segment_groups", .int(partition.workgroupCount), "work-groups of the segment table"))
         }
         members.append(("float", "scale", .float(Float(p.effectiveScale)), "softmax scale applied to Q*K^T"))
-        let mask = GLSLMaskLowering(mask: spec.mask, rank: p.rank)
-        members += mask.pushConstants(for: p).map { ("int", $0.name, .int($0.value), "mask: tokens of the grid on axis \($0.name.last!)") }
+        members += MaskLowering(mask: spec.mask, rank: p.rank).sizes(for: p).map { ("int", $0.name, .int($0.value), "mask: tokens of the grid on axis \($0.name.last!)") }
         members += packed.bases.map { ("int", $0.name, .int($0.base), "plan_data offset of " + $0.name.dropLast(5)) }
         return members.enumerated().map { index, member in
             GLSLPushConstant(offset: 4 * index, type: member.0, name: member.1, value: member.2, comment: member.3)

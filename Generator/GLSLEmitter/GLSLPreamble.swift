@@ -1,9 +1,10 @@
 import AttentionTensors
+import KernelLowering
 
 /// The first sections of a shader: version and extensions, the configuration constants, the
 /// push-constant block, the buffers with their widening loads, and the plan accessors.
 enum GLSLPreamble {
-    static func version(sixteenBitStorage: Bool) -> String {
+    static func version(sixteenBitStorage: Bool, subgroupShuffle: Bool) -> String {
         var lines = [
             "#version 450",
             "#extension GL_EXT_control_flow_attributes : require  // [[unroll]]: tile loops leave no real loop behind",
@@ -11,22 +12,20 @@ enum GLSLPreamble {
         if sixteenBitStorage {
             lines.append("#extension GL_EXT_shader_16bit_storage : require    // 16-bit tensor elements read directly")
         }
+        if subgroupShuffle {
+            lines.append("#extension GL_KHR_shader_subgroup_shuffle : require  // rows reduced by subgroupShuffleXor")
+        }
         return lines.joined(separator: "\n")
     }
 
     /// The configuration constants, the local size and `NEG_INF`.
     static func configuration(_ c: GLSLConfiguration) -> String {
-        let width = c.constants.map { "const int \($0.name) = \($0.value);".count }.max() ?? 0
-        let constants = c.constants.map { d in
-            let text = "const int \(d.name) = \(d.value);"
-            return text + String(repeating: " ", count: width - text.count) + "  // \(d.comment)"
-        }
         return """
             // ---- Configuration: compile-time constants ---------------------------------------------------
             // Sizes, the scale and the plan's offsets are push constants and the plan is a buffer, so every
             // spec with these constants shares this shader. All arithmetic is float32 whatever the storage.
             // Strategy: \(c.strategy)
-            \(constants.joined(separator: "\n"))
+            \(KernelDialect.glsl.constants(c.constants))
 
             layout(local_size_x = \(c.workgroupSize)) in;
 

@@ -72,7 +72,9 @@ public struct AttentionKernelLowering: Sendable {
             d.shared("float", "q_tile", "HEAD_DIM * Q_STRIDE") + "       " + d.comment("Q[row][x] at x * Q_STRIDE + row"),
             d.shared("float", "stage", "STAGE_FLOATS") + "              " + d.comment("K chunk [x][key] or V part [key][x]"),
             d.shared("float", "p_tile", "TILE_ROWS * BLOCK_KEYS") + "     " + d.comment("P = exp(S - m) of the block"),
+        ] + (shuffles ? [] : [
             d.shared("float", "row_share", "TILE_ROWS * KEY_THREADS") + "  " + d.comment("per-invocation row maxima, then sums"),
+        ]) + [
             d.shared("int", "query_rows", "TILE_ROWS") + "               " + d.comment("flat tokens of the query tile"),
             d.shared("int", "panel_tokens", "PANEL_KEYS") + "            " + d.comment("flat tokens of the panel's keys, in visit order"),
             d.shared("int", "panel_masked", "PANEL_KEYS") + "            " + d.comment("1 where the key's visit is PARTIAL"),
@@ -82,6 +84,21 @@ public struct AttentionKernelLowering: Sendable {
     // MARK: Attention kernel
 
     private var rowsPerThread: Int { strategy.rowsPerThread }
+    /// Rows are reduced by subgroup shuffles rather than through `row_share`.
+    private var shuffles: Bool { strategy.reduction == .subgroupShuffle }
+
+    /// `value` combined by `op` (`max` or `+`) across the KEY_THREADS adjacent invocations of
+    /// its row: a butterfly of shuffles, after which every one of them holds the result.
+    private func shuffleReduced(_ name: String, _ op: String) -> [String] {
+        var offset = 1
+        var lines: [String] = []
+        while offset < strategy.keyThreads {
+            let other = dialect.shuffleXor(name, offset)
+            lines.append(op == "max" ? "\(name) = max(\(name), \(other));" : "\(name) += \(other);")
+            offset *= 2
+        }
+        return lines
+    }
     private var keysPerThread: Int { strategy.keysPerThread }
     private var columns: Int { strategy.outputColumns(valueDim: facts.valueDim) }
     /// Vector width of the micro-tile's registers; S holds `scoreGroups` and O `outputGroups`
@@ -316,7 +333,15 @@ public struct AttentionKernelLowering: Sendable {
         let ninf = d.negativeInfinity
         let s = strategy
         let lanes = { (i: Int) in (0..<self.scoreGroups).flatMap { g in (0..<self.width).map { d.lane("s\(i)_\(g)", $0, width: self.width) } } }
-        return [d.comment("(m, l, acc, S) <- online_softmax(m, l, acc, S); a row with every key so far masked keeps l = 0 and P = 0")]
+        let opening = d.comment("(m, l, acc, S) <- online_softmax(m, l, acc, S); a row with every key so far masked keeps l = 0 and P = 0")
+        if shuffles {
+            return [opening] + (0..<rowsPerThread).flatMap { i in
+                let all = lanes(i)
+                return ["float row_max\(i) = " + all.dropFirst().reduce(all[0]) { "max(\($0), \($1))" } + ";"]
+                    + shuffleReduced("row_max\(i)", "max")
+            } + (0..<rowsPerThread).flatMap(softmaxRow)
+        }
+        return [opening]
             + (0..<rowsPerThread).map { i in
                 let all = lanes(i)
                 return "row_share[(rg + \(i * s.rowThreads)) * KEY_THREADS + cg] = " + all.dropFirst().reduce(all[0]) { "max(\($0), \($1))" } + ";"
@@ -330,7 +355,8 @@ public struct AttentionKernelLowering: Sendable {
         let d = dialect
         let ninf = d.negativeInfinity
         let r = "(rg + \(i * strategy.rowThreads))"
-        let maximum: [String] = tileLoop("t", strategy.keyThreads) { t in ["m_new = max(m_new, row_share[\(r) * KEY_THREADS + \(t)]);"] }
+        let maximum: [String] = shuffles ? ["m_new = max(m_new, row_max\(i));"]
+            : tileLoop("t", strategy.keyThreads) { t in ["m_new = max(m_new, row_share[\(r) * KEY_THREADS + \(t)]);"] }
         var body: [String] = maximum
         body.append("const float correction = m\(i) == \(ninf) || m_new == \(ninf) ? (m_new == \(ninf) ? 1.0f : 0.0f) : exp(m\(i) - m_new);")
         body.append("float share = 0.0f;")
@@ -378,7 +404,9 @@ public struct AttentionKernelLowering: Sendable {
     /// Each row's sum: the shares of its KEY_THREADS invocations, added once per segment.
     private var rowSums: [String] {
         let s = strategy
-        return [dialect.comment("l <- the sum of the row's shares (all were rescaled by the same corrections)")]
+        let opening = dialect.comment("l <- the sum of the row's shares (all were rescaled by the same corrections)")
+        if shuffles { return [opening] + (0..<rowsPerThread).flatMap { shuffleReduced("l\($0)", "+") } }
+        return [opening]
             + sync()
             + (0..<rowsPerThread).map { i in "row_share[(rg + \(i * s.rowThreads)) * KEY_THREADS + cg] = l\(i);" }
             + sync()

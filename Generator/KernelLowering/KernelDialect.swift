@@ -86,6 +86,67 @@ public struct KernelDialect: Hashable, Sendable {
     /// The widest vector the dialect spells (GLSL stops at vec4).
     public var maxVectorWidth: Int { language == .openCL ? 16 : 4 }
 
+    /// `value` of the invocation whose subgroup lane is this one's XOR `mask` (GLSL's
+    /// `GL_KHR_shader_subgroup_shuffle`; OpenCL C 1.2 has no such operation, and
+    /// `KernelStrategy.problem(on:)` keeps strategies that need it off OpenCL devices).
+    public func shuffleXor(_ value: String, _ mask: Int) -> String {
+        language == .glsl ? "subgroupShuffleXor(\(value), \(mask))" : "#error subgroup shuffles need GLSL"
+    }
+
     /// A comment line.
     public func comment(_ text: String) -> String { language == .openCL ? "/* \(text) */" : "// \(text)" }
+
+    /// A comment of several lines.
+    public func comments(_ lines: [String]) -> String {
+        if language == .glsl { return lines.map { "// \($0)" }.joined(separator: "\n") }
+        return "/* " + lines.joined(separator: "\n   ") + " */"
+    }
+
+    /// Compile-time integer constants, one a line, their comments aligned: `#define`s in OpenCL C
+    /// (so `#if` can test them), `const int`s in GLSL.
+    public func constants(_ constants: [(name: String, value: Int, comment: String)]) -> String {
+        let texts = constants.map { language == .openCL ? "#define \($0.name) \($0.value)" : "const int \($0.name) = \($0.value);" }
+        let width = texts.map(\.count).max() ?? 0
+        return zip(texts, constants).map { text, c in
+            text + String(repeating: " ", count: width - text.count) + "  " + comment(c.comment)
+        }.joined(separator: "\n")
+    }
+
+    // MARK: The mask predicate's context
+
+    /// A mask parameter: a `#define`, or a specialization constant whose default is the spec's.
+    public func maskParameter(_ p: MaskParameter) -> String {
+        if language == .openCL { return "#define \(p.name) \(p.value)  /* \(p.comment) */" }
+        let value = p.type == "bool" ? (p.value != 0 ? "true" : "false") : "\(p.value)"
+        return "layout(constant_id = \(p.id)) const \(p.type) \(p.name) = \(value);  // \(p.comment)"
+    }
+
+    /// A run-time size as the predicate reads it: from the record it is passed (OpenCL kernel
+    /// arguments are not visible to helper functions), or from the push-constant block.
+    public func maskSize(_ name: String) -> String { language == .openCL ? "mask->\(name)" : "pc.\(name)" }
+
+    /// Entry `index` of the block-sparse mask's block table.
+    public func maskBlockTable(_ index: String) -> String {
+        language == .openCL ? "mask->block_table[\(index)]" : plan("block_table", index)
+    }
+
+    /// The predicate's parameters after `int query, int key`.
+    public var maskContextParameter: String { language == .openCL ? ", const mask_params* mask" : "" }
+
+    /// OpenCL's record of what the predicate reads (GLSL needs none: push constants are global).
+    public func maskContextRecord(sizes: [String], blockTable: Bool) -> String {
+        guard language == .openCL else { return "" }
+        let fields = ["int query_tokens;  /* flat query grid size (Sq) */", "int key_tokens;    /* flat key grid size (Sk) */"]
+            + sizes.map { "int \($0);  /* tokens of the grid on axis \($0.last!) */" }
+            + (blockTable ? ["__global const int* block_table;  /* [query block][key block] = 1 when listed */"] : [])
+        return "/* Run-time sizes the mask formula reads. */\ntypedef struct {\n"
+            + fields.map { "    " + $0 }.joined(separator: "\n") + "\n} mask_params;"
+    }
+
+    /// The kernel statement that fills the record from the kernel's arguments (nil in GLSL).
+    public func maskContextInitializer(sizes: [String], blockTable: Bool) -> String? {
+        guard language == .openCL else { return nil }
+        let values = ["query_tokens", "key_tokens"] + sizes + (blockTable ? ["block_table"] : [])
+        return "const mask_params mask = { \(values.joined(separator: ", ")) };"
+    }
 }

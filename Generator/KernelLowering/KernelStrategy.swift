@@ -43,8 +43,14 @@ public struct KernelStrategy: Hashable, Sendable, CustomStringConvertible {
     /// contiguous columns, 2 to 16 (OpenCL) or 4 (GLSL).
     public let vectorWidth: Int
 
+    /// How the invocations that share a row (KEY_THREADS of them, adjacent lanes) combine their
+    /// row maxima and sums.
     public enum Reduction: String, Hashable, Sendable {
+        /// Through a work-group array and a barrier: every device.
         case sharedMemory
+        /// A butterfly of subgroup shuffles (GLSL `subgroupShuffleXor`): no shared memory and no
+        /// barrier; needs KEY_THREADS a power of two dividing the subgroup.
+        case subgroupShuffle
     }
 
     public init(
@@ -77,6 +83,13 @@ public struct KernelStrategy: Hashable, Sendable, CustomStringConvertible {
             headChunk: headChunk, valueKeys: valueKeys, reduction: reduction, unrolled: unrolled, vectorWidth: vectorWidth)
     }
 
+    /// The same strategy with another row reduction.
+    public func reducing(by reduction: Reduction) -> KernelStrategy {
+        KernelStrategy(
+            rowThreads: rowThreads, keyThreads: keyThreads, rowsPerThread: rowsPerThread, keysPerThread: keysPerThread,
+            headChunk: headChunk, valueKeys: valueKeys, reduction: reduction, unrolled: unrolled, vectorWidth: vectorWidth)
+    }
+
     public var description: String {
         "simt \(rowThreads)x\(keyThreads) invocations, micro-tile \(rowsPerThread)x\(keysPerThread), "
             + "\(blockKeys) keys per step, K staged \(headChunk) dims at a time, V \(valueKeys) keys at a time, "
@@ -87,7 +100,8 @@ public struct KernelStrategy: Hashable, Sendable, CustomStringConvertible {
     /// Bytes of shared memory one attention work-group uses: Q (transposed, one pad word per
     /// row of dims), the K/V stage, P, the reduction buffer and the query and panel token lists.
     public func sharedMemoryBytes(_ facts: KernelFacts) -> Int {
-        let floats = facts.headDim * (tileRows + 1) + stageFloats(facts) + tileRows * blockKeys + tileRows * keyThreads
+        let reduction = self.reduction == .sharedMemory ? tileRows * keyThreads : 0
+        let floats = facts.headDim * (tileRows + 1) + stageFloats(facts) + tileRows * blockKeys + reduction
         return 4 * (floats + tileRows + 2 * facts.panelKeys)
     }
 
@@ -159,10 +173,15 @@ public struct DeviceLimits: Hashable, Sendable {
     /// the expanded micro-tiles (with a mask predicate per element) take llvmpipe's JIT minutes
     /// on masked and 16-bit specs, so no backend sets it by default. Nil for GPUs.
     public var simdInvocations: Int?
+    /// Invocations per subgroup when compute shaders may shuffle within a subgroup (Vulkan's
+    /// `shuffle` operations; OpenCL C 1.2 has none), else nil.
+    public var subgroupSize: Int?
 
     public init(
-        sharedMemoryBytes: Int, maxWorkgroupSize: Int, loopIterationCap: Int? = nil, vectorWidth: Int = 1, simdInvocations: Int? = nil
+        sharedMemoryBytes: Int, maxWorkgroupSize: Int, loopIterationCap: Int? = nil, vectorWidth: Int = 1, simdInvocations: Int? = nil,
+        subgroupSize: Int? = nil
     ) {
+        self.subgroupSize = subgroupSize
         self.sharedMemoryBytes = sharedMemoryBytes
         self.maxWorkgroupSize = maxWorkgroupSize
         self.loopIterationCap = loopIterationCap
@@ -178,7 +197,8 @@ public struct DeviceLimits: Hashable, Sendable {
 extension KernelStrategy {
     /// The strategy for a program on a device: the first of `candidates(for:facts:)` whose
     /// work-group fits the device's shared memory and work-group limit; nil when none does (the
-    /// caller reports it, or retries with a smaller query tile).
+    /// caller reports it, or retries with a smaller query tile). Where the device shuffles within
+    /// subgroups, a strategy whose row invocations fit one subgroup reduces by shuffles.
     public static func choose(for device: DeviceLimits, facts: KernelFacts) -> KernelStrategy? {
         candidates(for: device, facts: facts).first { $0.sharedMemoryBytes(facts) <= device.sharedMemoryBytes }
     }
@@ -208,7 +228,8 @@ extension KernelStrategy {
                 }
             }
         }
-        return result
+        // Shuffles first where they can run: no reduction array, no barrier.
+        return result.flatMap { [$0.reducing(by: .subgroupShuffle), $0] }.filter { $0.problem(on: device) == nil }
     }
 
     /// Contiguous-column strategies in vectors of the device's preferred width (and narrower):
@@ -265,10 +286,18 @@ extension KernelStrategy {
 
 extension KernelStrategy {
     /// The compact form `attngen` prints and `--strategy` / `ATTNGEN_STRATEGY` take:
-    /// `ROWTHREADSxKEYTHREADS,ROWSxKEYS,hHEADCHUNK,vVALUEKEYS[,wWIDTH][,unrolled]`, e.g. `16x16,4x4,h64,v64`.
+    /// `ROWTHREADSxKEYTHREADS,ROWSxKEYS,hHEADCHUNK,vVALUEKEYS[,wWIDTH][,sg][,unrolled]`, e.g.
+    /// `16x16,4x4,h64,v64` (`sg`: rows reduced by subgroup shuffles).
     public var compact: String {
+        compactText
+    }
+
+    /// The compact form's grammar, for error messages.
+    public static let compactFormat = "ROWTHREADSxKEYTHREADS,ROWSxKEYS,hHEADCHUNK,vVALUEKEYS[,wWIDTH][,sg][,unrolled]"
+
+    private var compactText: String {
         "\(rowThreads)x\(keyThreads),\(rowsPerThread)x\(keysPerThread),h\(headChunk),v\(valueKeys)"
-            + (vectorWidth > 1 ? ",w\(vectorWidth)" : "") + (unrolled ? ",unrolled" : "")
+            + (vectorWidth > 1 ? ",w\(vectorWidth)" : "") + (reduction == .subgroupShuffle ? ",sg" : "") + (unrolled ? ",unrolled" : "")
     }
 
     /// Parses the compact form; nil when it is malformed or a count is below 1.
@@ -276,6 +305,8 @@ extension KernelStrategy {
         var parts = text.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
         let unrolled = parts.last == "unrolled"
         if unrolled { parts.removeLast() }
+        let shuffled = parts.last == "sg"
+        if shuffled { parts.removeLast() }
         var width = 1
         if parts.count == 5, let last = parts.last, last.first == "w", let w = Int(last.dropFirst()), [2, 3, 4, 8, 16].contains(w) {
             width = w
@@ -294,7 +325,27 @@ extension KernelStrategy {
               let headChunk = prefixed(parts[2], "h"), let valueKeys = prefixed(parts[3], "v") else { return nil }
         self.init(
             rowThreads: threads.0, keyThreads: threads.1, rowsPerThread: micro.0, keysPerThread: micro.1,
-            headChunk: headChunk, valueKeys: valueKeys, unrolled: unrolled, vectorWidth: width)
+            headChunk: headChunk, valueKeys: valueKeys, reduction: shuffled ? .subgroupShuffle : .sharedMemory,
+            unrolled: unrolled, vectorWidth: width)
+    }
+
+    /// Throws a `SpecError` naming the strategy when it cannot run `facts` on `device` (a
+    /// strategy given by the user rather than chosen).
+    public func check(_ facts: KernelFacts, on device: DeviceLimits) throws(SpecError) {
+        if let problem = problem(with: facts) ?? problem(on: device) {
+            throw .invalidValue(field: "strategy", value: compact, reason: problem)
+        }
+    }
+
+    /// Why this strategy cannot run on `device` (nil when it can): shuffles need a subgroup
+    /// that KEY_THREADS adjacent invocations divide.
+    public func problem(on device: DeviceLimits) -> String? {
+        guard reduction == .subgroupShuffle else { return nil }
+        guard let lanes = device.subgroupSize else { return "subgroup shuffles (sg), which the device or language does not offer" }
+        if keyThreads > lanes || lanes % keyThreads != 0 || keyThreads & (keyThreads - 1) != 0 {
+            return "sg reduces KEY_THREADS = \(keyThreads) invocations by shuffles; that needs a power of two dividing the subgroup of \(lanes)"
+        }
+        return nil
     }
 
     /// Why this strategy cannot run `facts` (nil when it can): it must cover the query tile, and

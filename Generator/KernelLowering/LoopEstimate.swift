@@ -27,9 +27,14 @@ public struct LoopEstimate: Sendable {
 
     private func loadLoop(_ n: Int) -> Int { tileLoop(n, expandUpTo: AttentionKernelLowering.loadExpansion) }
 
+    /// Reading the row's shares back from shared memory (shuffles run no loop).
+    private var rowReduction: Int {
+        strategy.reduction == .subgroupShuffle ? 0 : strategy.rowsPerThread * tileLoop(strategy.keyThreads)
+    }
+
     /// The row-sum reduction before a store, and the Q load.
     private var segmentLoops: Int {
-        tileLoop(steps(strategy.tileRows * facts.headDim)) + strategy.rowsPerThread * tileLoop(strategy.keyThreads)
+        tileLoop(steps(strategy.tileRows * facts.headDim)) + rowReduction
     }
 
     /// One block of keys: K chunks with their loads and products, the softmax's max reduction,
@@ -38,7 +43,7 @@ public struct LoopEstimate: Sendable {
         let s = strategy
         let chunks = facts.headDim / s.headChunk, parts = s.blockKeys / s.valueKeys
         return tileLoop(chunks) + chunks * (loadLoop(steps(s.blockKeys * s.headChunk)) + tileLoop(s.headChunk))
-            + s.rowsPerThread * tileLoop(s.keyThreads)
+            + rowReduction
             + tileLoop(parts) + parts * (loadLoop(steps(s.valueKeys * facts.valueDim)) + tileLoop(s.valueKeys))
     }
 

@@ -15,7 +15,7 @@ public struct OpenCLConfiguration: Hashable, Sendable, KernelFactsProviding {
     public let strategy: KernelStrategy
     public let dtype: ElementType
     /// The mask's compile-time part: its kind and parameters (a block-sparse mask's block list is run-time data).
-    public let mask: OpenCLMaskLowering
+    public let mask: MaskLowering
 
     /// The strategy is `strategy`, or the one `KernelStrategy.choose` picks for `device`; when
     /// none fits the device, the smallest, so that the host sees the shortfall and shrinks the tiling.
@@ -23,7 +23,7 @@ public struct OpenCLConfiguration: Hashable, Sendable, KernelFactsProviding {
         let facts = KernelFacts(plan: plan)
         self.facts = facts
         dtype = program.spec.problem.dtype
-        mask = OpenCLMaskLowering(mask: program.spec.mask, rank: program.spec.problem.rank)
+        mask = MaskLowering(mask: program.spec.mask, rank: program.spec.problem.rank)
         self.strategy = strategy ?? KernelStrategy.choose(for: device, facts: facts)
             ?? KernelStrategy.candidates(for: device, facts: facts).min { $0.sharedMemoryBytes(facts) < $1.sharedMemoryBytes(facts) }!
     }

@@ -1,3 +1,6 @@
+import AttentionSpec
+import KernelLowering
+
 /// What an argument of a generated kernel is bound to.
 public enum OpenCLArgumentValue: Hashable, Sendable {
     /// One of the source's buffers, by name (see `OpenCLBufferSpecification`).
@@ -25,6 +28,12 @@ public struct OpenCLKernelArgument: Hashable, Sendable {
 
     /// `type name`, as in the kernel signature.
     public var declaration: String { "\(type) \(name)" }
+
+    /// The arguments the mask predicate needs beyond `query_tokens` and `key_tokens`, which
+    /// every attention kernel takes.
+    public static func mask(_ mask: MaskLowering, problem: AttentionProblem) -> [OpenCLKernelArgument] {
+        mask.sizes(for: problem).map { .int($0.name, $0.value) } + (mask.readsBlockTable ? [.planBuffer("block_table")] : [])
+    }
 }
 
 /// One kernel launch of the dispatch sequence: 1-D, `workgroups · localSize` work-items.

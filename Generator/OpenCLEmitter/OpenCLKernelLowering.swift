@@ -34,7 +34,7 @@ struct OpenCLKernelLowering {
             arguments += [.int("heads", p.heads), .int("kv_heads", p.kvHeads), .int("query_tokens", p.queryTokens), .int("key_tokens", p.keyTokens)]
             if isFlash { arguments.append(.int("query_tiles", queryTiles)) }
             arguments.append(OpenCLKernelArgument("scale", "const float", .float(Float(kernel.scale ?? p.effectiveScale))))
-            return arguments + configuration.mask.arguments(for: p)
+            return arguments + OpenCLKernelArgument.mask(configuration.mask, problem: p)
         case .merge:
             return ["partial_m", "partial_l", "partial_acc"].map { .buffer($0, "__global const float*") }
                 + ["slot_offsets", "query_tile_offsets", "query_tile_tokens"].map(OpenCLKernelArgument.planBuffer)
@@ -54,7 +54,7 @@ struct OpenCLKernelLowering {
         var body = ["const int group = (int)get_group_id(0);"]
         switch role(of: kernel) {
         case .attention:
-            body = lowering.sharedDeclarations + [configuration.mask.initializer] + body + lowering.attentionBody(kernel)
+            body = lowering.sharedDeclarations + [configuration.mask.contextInitializer(.openCL)!] + body + lowering.attentionBody(kernel)
         case .merge:
             body += lowering.mergeBody(kernel, workgroupSize: configuration.workgroupSize)
         }

@@ -33,6 +33,7 @@ public struct OpenCLKernelSource: Sendable {
     ) throws(SpecError) {
         spec = program.spec
         try Self.checkIndexRange(plan)
+        try strategy?.check(KernelFacts(plan: plan), on: device)
         let configuration = OpenCLConfiguration(program: program, plan: plan, device: device, strategy: strategy)
         let spec = spec
         self.configuration = configuration
@@ -63,7 +64,7 @@ public struct OpenCLKernelSource: Sendable {
             OpenCLPreamble.configuration(configuration),
             OpenCLPreamble.storage(configuration.dtype),
             "/* ---- Mask predicate --------------------------------------------------------------------------- */\n"
-                + configuration.mask.source,
+                + configuration.mask.source(.openCL),
         ]
             + ["/* ---- Kernels, in dispatch order ----------------------------------------------------------------- */"]
             + program.kernels.map(lowering.source(of:)))

@@ -1,19 +1,15 @@
 import AttentionTensors
+import KernelLowering
 
 /// The first sections of the program text: configuration `#define`s, the storage type and
 /// its widening load, and the plan records the kernels read.
 enum OpenCLPreamble {
     static func configuration(_ c: OpenCLConfiguration) -> String {
-        let width = c.defines.map { "#define \($0.name) \($0.value)".count }.max() ?? 0
-        let defines = c.defines.map { d in
-            let text = "#define \(d.name) \(d.value)"
-            return text + String(repeating: " ", count: width - text.count) + "  /* \(d.comment) */"
-        }
         return """
             /* ---- Configuration: compile-time constants ------------------------------------------------ */
             /* Sizes, the scale and the plan are kernel arguments, so every spec with these constants
                shares this program. All arithmetic is float32 whatever the storage type. */
-            \(defines.joined(separator: "\n"))
+            \(KernelDialect.openCL.constants(c.defines))
 
             #if PANEL_KEYS < MAX_KEY_ROWS
             #error "a panel must hold the largest key tile"

@@ -53,11 +53,6 @@ layout(local_size_x = 256) in;
 // glslang does not fold uintBitsToFloat in a const initializer).
 #define NEG_INF uintBitsToFloat(0xff800000u)
 
-// Mask parameters: specialization constants, defaults from the spec.
-layout(constant_id = 0) const int QUERY_BLOCK_0 = 64;  // axis 0: query block
-layout(constant_id = 1) const int KEY_BLOCK_0 = 64;  // axis 0: key block
-layout(constant_id = 2) const bool BLOCK_SPARSE_CAUSAL = true;  // the dense causal rule applies on top of the block list
-
 // ---- Push constants: run-time sizes and the plan tables' offsets (see the manifest) ------------
 layout(push_constant, std430) uniform PushConstants {
     int batch;                    // batch size
@@ -93,6 +88,11 @@ float load_k(uint index) { return k_data[index]; }
 float load_v(uint index) { return v_data[index]; }
 
 // ---- Mask predicate ------------------------------------------------------------------------------
+// Mask parameters, from the spec.
+layout(constant_id = 0) const int QUERY_BLOCK_0 = 64;  // axis 0: query block
+layout(constant_id = 1) const int KEY_BLOCK_0 = 64;  // axis 0: key block
+layout(constant_id = 2) const bool BLOCK_SPARSE_CAUSAL = true;  // the dense causal rule applies on top of the block list
+
 // Block-sparse (FlexAttention's BlockMask): query i sees key j iff the pair of their boxes
 // (QUERY_BLOCK_* / KEY_BLOCK_* tokens per axis, BlockGrid.block(ofToken:)) is listed in the
 // block table and, with BLOCK_SPARSE_CAUSAL, j <= i + Sk - Sq.

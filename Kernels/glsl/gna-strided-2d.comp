@@ -53,16 +53,6 @@ layout(local_size_x = 256) in;
 // glslang does not fold uintBitsToFloat in a const initializer).
 #define NEG_INF uintBitsToFloat(0xff800000u)
 
-// Mask parameters: specialization constants, defaults from the spec.
-layout(constant_id = 0) const int NA_WINDOW_0 = 16;  // axis 0: window K
-layout(constant_id = 1) const int NA_STRIDE_0 = 4;  // axis 0: stride S
-layout(constant_id = 2) const int NA_DILATION_0 = 1;  // axis 0: dilation D
-layout(constant_id = 3) const bool NA_CAUSAL_0 = false;  // axis 0: causal
-layout(constant_id = 4) const int NA_WINDOW_1 = 16;  // axis 1: window K
-layout(constant_id = 5) const int NA_STRIDE_1 = 4;  // axis 1: stride S
-layout(constant_id = 6) const int NA_DILATION_1 = 1;  // axis 1: dilation D
-layout(constant_id = 7) const bool NA_CAUSAL_1 = false;  // axis 1: causal
-
 // ---- Push constants: run-time sizes and the plan tables' offsets (see the manifest) ------------
 layout(push_constant, std430) uniform PushConstants {
     int batch;                    // batch size
@@ -97,6 +87,16 @@ float load_k(uint index) { return k_data[index]; }
 float load_v(uint index) { return v_data[index]; }
 
 // ---- Mask predicate ------------------------------------------------------------------------------
+// Mask parameters, from the spec.
+layout(constant_id = 0) const int NA_WINDOW_0 = 16;  // axis 0: window K
+layout(constant_id = 1) const int NA_STRIDE_0 = 4;  // axis 0: stride S
+layout(constant_id = 2) const int NA_DILATION_0 = 1;  // axis 0: dilation D
+layout(constant_id = 3) const bool NA_CAUSAL_0 = false;  // axis 0: causal
+layout(constant_id = 4) const int NA_WINDOW_1 = 16;  // axis 1: window K
+layout(constant_id = 5) const int NA_STRIDE_1 = 4;  // axis 1: stride S
+layout(constant_id = 6) const int NA_DILATION_1 = 1;  // axis 1: dilation D
+layout(constant_id = 7) const bool NA_CAUSAL_1 = false;  // axis 1: causal
+
 // One axis of the neighborhood mask, as NeighborhoodAxis.keyWindow + allows: does query
 // coordinate i see key coordinate j on an axis of `length` tokens? Dilation first (token x is
 // in group x mod D at local coordinate x div D); then, in local coordinates of a group of n
@@ -125,7 +125,7 @@ bool neighborhood_axis_allows(int i, int j, int length, int window, int stride, 
 }
 
 // The neighborhood mask: the AND of the per-axis masks on the tokens' grid coordinates
-// (query grid = key grid, pc.grid_<axis> tokens per axis).
+// (query grid = key grid, grid_<axis> tokens per axis).
 bool neighborhood_mask_allows(int query, int key) {
     int q = query, k = key;
     const int q1 = q % pc.grid_1, k1 = k % pc.grid_1;

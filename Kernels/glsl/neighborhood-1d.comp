@@ -53,12 +53,6 @@ layout(local_size_x = 256) in;
 // glslang does not fold uintBitsToFloat in a const initializer).
 #define NEG_INF uintBitsToFloat(0xff800000u)
 
-// Mask parameters: specialization constants, defaults from the spec.
-layout(constant_id = 0) const int NA_WINDOW_0 = 13;  // axis 0: window K
-layout(constant_id = 1) const int NA_STRIDE_0 = 1;  // axis 0: stride S
-layout(constant_id = 2) const int NA_DILATION_0 = 1;  // axis 0: dilation D
-layout(constant_id = 3) const bool NA_CAUSAL_0 = false;  // axis 0: causal
-
 // ---- Push constants: run-time sizes and the plan tables' offsets (see the manifest) ------------
 layout(push_constant, std430) uniform PushConstants {
     int batch;                    // batch size
@@ -92,6 +86,12 @@ float load_k(uint index) { return k_data[index]; }
 float load_v(uint index) { return v_data[index]; }
 
 // ---- Mask predicate ------------------------------------------------------------------------------
+// Mask parameters, from the spec.
+layout(constant_id = 0) const int NA_WINDOW_0 = 13;  // axis 0: window K
+layout(constant_id = 1) const int NA_STRIDE_0 = 1;  // axis 0: stride S
+layout(constant_id = 2) const int NA_DILATION_0 = 1;  // axis 0: dilation D
+layout(constant_id = 3) const bool NA_CAUSAL_0 = false;  // axis 0: causal
+
 // One axis of the neighborhood mask, as NeighborhoodAxis.keyWindow + allows: does query
 // coordinate i see key coordinate j on an axis of `length` tokens? Dilation first (token x is
 // in group x mod D at local coordinate x div D); then, in local coordinates of a group of n
@@ -120,7 +120,7 @@ bool neighborhood_axis_allows(int i, int j, int length, int window, int stride, 
 }
 
 // The neighborhood mask: the AND of the per-axis masks on the tokens' grid coordinates
-// (query grid = key grid, pc.grid_<axis> tokens per axis).
+// (query grid = key grid, grid_<axis> tokens per axis).
 bool neighborhood_mask_allows(int query, int key) {
     int q = query, k = key;
     const int q0 = q, k0 = k;

@@ -53,10 +53,6 @@ layout(local_size_x = 128) in;
 // glslang does not fold uintBitsToFloat in a const initializer).
 #define NEG_INF uintBitsToFloat(0xff800000u)
 
-// Mask parameters: specialization constants, defaults from the spec.
-layout(constant_id = 0) const int WINDOW_LEFT = 511;  // keys left of the diagonal; -1: unbounded
-layout(constant_id = 1) const int WINDOW_RIGHT = 0;  // keys right of the diagonal; -1: unbounded
-
 // ---- Push constants: run-time sizes and the plan tables' offsets (see the manifest) ------------
 layout(push_constant, std430) uniform PushConstants {
     int batch;                    // batch size
@@ -90,6 +86,10 @@ float load_k(uint index) { return unpackHalf2x16(k_data[index >> 1u])[index & 1u
 float load_v(uint index) { return unpackHalf2x16(v_data[index >> 1u])[index & 1u]; }
 
 // ---- Mask predicate ------------------------------------------------------------------------------
+// Mask parameters, from the spec.
+layout(constant_id = 0) const int WINDOW_LEFT = 511;  // keys left of the diagonal; -1: unbounded
+layout(constant_id = 1) const int WINDOW_RIGHT = 0;  // keys right of the diagonal; -1: unbounded
+
 // Sliding window around the bottom-right aligned diagonal d = i + Sk - Sq:
 // d - WINDOW_LEFT <= j <= d + WINDOW_RIGHT, a negative bound being unbounded.
 bool sliding_window_mask_allows(int query, int key) {

@@ -53,44 +53,31 @@ typedef float storage_t;
 float load_element(__global const storage_t* data, size_t index) { return data[index]; }
 
 /* ---- Mask predicate --------------------------------------------------------------------------- */
-/* Block shapes per axis and whether the dense causal rule applies on top. */
-#define QUERY_BLOCK_0 64
-#define KEY_BLOCK_0 64
-#define BLOCK_SPARSE_CAUSAL 1
-#define MASK_RANK 1
+/* Mask parameters, from the spec. */
+#define QUERY_BLOCK_0 64  /* axis 0: query block */
+#define KEY_BLOCK_0 64  /* axis 0: key block */
+#define BLOCK_SPARSE_CAUSAL 1  /* the dense causal rule applies on top of the block list */
 
 /* Run-time sizes the mask formula reads. */
 typedef struct {
     int query_tokens;  /* flat query grid size (Sq) */
     int key_tokens;    /* flat key grid size (Sk) */
-    int query_grid[MASK_RANK];  /* query token grid per axis */
-    int key_grid[MASK_RANK];    /* key token grid per axis */
-    __global const int* listed; /* block_table: [query block][key block] = 1 when listed */
+    int query_grid_0;  /* tokens of the grid on axis 0 */
+    int key_grid_0;  /* tokens of the grid on axis 0 */
+    __global const int* block_table;  /* [query block][key block] = 1 when listed */
 } mask_params;
 
-/* BlockGrid.block(ofToken:): the row-major index of the box of `block` tokens per axis holding
-   flat token `token` of a row-major grid (boxes at the far edges may be smaller). */
-int block_of_token(int token, const int* grid, const int* block) {
-    int index = 0, blocks_after = 1;
-    for (int axis = MASK_RANK - 1; axis >= 0; --axis) {
-        const int coordinate = token % grid[axis];
-        token /= grid[axis];
-        index += (coordinate / block[axis]) * blocks_after;
-        blocks_after *= (grid[axis] + block[axis] - 1) / block[axis];
-    }
-    return index;
-}
-
-/* Block-sparse (FlexAttention's BlockMask): query i sees key j iff their blocks' pair is listed
-   (kvIndices or fullIndices) and, with BLOCK_SPARSE_CAUSAL, j <= i + Sk - Sq. */
+/* Block-sparse (FlexAttention's BlockMask): query i sees key j iff the pair of their boxes
+   (QUERY_BLOCK_* / KEY_BLOCK_* tokens per axis, BlockGrid.block(ofToken:)) is listed in the
+   block table and, with BLOCK_SPARSE_CAUSAL, j <= i + Sk - Sq. */
 bool block_sparse_mask_allows(int query, int key, const mask_params* mask) {
-    const int query_block[MASK_RANK] = { QUERY_BLOCK_0 };
-    const int key_block[MASK_RANK] = { KEY_BLOCK_0 };
-    int key_blocks = 1;
-    for (int axis = 0; axis < MASK_RANK; ++axis) key_blocks *= (mask->key_grid[axis] + key_block[axis] - 1) / key_block[axis];
-    const int pair = block_of_token(query, mask->query_grid, query_block) * key_blocks
-        + block_of_token(key, mask->key_grid, key_block);
-    if (mask->listed[pair] == 0) return false;
+    int q = query, k = key;
+    const int q0 = q, k0 = k;
+    /* Strides of the row-major box grids (BlockGrid.counts), last axis fastest. */
+    const int query_stride_0 = 1, key_stride_0 = 1;
+    const int key_blocks = key_stride_0 * ((mask->key_grid_0 + KEY_BLOCK_0 - 1) / KEY_BLOCK_0);
+    const int pair = ((q0 / QUERY_BLOCK_0) * query_stride_0) * key_blocks + (k0 / KEY_BLOCK_0) * key_stride_0;
+    if (mask->block_table[pair] == 0) return false;
     return !BLOCK_SPARSE_CAUSAL || key <= query + mask->key_tokens - mask->query_tokens;
 }
 
@@ -125,7 +112,7 @@ void attention_flash(__global const storage_t* q,
     __local int query_rows[TILE_ROWS];               /* flat tokens of the query tile */
     __local int panel_tokens[PANEL_KEYS];            /* flat tokens of the panel's keys, in visit order */
     __local int panel_masked[PANEL_KEYS];            /* 1 where the key's visit is PARTIAL */
-    const mask_params mask = { query_tokens, key_tokens, { query_grid_0 }, { key_grid_0 }, block_table };
+    const mask_params mask = { query_tokens, key_tokens, query_grid_0, key_grid_0, block_table };
     const int group = (int)get_group_id(0);
     const int lid = (int)get_local_id(0);
     const int rg = lid / KEY_THREADS, cg = lid % KEY_THREADS;  /* this invocation's row and key group */

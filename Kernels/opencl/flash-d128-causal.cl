@@ -69,9 +69,7 @@ typedef struct {
 } mask_params;
 
 /* Dense causal, bottom-right aligned (FlashAttention): query i sees key j iff j <= i + Sk - Sq. */
-bool causal_mask_allows(int query, int key, const mask_params* mask) {
-    return key <= query + mask->key_tokens - mask->query_tokens;
-}
+bool causal_mask_allows(int query, int key, const mask_params* mask) { return key <= query + mask->key_tokens - mask->query_tokens; }
 
 /* ---- Kernels, in dispatch order ----------------------------------------------------------------- */
 

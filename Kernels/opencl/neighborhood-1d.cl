@@ -53,17 +53,17 @@ typedef float storage_t;
 float load_element(__global const storage_t* data, size_t index) { return data[index]; }
 
 /* ---- Mask predicate --------------------------------------------------------------------------- */
-/* Neighborhood / GNA parameters per axis: window K, stride S, dilation D, causal. */
-#define NA_WINDOW_0 13
-#define NA_STRIDE_0 1
-#define NA_DILATION_0 1
-#define NA_CAUSAL_0 0
+/* Mask parameters, from the spec. */
+#define NA_WINDOW_0 13  /* axis 0: window K */
+#define NA_STRIDE_0 1  /* axis 0: stride S */
+#define NA_DILATION_0 1  /* axis 0: dilation D */
+#define NA_CAUSAL_0 0  /* axis 0: causal */
 
 /* Run-time sizes the mask formula reads. */
 typedef struct {
     int query_tokens;  /* flat query grid size (Sq) */
     int key_tokens;    /* flat key grid size (Sk) */
-    int length[1];  /* token grid per axis (query grid = key grid) */
+    int grid_0;  /* tokens of the grid on axis 0 */
 } mask_params;
 
 /* One axis of the neighborhood mask, as NeighborhoodAxis.keyWindow + allows: does query
@@ -93,11 +93,12 @@ bool neighborhood_axis_allows(int i, int j, int length, int window, int stride, 
     return j >= lo * dilation + group && j <= hi * dilation + group;
 }
 
-/* The neighborhood mask: the AND of the per-axis masks on the tokens' grid coordinates. */
+/* The neighborhood mask: the AND of the per-axis masks on the tokens' grid coordinates
+   (query grid = key grid, grid_<axis> tokens per axis). */
 bool neighborhood_mask_allows(int query, int key, const mask_params* mask) {
     int q = query, k = key;
     const int q0 = q, k0 = k;
-    return neighborhood_axis_allows(q0, k0, mask->length[0], NA_WINDOW_0, NA_STRIDE_0, NA_DILATION_0, NA_CAUSAL_0);
+    return neighborhood_axis_allows(q0, k0, mask->grid_0, NA_WINDOW_0, NA_STRIDE_0, NA_DILATION_0, NA_CAUSAL_0);
 }
 
 /* ---- Kernels, in dispatch order ----------------------------------------------------------------- */
@@ -129,7 +130,7 @@ void attention_flash(__global const storage_t* q,
     __local int query_rows[TILE_ROWS];               /* flat tokens of the query tile */
     __local int panel_tokens[PANEL_KEYS];            /* flat tokens of the panel's keys, in visit order */
     __local int panel_masked[PANEL_KEYS];            /* 1 where the key's visit is PARTIAL */
-    const mask_params mask = { query_tokens, key_tokens, { grid_0 } };
+    const mask_params mask = { query_tokens, key_tokens, grid_0 };
     const int group = (int)get_group_id(0);
     const int lid = (int)get_local_id(0);
     const int rg = lid / KEY_THREADS, cg = lid % KEY_THREADS;  /* this invocation's row and key group */

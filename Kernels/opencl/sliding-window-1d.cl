@@ -57,6 +57,7 @@ float load_element(__global const storage_t* data, size_t index) {
 }
 
 /* ---- Mask predicate --------------------------------------------------------------------------- */
+/* Mask parameters, from the spec. */
 #define WINDOW_LEFT 128  /* keys left of the diagonal; -1: unbounded */
 #define WINDOW_RIGHT 0  /* keys right of the diagonal; -1: unbounded */
 
@@ -67,7 +68,7 @@ typedef struct {
 } mask_params;
 
 /* Sliding window around the bottom-right aligned diagonal d = i + Sk - Sq:
-   d - WINDOW_LEFT <= j <= d + WINDOW_RIGHT. */
+   d - WINDOW_LEFT <= j <= d + WINDOW_RIGHT, a negative bound being unbounded. */
 bool sliding_window_mask_allows(int query, int key, const mask_params* mask) {
     const int diagonal = query + mask->key_tokens - mask->query_tokens;
     return (WINDOW_LEFT < 0 || key >= diagonal - WINDOW_LEFT) && (WINDOW_RIGHT < 0 || key <= diagonal + WINDOW_RIGHT);

@@ -38,6 +38,11 @@ public struct VulkanDeviceInfo: Sendable, Hashable, CustomStringConvertible {
     /// Names of the supported subgroup operation classes ("basic", "arithmetic", "shuffle", ...).
     public let subgroupOperations: [String]
 
+    /// The subgroup size when compute shaders may shuffle within subgroups, else nil.
+    public var shuffleSubgroupSize: Int? {
+        subgroupInComputeStage && subgroupOperations.contains("shuffle") && subgroupSize > 0 ? subgroupSize : nil
+    }
+
     public let supportsShaderFloat16: Bool
     public let supportsShaderInt8: Bool
     public let supportsShaderInt16: Bool

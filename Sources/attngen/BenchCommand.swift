@@ -50,7 +50,7 @@ struct BenchCommand: ParsableCommand {
         guard device == nil || backend != "cpu" else { throw ValidationError("--device applies to --backend opencl or vulkan only") }
         guard strategy == nil || backend != "cpu" else { throw ValidationError("--strategy applies to --backend opencl or vulkan only") }
         if let strategy, KernelStrategy(compact: strategy) == nil {
-            throw ValidationError("--strategy \(strategy): expected ROWTHREADSxKEYTHREADS,ROWSxKEYS,hHEADCHUNK,vVALUEKEYS[,unrolled], e.g. 16x16,4x4,h64,v64")
+            throw ValidationError("--strategy \(strategy): expected \(KernelStrategy.compactFormat), e.g. 16x16,4x4,h64,v64")
         }
     }
 

@@ -15,8 +15,12 @@ struct DevicesCommand: ParsableCommand {
             Example:
               attngen devices
             With --explain, says which backend `auto` (or --backend / ATTNGEN_BACKEND) picks on this
-            machine and why every other backend was skipped:
+            machine and why every other backend was skipped, then how the chosen backend would run a
+            spec: the kernel strategy (work-group shape, micro-tile, K/V staging, row reduction, loop
+            rolling), the tiling and each kernel's shared memory beside the device's limits. Without
+            --spec the spec is dense attention over 4096 tokens, 8 heads × d64, float32:
               attngen devices --explain
+              attngen devices --explain --backend vulkan --spec Kernels/specs/flash-d128.json
             """)
 
     @Flag(help: "Say which backend auto picks here, and why each other one was skipped.")
@@ -25,13 +29,29 @@ struct DevicesCommand: ParsableCommand {
     @Option(help: "With --explain: the request to explain (auto, cpu, opencl[:DEVICE], vulkan[:DEVICE]).")
     var backend = "auto"
 
+    @Option(help: "With --explain: the spec whose kernel strategy to explain (default: dense, 4096 tokens, 8 heads × d64, f32).")
+    var spec: String?
+
     @Flag(help: "Log the backend choice (swift-log, debug level, on stderr).")
     var verbose = false
+
+    func validate() throws {
+        guard spec == nil || explain else { throw ValidationError("--spec applies with --explain only") }
+    }
+
+    /// The spec `--explain` describes the kernels of.
+    private func explainedSpec() throws -> AttentionSpec {
+        guard let spec else { return try AttentionSpec.attention(heads: 8, headDim: 64, tokens: [4096]).validated() }
+        return try SpecArgument.load(spec)
+    }
 
     func run() throws {
         if explain {
             bootstrapLogging(verbose: verbose)
-            print(try AttentionRuntime(BackendRequest(parsing: backend)).selection)
+            let runtime = try AttentionRuntime(BackendRequest(parsing: backend))
+            print(runtime.selection)
+            print("")
+            print(try runtime.backend.kernelChoice(for: try explainedSpec()))
             return
         }
         do {

@@ -36,12 +36,21 @@ struct EmitCommand: ParsableCommand {
     @Flag(help: "Replace existing files.")
     var force = false
 
-    @Option(help: "Kernel strategy for opencl, glsl and spirv, in the compact form the manifests record (e.g. 16x16,4x4,h64,v64[,unrolled]); default: the one chosen for the portable device profile.")
+    @Option(help: "Kernel strategy for opencl, glsl and spirv, in the compact form the manifests record (e.g. 16x16,4x4,h64,v64[,wN][,sg][,unrolled]); default: the one chosen for the portable device profile.")
     var strategy: String?
+
+    @Option(help: "glsl and spirv: the target device's subgroup size, where its compute shaders may shuffle within subgroups (a power of two); lets the strategy reduce rows by shuffles (sg).")
+    var subgroupSize: Int?
 
     func validate() throws {
         if let strategy, KernelStrategy(compact: strategy) == nil {
-            throw ValidationError("--strategy \(strategy): expected ROWTHREADSxKEYTHREADS,ROWSxKEYS,hHEADCHUNK,vVALUEKEYS[,unrolled], e.g. 16x16,4x4,h64,v64")
+            throw ValidationError("--strategy \(strategy): expected \(KernelStrategy.compactFormat), e.g. 16x16,4x4,h64,v64")
+        }
+        if let subgroupSize, subgroupSize < 1 || subgroupSize & (subgroupSize - 1) != 0 || subgroupSize > 128 {
+            throw ValidationError("--subgroup-size \(subgroupSize): expected a power of two from 1 to 128")
+        }
+        if subgroupSize != nil && target != .glsl && target != .spirv {
+            throw ValidationError("--subgroup-size applies to --target glsl and spirv (OpenCL C 1.2 has no subgroup shuffles)")
         }
     }
 
@@ -49,7 +58,7 @@ struct EmitCommand: ParsableCommand {
         let spec = try spec.load()
         let plan = try TilePlan(spec)
         let program = KernelProgram(spec: spec)
-        let strategy = try checked(self.strategy.flatMap(KernelStrategy.init(compact:)), plan: plan)
+        let strategy = self.strategy.flatMap(KernelStrategy.init(compact:))
         let name = URL(fileURLWithPath: self.spec.spec).deletingPathExtension().lastPathComponent
         var files: [(name: String, text: String)]
         var binaries: [(name: String, words: [UInt32])] = []
@@ -64,7 +73,7 @@ struct EmitCommand: ParsableCommand {
             ]
         case .glsl, .spirv:
             let source = try GLSLKernelSource(
-                program: program, plan: plan, options: GLSLOptions(unrollTileLoops: strategy?.unrolled ?? false, strategy: strategy))
+                program: program, plan: plan, options: GLSLOptions(unrollTileLoops: strategy?.unrolled ?? false, strategy: strategy, subgroupSize: subgroupSize))
             // The first shader is NAME.comp, the others NAME.KERNEL.comp.
             let stems = source.shaders.enumerated().map { $0.offset == 0 ? name : "\(name).\($0.element.name)" }
             files = zip(stems, source.shaders).map { ("\($0).comp", $1.source) }

@@ -7,11 +7,14 @@ struct SpecArgument: ParsableArguments {
     @Argument(help: "The attention spec (JSON, see docs/spec-format.md).")
     var spec: String
 
-    func load() throws -> AttentionSpec {
+    func load() throws -> AttentionSpec { try Self.load(spec) }
+
+    /// The spec in the JSON file at `path`; a `CLIError` naming the file otherwise.
+    static func load(_ path: String) throws -> AttentionSpec {
         do {
-            return try AttentionSpec(contentsOf: URL(fileURLWithPath: spec))
+            return try AttentionSpec(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw CLIError("\(spec): \(error)")
+            throw CLIError("\(path): \(error)")
         }
     }
 }

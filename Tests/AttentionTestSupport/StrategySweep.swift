@@ -25,7 +25,8 @@ public enum StrategySweep {
 
     /// Strategies for `spec` on a device with `limits`: the one the picker chooses, a small
     /// micro-tile with its tile loops unrolled, the smallest stage (K and V in the smallest
-    /// chunks) and another micro-tile shape.
+    /// chunks), another micro-tile shape and, where the device shuffles within subgroups, the
+    /// chosen blocking with its row invocations narrowed to one subgroup and reduced by shuffles.
     public static func strategies(for spec: AttentionSpec, limits: DeviceLimits) throws -> [KernelStrategy] {
         let facts = KernelFacts(plan: try TilePlan(spec))
         let fitting = KernelStrategy.candidates(for: limits, facts: facts).filter { $0.sharedMemoryBytes(facts) <= limits.sharedMemoryBytes }
@@ -40,6 +41,16 @@ public enum StrategySweep {
         if let other = fitting.first(where: { $0.keysPerThread != chosen.keysPerThread || $0.keyThreads != chosen.keyThreads }) {
             result.append(other)
         }
+        if let lanes = limits.subgroupSize, !result.contains(where: { $0.reduction == .subgroupShuffle }) {
+            let keyThreads = min(chosen.keyThreads, lanes)
+            let shuffled = KernelStrategy(
+                rowThreads: chosen.rowThreads, keyThreads: keyThreads, rowsPerThread: chosen.rowsPerThread,
+                keysPerThread: chosen.blockKeys / keyThreads, headChunk: chosen.headChunk, valueKeys: chosen.valueKeys,
+                reduction: .subgroupShuffle, vectorWidth: chosen.vectorWidth)
+            if shuffled.problem(with: facts) == nil, shuffled.problem(on: limits) == nil, shuffled.sharedMemoryBytes(facts) <= limits.sharedMemoryBytes {
+                result.append(shuffled)
+            }
+        }
         return result
     }
 
@@ -52,6 +63,9 @@ public enum StrategySweep {
         let spec = specs[index]
         let strategies = try strategies(for: spec, limits: limits)
         var failures = strategies.count >= 2 ? [] : ["\(spec.summary): only \(strategies.count) strategies"]
+        if limits.subgroupSize != nil, !strategies.contains(where: { $0.reduction == .subgroupShuffle }) {
+            failures.append("\(spec.summary): no strategy reduces rows by subgroup shuffles")
+        }
         let inputs = try randomInputs(spec, seed: UInt64(index) + 11)
         for strategy in strategies {
             let report = ToleranceRule().check(try run(strategy, inputs), for: inputs)

@@ -9,10 +9,24 @@ import Testing
         let result = try AttngenProcess.run(["devices", "--explain", "--verbose"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("chosen by auto"))
-        for line in result.stdout.split(separator: "\n").dropFirst() {
+        let selection = result.stdout.components(separatedBy: "\n\n")[0]
+        for line in selection.split(separator: "\n").dropFirst() {
             #expect(line.contains("— chosen") || line.contains("— standby") || line.contains("— skipped: "), "\(line)")
         }
         #expect(result.stderr.contains("attention backend selected"))
+    }
+
+    /// With `--spec`, the chosen device backend's kernel strategy, tiling and shared memory,
+    /// beside the device's limits.
+    @Test(arguments: ["opencl", "vulkan"])
+    func explainShowsTheKernelStrategy(_ backend: String) throws {
+        let result = try AttngenProcess.run(["devices", "--explain", "--backend", backend, "--spec", "Kernels/specs/flash-d128.json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("\(backend) on "))
+        #expect(result.stdout.contains("  strategy ") && result.stdout.contains("K staged"))
+        #expect(result.stdout.contains("bytes of shared memory") && result.stdout.contains("  device: "))
+        let misplaced = try AttngenProcess.run(["devices", "--spec", "Kernels/specs/flash-d128.json"])
+        #expect(misplaced.status != 0 && misplaced.stderr.contains("--spec applies with --explain only"))
     }
 
     @Test func environmentAndFlagForceTheBackend() throws {

@@ -1,6 +1,7 @@
 import AttentionPlan
 import AttentionSpec
 import GLSLEmitter
+import KernelLowering
 import OpenCLRuntime
 import Testing
 
@@ -105,7 +106,7 @@ import Testing
             __constant push_constants pc = { \(values.joined(separator: ", ")) };
             __constant int plan_data[] = { \(source.planWords.map(String.init).joined(separator: ", ")) };
 
-            \(mask.functions)
+            \(mask.functions(.glsl))
 
             __kernel void probe_mask(__global int* allowed) {
                 const int query = get_global_id(0), key = get_global_id(1);

@@ -1,5 +1,6 @@
 import AttentionPlan
 import AttentionSpec
+import KernelLowering
 import OpenCLEmitter
 import OpenCLRuntime
 import Testing
@@ -56,7 +57,7 @@ import Testing
             let tables = try emitted(spec).tables
             let allowed = try context.makeBuffer(count: p.queryTokens * p.keyTokens, of: Int32.self, access: .writeOnly)
             var arguments: [KernelArgument] = [.buffer(allowed), .int32(Int32(p.queryTokens)), .int32(Int32(p.keyTokens))]
-            for argument in lowering.arguments(for: p) {
+            for argument in OpenCLKernelArgument.mask(lowering, problem: p) {
                 switch argument.value {
                 case .int(let value): arguments.append(.int32(Int32(value)))
                 case .float(let value): arguments.append(.float(value))
@@ -77,14 +78,14 @@ import Testing
     }
 
     /// The mask's source plus a kernel writing `allows(query, key)` for every pair.
-    static func probeSource(_ lowering: OpenCLMaskLowering, problem: AttentionProblem) -> String {
+    static func probeSource(_ lowering: MaskLowering, problem: AttentionProblem) -> String {
         let parameters = ["__global int* allowed", "const int query_tokens", "const int key_tokens"]
-            + lowering.arguments(for: problem).map(\.declaration)
+            + OpenCLKernelArgument.mask(lowering, problem: problem).map(\.declaration)
         return """
-            \(lowering.source)
+            \(lowering.source(.openCL))
 
             __kernel void probe_mask(\(parameters.joined(separator: ", "))) {
-                \(lowering.initializer)
+                \(lowering.contextInitializer(.openCL)!)
                 const int query = get_global_id(0), key = get_global_id(1);
                 allowed[query * key_tokens + key] = \(lowering.functionName)(query, key, &mask) ? 1 : 0;
             }

@@ -58,6 +58,8 @@ public protocol AttentionBackend: Sendable {
     /// The device it runs on, for logs and `attngen devices --explain`.
     var device: String { get }
     func run(_ inputs: AttentionInputs) throws(AttentionError) -> AttentionResult
+    /// How this backend would run `spec`, without running it.
+    func kernelChoice(for spec: AttentionSpec) throws(AttentionError) -> KernelChoice
 }
 
 extension AttentionBackend {

@@ -54,16 +54,7 @@ public struct OpenCLBackend: AttentionBackend {
     /// dispatch the same run repeatedly.
     /// A prebuilt package for the spec is used when it fits this device.
     public func prepare(_ inputs: AttentionInputs) throws(AttentionError) -> OpenCLPreparedRun {
-        let layout: OpenCLProgramLayout
-        let origin: KernelOrigin
-        if let package = prebuilt?.package(for: inputs.spec), incompatibility(of: package.opencl) == nil {
-            (layout, origin) = (package.opencl, .package(package.name))
-        } else {
-            layout = try prepared.layout(for: .init(spec: inputs.spec, strategy: strategy)) { () throws(AttentionError) in
-                OpenCLProgramLayout(source: try fittedToLocalMemory(try emit(inputs.spec)))
-            }
-            origin = .generated
-        }
+        let (layout, origin) = try layout(for: inputs.spec)
         return try failing { () throws(OpenCLError) -> OpenCLPreparedRun in
             let program = try context.buildProgram(source: layout.programText)
             let buffers = try OpenCLBufferUpload(context: context, layout: layout, inputs: inputs).buffers
@@ -79,6 +70,28 @@ public struct OpenCLBackend: AttentionBackend {
             }
             return OpenCLPreparedRun(context: context, layout: layout, origin: origin, steps: steps, buffers: buffers)
         }
+    }
+
+    /// The layout for `spec`: a prebuilt package's when it fits this device, else generated
+    /// (once per spec and strategy: `prepared`).
+    private func layout(for spec: AttentionSpec) throws(AttentionError) -> (OpenCLProgramLayout, KernelOrigin) {
+        if let package = prebuilt?.package(for: spec), incompatibility(of: package.opencl) == nil {
+            return (package.opencl, .package(package.name))
+        }
+        let layout = try prepared.layout(for: .init(spec: spec, strategy: strategy)) { () throws(AttentionError) in
+            OpenCLProgramLayout(source: try fittedToLocalMemory(try emit(spec)))
+        }
+        return (layout, .generated)
+    }
+
+    public func kernelChoice(for spec: AttentionSpec) throws(AttentionError) -> KernelChoice {
+        let (layout, origin) = try layout(for: spec)
+        let device = context.device
+        return KernelChoice(
+            backend: name, device: self.device, origin: origin, strategy: layout.strategy, tiling: layout.spec.tiling,
+            kernels: layout.launches.map { .init(name: $0.kernel, workgroupSize: $0.localSize, sharedMemoryBytes: $0.localMemoryBytes) },
+            limits: "\(device.localMemorySize) bytes of local memory, work-groups up to \(device.maxWorkGroupSize)"
+                + (limits.vectorWidth > 1 ? ", a CPU device: micro-tiles in vectors of up to \(limits.vectorWidth)" : ""))
     }
 
     /// Why this device cannot run `layout` as built (nil when it can): local memory and
@@ -112,7 +125,7 @@ public struct OpenCLBackend: AttentionBackend {
             return try OpenCLKernelSource(
                 program: KernelProgram(spec: spec), plan: plan,
                 device: limits,
-                strategy: try checked(strategy, plan: plan))
+                strategy: strategy)
         } catch {
             throw .invalidSpec(error)
         }
@@ -141,16 +154,6 @@ public struct OpenCLBackend: AttentionBackend {
             throw .unsupportedOnDevice(name: name, reason: error.description)
         }
     }
-}
-
-/// `strategy` when it can run the plan's kernels; a `SpecError` naming it otherwise.
-public func checked(_ strategy: KernelStrategy?, plan: TilePlan) throws(SpecError) -> KernelStrategy? {
-    guard let strategy else { return nil }
-    let facts = KernelFacts(plan: plan)
-    if let problem = strategy.problem(with: facts) {
-        throw .invalidValue(field: "strategy", value: strategy.compact, reason: problem)
-    }
-    return strategy
 }
 
 /// Runs `body`, turning OpenCL errors into `AttentionError.backendFailed` with their text.

@@ -51,21 +51,35 @@ public struct VulkanBackend: AttentionBackend {
     /// Emits, compiles and uploads a run without dispatching it (benchmarks dispatch it repeatedly).
     /// A prebuilt package for the spec is used when this device can run it.
     public func prepare(_ inputs: AttentionInputs) throws(AttentionError) -> VulkanPreparedRun {
-        let layout: VulkanProgramLayout
-        let origin: KernelOrigin
-        if let package = prebuilt?.package(for: inputs.spec), incompatibility(of: package.vulkan) == nil {
-            (layout, origin) = (package.vulkan, .package(package.name))
-        } else {
-            layout = try prepared.layout(for: .init(spec: inputs.spec, strategy: strategy)) { () throws(AttentionError) in
-                try generate(inputs.spec)
-            }
-            origin = .generated
-        }
+        let (layout, origin) = try layout(for: inputs.spec)
         do {
             return try VulkanPreparedRun(context: context, layout: layout, origin: origin, inputs: inputs)
         } catch {
             throw .backendFailed(name: name, reason: error.description)
         }
+    }
+
+    /// The layout for `spec`: a prebuilt package's when this device can run it, else generated
+    /// and compiled (once per spec and strategy: `prepared`).
+    private func layout(for spec: AttentionSpec) throws(AttentionError) -> (VulkanProgramLayout, KernelOrigin) {
+        if let package = prebuilt?.package(for: spec), incompatibility(of: package.vulkan) == nil {
+            return (package.vulkan, .package(package.name))
+        }
+        let layout = try prepared.layout(for: .init(spec: spec, strategy: strategy)) { () throws(AttentionError) in
+            try generate(spec)
+        }
+        return (layout, .generated)
+    }
+
+    public func kernelChoice(for spec: AttentionSpec) throws(AttentionError) -> KernelChoice {
+        let (layout, origin) = try layout(for: spec)
+        let device = context.device
+        let shuffles = device.shuffleSubgroupSize.map { "subgroups of \($0) with shuffles" } ?? "no subgroup shuffles"
+        return KernelChoice(
+            backend: name, device: self.device, origin: origin, strategy: layout.strategy, tiling: layout.spec.tiling,
+            kernels: layout.shaders.map { .init(name: $0.name, workgroupSize: $0.localSize, sharedMemoryBytes: $0.sharedMemoryBytes) },
+            limits: "\(device.maxComputeSharedMemorySize) bytes of shared memory, work-groups up to \(device.maxComputeWorkGroupInvocations), \(shuffles)"
+                + (device.loopIterationLimit.map { ", a loop cap of \($0) iterations per invocation" } ?? ""))
     }
 
     /// Why this device cannot run `layout` as built (nil when it can): shared memory, work-group
@@ -118,7 +132,7 @@ public struct VulkanBackend: AttentionBackend {
                 maxWorkgroupSize: device.maxComputeWorkGroupInvocations, sharedMemoryBytes: device.maxComputeSharedMemorySize,
                 // Not `simdInvocations` on lavapipe: its few-invocation 16x16 tiles run dense 4096 3-5x
                 // faster, but llvmpipe's JIT then takes minutes on masked and 16-bit specs.
-                strategy: try checked(strategy, plan: plan))
+                strategy: strategy, subgroupSize: device.shuffleSubgroupSize)
             // lavapipe silently stops an invocation after its loop cap: tile loops are unrolled only
             // when needed to stay under it, and a configuration over it anyway is refused.
             source = try GLSLKernelSource.forLoopCap(
