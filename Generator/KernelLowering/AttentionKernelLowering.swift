@@ -330,7 +330,6 @@ public struct AttentionKernelLowering: Sendable {
     /// memory; each invocation rescales its own l share and its O micro-tile, and writes P.
     private var softmaxUpdate: [String] {
         let d = dialect
-        let ninf = d.negativeInfinity
         let s = strategy
         let lanes = { (i: Int) in (0..<self.scoreGroups).flatMap { g in (0..<self.width).map { d.lane("s\(i)_\(g)", $0, width: self.width) } } }
         let opening = d.comment("(m, l, acc, S) <- online_softmax(m, l, acc, S); a row with every key so far masked keeps l = 0 and P = 0")

@@ -4,6 +4,7 @@ import AttentionTensors
 /// The float64 reference: naive attention in `Double`, rounded to `Float` on output.
 public struct ReferenceBackend: AttentionBackend {
     public let name = "reference"
+    public var device: String { "host CPU (float64 reference, not the SIMD interpreter)" }
 
     public init() {}
 
