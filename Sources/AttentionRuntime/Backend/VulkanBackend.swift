@@ -103,24 +103,35 @@ public struct VulkanBackend: AttentionBackend {
         return nil
     }
 
-    /// GLSL for this device, compiled in process by glslang. A query tile whose rows alone do not
-    /// fit the device's shared memory is halved until it does (the result is the same attention);
-    /// when even that fails, the device cannot run the spec: `unsupportedOnDevice` with the first
-    /// error, so that `auto` moves the spec to the next backend.
+    /// GLSL for this device, compiled in process by glslang. Tiles whose work-group fits no
+    /// strategy in the device's shared memory run as the smaller tiling `DeviceFit` gives (the
+    /// same attention); when that fails too, the device cannot run the spec:
+    /// `unsupportedOnDevice` with the first error, so that `auto` moves the spec to the next backend.
     private func generate(_ spec: AttentionSpec) throws(AttentionError) -> VulkanProgramLayout {
-        var candidate = spec
-        var firstError: SpecError?
-        while true {
+        do {
+            return try layout(spec)
+        } catch .invalidSpec(let first) {
+            guard strategy == nil, let tiling = DeviceFit.tiling(for: spec, device: options.device), tiling != spec.tiling else {
+                throw .unsupportedOnDevice(name: name, reason: first.description)
+            }
+            var smaller = spec
+            smaller.tiling = tiling
             do {
-                return try layout(candidate)
-            } catch .invalidSpec(let error) {
-                firstError = firstError ?? error
-                guard let smaller = Self.halvedQueryTile(candidate), (try? smaller.validate()) != nil else {
-                    throw .unsupportedOnDevice(name: name, reason: (firstError ?? error).description)
-                }
-                candidate = smaller
+                return try layout(smaller)
+            } catch {
+                throw .unsupportedOnDevice(name: name, reason: "\(error.description) (with the spec's tiling: \(first.description))")
             }
         }
+    }
+
+    /// What the emitter is told about this device.
+    private var options: GLSLOptions {
+        let device = context.device
+        return GLSLOptions(
+            maxWorkgroupSize: device.maxComputeWorkGroupInvocations, sharedMemoryBytes: device.maxComputeSharedMemorySize,
+            // Not `simdInvocations` on lavapipe: its few-invocation 16x16 tiles run dense 4096 3-5x
+            // faster, but llvmpipe's JIT then takes minutes even on dense specs.
+            strategy: strategy, subgroupSize: device.shuffleSubgroupSize)
     }
 
     private func layout(_ spec: AttentionSpec) throws(AttentionError) -> VulkanProgramLayout {
@@ -128,11 +139,6 @@ public struct VulkanBackend: AttentionBackend {
         let source: GLSLKernelSource
         do {
             let plan = try TilePlan(spec)
-            let options = GLSLOptions(
-                maxWorkgroupSize: device.maxComputeWorkGroupInvocations, sharedMemoryBytes: device.maxComputeSharedMemorySize,
-                // Not `simdInvocations` on lavapipe: its few-invocation 16x16 tiles run dense 4096 3-5x
-                // faster, but llvmpipe's JIT then takes minutes on masked and 16-bit specs.
-                strategy: strategy, subgroupSize: device.shuffleSubgroupSize)
             // lavapipe silently stops an invocation after its loop cap: tile loops are unrolled only
             // when needed to stay under it, and a configuration over it anyway is refused.
             source = try GLSLKernelSource.forLoopCap(
@@ -145,15 +151,5 @@ public struct VulkanBackend: AttentionBackend {
         } catch {
             throw .backendFailed(name: name, reason: error.description)
         }
-    }
-
-    /// `spec` with the longest axis of its query tile halved; nil at one row.
-    static func halvedQueryTile(_ spec: AttentionSpec) -> AttentionSpec? {
-        var tile = zip(spec.tiling.queryTile, spec.problem.queryShape).map { min($0, $1) }
-        guard tile.reduce(1, *) > 1, let axis = tile.indices.max(by: { tile[$0] < tile[$1] }) else { return nil }
-        tile[axis] = (tile[axis] + 1) / 2
-        var smaller = spec
-        smaller.tiling = Tiling(queryTile: tile, keyTile: spec.tiling.keyTile)
-        return smaller
     }
 }
