@@ -26,6 +26,30 @@ extension MaskPredicate {
         }
     }
 
+    /// The keys of `keys` that some query of `queries` may see, when that is fewer than all of
+    /// them; nil otherwise. Neighborhood masks only: a key outside the union of the queries'
+    /// windows on some axis is masked for every query, so a PARTIAL visit computes only the
+    /// rest (FlashAttention-style tiles pay for the whole key tile; a 2-D 13×13 window over
+    /// 8×8 tiles computes 3.1× its useful scores, trimmed 2.2×). Kept keys stay in order.
+    public func visibleKeys(ofQueries queries: [Int], among keys: [Int]) -> [Int]? {
+        guard case .neighborhood = mask, !queries.isEmpty else { return nil }
+        let rank = windowTable.count
+        var union: [(first: Int, last: Int)] = Array(repeating: (Int.max, Int.min), count: rank)
+        for query in queries {
+            for axis in 0..<rank {
+                let w = windowTable[axis][queryGrid.coordinate(of: query, axis: axis)]
+                union[axis] = (min(union[axis].first, w.first), max(union[axis].last, w.last))
+            }
+        }
+        let kept = keys.filter { key in
+            (0..<rank).allSatisfy { axis in
+                let j = keyGrid.coordinate(of: key, axis: axis)
+                return j >= union[axis].first && j <= union[axis].last
+            }
+        }
+        return kept.count < keys.count ? kept : nil
+    }
+
     /// Neighborhood masks per row: a row whose window covers the key tile's bounding box on every
     /// axis (and, with dilation, shares its group) needs nothing; a row disjoint from it on some
     /// axis is masked whole; only the rows in between are checked key by key.

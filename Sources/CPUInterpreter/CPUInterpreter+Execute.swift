@@ -52,7 +52,7 @@ extension CPUInterpreter {
         case .forEachPanel(_, let body):
             guard let segment = c.segment else { return }
             let all = visits[segment.queryTile]
-            for panel in KeyPanels.group(all[segment.visits], capacity: state.maxKeys, keys: { keyRows[$0].count }) {
+            for panel in KeyPanels.group(all[segment.visits], capacity: state.maxKeys, keys: { keys(segment.queryTile, $0).count }) {
                 c.panel = all[panel.visits]
                 c.panelKeys = panel.keys
                 execute(body, &c)
@@ -60,11 +60,13 @@ extension CPUInterpreter {
         case .loadKey:
             guard let segment = c.segment else { return }
             state.kTile = c.buffers.k.panel(
-                c.panel.lazy.map { keyRows[$0.keyTile] }, batch: segment.batch, head: p.kvHead(forQueryHead: segment.head), scratch: state.k)
+                c.panel.lazy.map { keys(segment.queryTile, $0.keyTile) }, batch: segment.batch, head: p.kvHead(forQueryHead: segment.head),
+                scratch: state.k)
         case .loadValue:
             guard let segment = c.segment else { return }
             state.vTile = c.buffers.v.panel(
-                c.panel.lazy.map { keyRows[$0.keyTile] }, batch: segment.batch, head: p.kvHead(forQueryHead: segment.head), scratch: state.v)
+                c.panel.lazy.map { keys(segment.queryTile, $0.keyTile) }, batch: segment.batch, head: p.kvHead(forQueryHead: segment.head),
+                scratch: state.v)
         case .scores(let scale):
             ag_gemm_abt(
                 Int32(c.rows), Int32(c.panelKeys), Int32(p.headDim), Float(scale),
@@ -76,10 +78,10 @@ extension CPUInterpreter {
                 let masked = visit.tileClass == .partial
                 if masked {
                     predicate.maskTile(
-                        queries: queryRows[segment.queryTile].tokens, keys: keyRows[visit.keyTile].tokens, scores: state.s,
+                        queries: queryRows[segment.queryTile].tokens, keys: keys(segment.queryTile, visit.keyTile).tokens, scores: state.s,
                         ld: state.maxKeys, offset: column)
                 }
-                column += keyRows[visit.keyTile].count
+                column += keys(segment.queryTile, visit.keyTile).count
                 c.trace?.record(.init(
                     batch: segment.batch, head: segment.head, queryTile: segment.queryTile, keyTile: visit.keyTile, masked: masked))
             }

@@ -15,6 +15,9 @@ public struct CPUInterpreter: Sendable {
     let queryRows: [TileRows]
     let keyRows: [TileRows]
     let visits: [[KeyTileVisit]]
+    /// Per query tile, its PARTIAL visits' key tiles trimmed to the keys some query of the tile
+    /// may see (`MaskPredicate.visibleKeys`), where that drops any.
+    let trimmedKeys: [[Int: TileRows]]
     let predicate: MaskPredicate
     /// First partial slot of each output tile; the last entry is the slot count.
     let slotBase: [Int]
@@ -26,7 +29,18 @@ public struct CPUInterpreter: Sendable {
         queryRows = TileRows.all(of: plan.queryTiles)
         keyRows = TileRows.all(of: plan.keyTiles)
         visits = (0..<plan.queryTiles.count).map(plan.visits(forQueryTile:))
-        predicate = MaskPredicate(mask: spec.mask, problem: spec.problem)
+        let predicate = MaskPredicate(mask: spec.mask, problem: spec.problem)
+        self.predicate = predicate
+        let (queryRows, keyRows) = (self.queryRows, self.keyRows)
+        trimmedKeys = visits.enumerated().map { tile, visits in
+            var trimmed: [Int: TileRows] = [:]
+            for visit in visits where visit.tileClass == .partial {
+                if let kept = predicate.visibleKeys(ofQueries: queryRows[tile].tokens, among: keyRows[visit.keyTile].tokens) {
+                    trimmed[visit.keyTile] = TileRows(tokens: kept)
+                }
+            }
+            return trimmed
+        }
         var base = [0]
         if partition.needsMerge {
             for tile in 0..<partition.outputTileCount { base.append(base.last! + partition.partCount(ofOutputTile: tile)) }
@@ -67,6 +81,9 @@ public struct CPUInterpreter: Sendable {
             }
         }
     }
+
+    /// The key rows query tile `queryTile` computes of key tile `keyTile`.
+    func keys(_ queryTile: Int, _ keyTile: Int) -> TileRows { trimmedKeys[queryTile][keyTile] ?? keyRows[keyTile] }
 
     var maxQueryRows: Int { queryRows.map(\.count).max() ?? 0 }
     var maxKeyRows: Int { keyRows.map(\.count).max() ?? 0 }

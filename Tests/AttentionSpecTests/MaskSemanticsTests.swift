@@ -198,4 +198,33 @@ struct TestRNG: RandomNumberGenerator {
             }
         }
     }
+
+    /// `visibleKeys` drops only keys that no query of the set may see, keeps the rest in order,
+    /// and trims nothing for masks other than neighborhoods.
+    @Test func visibleKeysDropOnlyKeysNoQuerySees() throws {
+        var rng = TestRNG(state: 78)
+        let masks: [(shape: [Int], mask: AttentionMask)] = [
+            ([13], try .neighborhood(window: [5], stride: [2], dilation: [2])),
+            ([7, 8], try .neighborhood(window: [3, 4], stride: [2, 1], dilation: [2, 1], causal: [true, false])),
+            ([5, 6, 7], try .neighborhood(window: [2, 3, 3], stride: [1, 3, 1], dilation: [2, 1, 2], causal: [false, false, true])),
+        ]
+        var trimmed = 0
+        for c in masks {
+            let problem = AttentionProblem(heads: 1, headDim: 4, queryShape: c.shape, keyShape: c.shape)
+            let predicate = MaskPredicate(mask: c.mask, problem: problem)
+            for _ in 0..<40 {
+                let queries = (0..<problem.queryTokens).filter { _ in Int.random(in: 0..<8, using: &rng) == 0 }
+                let keys = (0..<problem.keyTokens).filter { _ in Bool.random(using: &rng) }
+                guard let kept = predicate.visibleKeys(ofQueries: queries, among: keys) else { continue }
+                trimmed += 1
+                #expect(kept.count < keys.count && kept == keys.filter(Set(kept).contains), "\(c.mask): kept keys out of order")
+                for key in Set(keys).subtracting(kept) {
+                    #expect(!queries.contains { predicate.allows(query: $0, key: key) }, "\(c.mask): dropped key \(key) is visible")
+                }
+            }
+        }
+        #expect(trimmed > 20)
+        let causal = MaskPredicate(mask: .causal, problem: AttentionProblem(heads: 1, headDim: 4, queryShape: [8], keyShape: [8]))
+        #expect(causal.visibleKeys(ofQueries: [0], among: Array(0..<8)) == nil)
+    }
 }
