@@ -36,6 +36,8 @@ struct EmitCommand: ParsableCommand {
     @Flag(help: "Replace existing files.")
     var force = false
 
+    @OptionGroup var memory: MemoryBudgetArgument
+
     @Option(help: "Kernel strategy for opencl, glsl and spirv, in the compact form the manifests record (e.g. 16x16,4x4,h64,v64[,unrolled]); default: the one chosen for the portable device profile.")
     var strategy: String?
 
@@ -47,7 +49,8 @@ struct EmitCommand: ParsableCommand {
 
     func run() throws {
         let spec = try spec.load()
-        let plan = try TilePlan(spec)
+        if target != .ir { try memory.require(spec, path: self.spec.spec) { $0.emit } }
+        let plan = try self.spec.plan(spec)
         let program = KernelProgram(spec: spec)
         let strategy = try checked(self.strategy.flatMap(KernelStrategy.init(compact:)), plan: plan)
         let name = URL(fileURLWithPath: self.spec.spec).deletingPathExtension().lastPathComponent

@@ -26,8 +26,11 @@ struct InputsCommand: ParsableCommand {
     @Flag(help: "Replace existing files.")
     var force = false
 
+    @OptionGroup var memory: MemoryBudgetArgument
+
     func run() throws {
         let spec = try spec.load()
+        try memory.require(spec, path: self.spec.spec) { $0.inputs }
         let folder = URL(fileURLWithPath: outDir)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var generator = SeededGenerator(seed: seed)

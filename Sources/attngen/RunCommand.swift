@@ -24,12 +24,15 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Where to write the output tensor (.npy).") var out: String
     @Option(help: "Where to write the log-sum-exp tensor (.npy).") var lse: String?
     @OptionGroup var backend: BackendArguments
+    @OptionGroup var memory: MemoryBudgetArgument
     @Flag(help: "Also check the result against the float64 reference with the tolerance rule.") var verify = false
     @Flag(help: "Replace existing output files.") var force = false
 
     func run() throws {
         let spec = try spec.load()
-        let runtime = try backend.runtime()
+        // The tensors read, what the run allocates and, with --verify, the reference.
+        try memory.require(spec, path: self.spec.spec) { $0.inputs + $0.run + (verify ? $0.verify : []) }
+        let runtime = try backend.runtime().withMemoryBudget(memory.budget)
         let p = spec.problem
         for path in [out, lse].compactMap({ $0 }) where !force && FileManager.default.fileExists(atPath: path) {
             throw CLIError("\(path) already exists; pass --force to replace it")

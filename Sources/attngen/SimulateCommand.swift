@@ -81,7 +81,7 @@ struct SimulateCommand: ParsableCommand {
     }
 
     private func reportOutput(_ spec: AttentionSpec, on model: MachineModel) throws -> String {
-        let plan = try TilePlan(spec)
+        let plan = try self.spec.plan(spec)
         if let queryTile, !(0..<plan.queryTiles.count).contains(queryTile) {
             throw CLIError("--query-tile \(queryTile): the spec has query tiles 0..<\(plan.queryTiles.count)")
         }
