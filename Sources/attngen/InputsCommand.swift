@@ -28,6 +28,10 @@ struct InputsCommand: ParsableCommand {
 
     @OptionGroup var memory: MemoryBudgetArgument
 
+    func validate() throws {
+        if !amplitude.isFinite { throw ValidationError("--amplitude \(amplitude): must be a finite number") }
+    }
+
     func run() throws {
         let spec = try spec.load()
         try memory.require(spec, path: self.spec.spec) { $0.inputs }

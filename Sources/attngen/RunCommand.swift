@@ -48,8 +48,11 @@ struct RunCommand: ParsableCommand {
         guard let result else { return }
         try Npy.write(result.output, to: URL(fileURLWithPath: out), as: .float32, overwrite: force)
         if let lse { try Npy.write(result.lse, to: URL(fileURLWithPath: lse), as: .float32, overwrite: force) }
-        let finite = result.output.elements.allSatisfy(\.isFinite)
-        let checksum = result.output.elements.reduce(0.0) { $0 + Double($1) }
+        let nonFinite = result.output.elements.lazy.filter { !$0.isFinite }.count
+        let nanRows = result.lse.elements.lazy.filter(\.isNaN).count
+        // The checksum sums the finite values, so NaN rows (NaN in, NaN out) do not hide the rest.
+        let checksum = result.output.elements.lazy.filter(\.isFinite).reduce(0.0) { $0 + Double($1) }
+        let finiteText = nonFinite == 0 ? "all finite" : "\(nonFinite) NON-FINITE output values in \(nanRows) NaN rows"
         let maskedRows = result.lse.elements.filter { $0 == -.infinity }.count
         print("backend \(result.backendName) on \(result.deviceName): \(spec.summary)")
         for failure in result.failedAttempts { print("moved on after: \(failure)") }
@@ -60,7 +63,7 @@ struct RunCommand: ParsableCommand {
         }
         print("output \(p.outputTensorShape) → \(out)\(lse.map { ", lse → \($0)" } ?? "")")
         let milliseconds = Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) * 1e-15
-        print("time \(String(format: "%.1f", milliseconds)) ms, checksum \(checksum), \(finite ? "all finite" : "NON-FINITE VALUES"), \(maskedRows) fully masked rows")
+        print("time \(String(format: "%.1f", milliseconds)) ms, checksum \(checksum), \(finiteText), \(maskedRows) fully masked rows")
         if verify {
             let report = ToleranceRule().check(result, for: inputs)
             print("verify: \(report)")
