@@ -89,19 +89,16 @@ struct EmitCommand: ParsableCommand {
             return
         }
         let folder = URL(fileURLWithPath: out)
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try makeFolder(folder)
         let urls = files.map { folder.appendingPathComponent($0.name) }
-        for url in urls + binaries.map({ folder.appendingPathComponent($0.name) })
-        where !force && FileManager.default.fileExists(atPath: url.path) {
-            throw CLIError("\(url.path) already exists; pass --force to replace it")
-        }
+        let binaryURLs = binaries.map { folder.appendingPathComponent($0.name) }
+        try checkOutputs((urls + binaryURLs).map { ("--out", $0.path) }, force: force)
         for (url, file) in zip(urls, files) {
-            try Data(file.text.utf8).write(to: url)
+            try writeOutput(Data(file.text.utf8), to: url.path, force: force)
             print("wrote \(url.path)")
         }
-        for binary in binaries {
-            let url = folder.appendingPathComponent(binary.name)
-            try binary.words.withUnsafeBytes { try Data($0).write(to: url) }
+        for (url, binary) in zip(binaryURLs, binaries) {
+            try writeOutput(binary.words.withUnsafeBytes { Data($0) }, to: url.path, force: force)
             print("wrote \(url.path)")
         }
     }

@@ -36,7 +36,8 @@ struct InputsCommand: ParsableCommand {
         let spec = try spec.load()
         try memory.require(spec, path: self.spec.spec) { $0.inputs }
         let folder = URL(fileURLWithPath: outDir)
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try makeFolder(folder)
+        try checkOutputs(["q", "k", "v"].map { ("--out-dir", folder.appendingPathComponent("\($0).npy").path) }, force: force)
         var generator = SeededGenerator(seed: seed)
         let p = spec.problem
         for (name, shape) in [("q", p.queryTensorShape), ("k", p.keyTensorShape), ("v", p.valueTensorShape)] {

@@ -34,9 +34,7 @@ struct RunCommand: ParsableCommand {
         try memory.require(spec, path: self.spec.spec) { $0.inputs + $0.run + (verify ? $0.verify : []) }
         let runtime = try backend.runtime().withMemoryBudget(memory.budget)
         let p = spec.problem
-        for path in [out, lse].compactMap({ $0 }) where !force && FileManager.default.fileExists(atPath: path) {
-            throw CLIError("\(path) already exists; pass --force to replace it")
-        }
+        try checkOutputs([("--out", out)] + (lse.map { [("--lse", $0)] } ?? []), force: force)
         let layout = (q: "[batch, *queryShape, heads, headDim]", kv: "[batch, *keyShape, kvHeads, headDim|valueDim]")
         let qTensor = try Npy.read(URL(fileURLWithPath: q), expectingShape: p.queryTensorShape, role: "q", layout: layout.q)
         let kTensor = try Npy.read(URL(fileURLWithPath: k), expectingShape: p.keyTensorShape, role: "k", layout: layout.kv)

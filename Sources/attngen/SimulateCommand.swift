@@ -64,19 +64,13 @@ struct SimulateCommand: ParsableCommand {
         let spec = try spec.load()
         var model = machine.model
         if let computeUnits { model = model.withComputeUnits(computeUnits) }
-        if let out, !force, FileManager.default.fileExists(atPath: out) {
-            throw CLIError("\(out) already exists; pass --force to replace it")
-        }
+        if let out { try checkOutputs([("--out", out)], force: force) }
         let output = sweep ? sweepOutput(spec, on: model) : try reportOutput(spec, on: model)
         guard let out else {
             print(output, terminator: "")
             return
         }
-        do {
-            try Data(output.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
-        } catch {
-            throw CLIError("\(out): cannot write (\(error.localizedDescription))")
-        }
+        try writeOutput(Data(output.utf8), to: out, force: force)
         print("wrote \(out)")
     }
 

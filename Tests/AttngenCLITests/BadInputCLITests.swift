@@ -64,4 +64,28 @@ import Testing
         let path = try spec(#"{"problem":{"heads":1,"headDim":8,"queryShape":[8, 8]},"mask":{"kind":"dense"}}"#)
         try expectRefusal(["explain", path, "--query", "-1,5"], naming: "coordinate -1 on axis 0 is outside 0..<8")
     }
+
+    @Test func outputsAreNeverLost() throws {
+        let path = try spec(Self.dense + "}")
+        #expect(try AttngenProcess.run(["inputs", path, "--out-dir", scratch.path]).status == 0)
+        let tensors = ["q", "k", "v"].flatMap { ["--\($0)", scratch.appendingPathComponent("\($0).npy").path] }
+        let same = scratch.appendingPathComponent("same.npy").path
+        try expectRefusal(["run", path] + tensors + ["--out", same, "--lse", same, "--force"], naming: "names the same file as --out")
+        let fifo = scratch.appendingPathComponent("fifo").path
+        #expect(mkfifo(fifo, 0o644) == 0)
+        try expectRefusal(["run", path] + tensors + ["--out", fifo, "--force"], naming: "not a regular file")
+        var status = stat()
+        #expect(lstat(fifo, &status) == 0 && status.st_mode & S_IFMT == S_IFIFO)
+        let out = scratch.appendingPathComponent("o.npy").path
+        for _ in 0..<2 { #expect(try AttngenProcess.run(["run", path] + tensors + ["--out", out, "--force", "--backend", "cpu"]).status == 0) }
+        let kept = try AttngenProcess.run(["run", path] + tensors + ["--out", out, "--backend", "cpu"])
+        #expect(kept.status == 1 && kept.stderr.contains("--force") && !kept.stderr.contains("overwrite: true"))
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: scratch.path).filter { $0.hasSuffix(".tmp") }
+        #expect(leftovers.isEmpty, "\(leftovers)")
+    }
+
+    @Test func aNaNAmplitudeIsRefused() throws {
+        let result = try AttngenProcess.run(["inputs", try spec(Self.dense + "}"), "--out-dir", scratch.path, "--amplitude", "nan"])
+        #expect(result.status != 0 && result.stderr.contains("--amplitude nan: must be a finite number"), "\(result.stderr)")
+    }
 }
