@@ -43,7 +43,7 @@ extension AttentionSpec {
                 let span = a.window.multipliedReportingOverflow(by: a.dilation)
                 try require(
                     !span.overflow && span.partialValue <= length, "mask.dilation[\(axis)]", a.dilation,
-                    "window·dilation = \(a.window)·\(a.dilation) exceeds the axis length \(length)")
+                    "window·dilation = \(a.window)·\(a.dilation)\(span.overflow ? "" : " = \(span.partialValue)") exceeds the axis length \(length)")
                 try require(
                     a.stride >= 1 && a.stride <= a.window, "mask.stride[\(axis)]", a.stride,
                     "must be between 1 and the window (\(a.window))")
