@@ -12,7 +12,7 @@ extension KernelProgram {
             "// spec: \(spec.summary)",
             "constants",
             "  headDim \(p.headDim), valueDim \(p.valueDim), storage \(p.dtype.rawValue), accumulate float32",
-            "  queryTile \(grid(spec.tiling.queryTile)) (\(spec.tiling.queryTile.reduce(1, *)) tokens), keyTile \(grid(spec.tiling.keyTile)) (\(spec.tiling.keyTile.reduce(1, *)) tokens)",
+            "  queryTile \(grid(spec.tiling.queryTile)) (\(spec.effectiveTiling.queryTile.reduce(1, *)) tokens), keyTile \(grid(spec.tiling.keyTile)) (\(spec.effectiveTiling.keyTile.reduce(1, *)) tokens)",
             "  scale \(p.effectiveScale), query head h reads kv head h / \(p.headsPerKVHead)",
             "  mask \(spec.mask.kind): applied only on PARTIAL visits",
         ]
@@ -21,7 +21,7 @@ extension KernelProgram {
             lines.append("plan (per batch and head)")
             lines.append("  \(s.queryTiles) query tiles, \(s.keyTiles) key tiles, \(s.visitedTilePairs) visits: \(s.fullTilePairs) FULL, \(s.partialTilePairs) PARTIAL")
         }
-        let qt = spec.tiling.queryTile.reduce(1, *)
+        let qt = spec.effectiveTiling.queryTile.reduce(1, *)
         let shapes: [String: String] = [
             "Q": "f32[\(qt)×\(p.headDim)]", "K": "f32[\(Self.panelKeys(spec))×\(p.headDim)]", "V": "f32[\(Self.panelKeys(spec))×\(p.valueDim)]",
             "S": "f32[\(qt)×\(Self.panelKeys(spec))]", "acc": "f32[\(qt)×\(p.valueDim)]", "m": "f32[\(qt)]",

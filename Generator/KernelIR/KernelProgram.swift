@@ -34,8 +34,8 @@ public struct KernelProgram: Hashable, Sendable {
         }
     }
 
-    /// Keys per panel: at least 64, so products keep their width when key tiles are small.
-    public static func panelKeys(_ spec: AttentionSpec) -> Int { max(64, spec.tiling.keyTile.reduce(1, *)) }
+    /// Keys per panel (`AttentionSpec.panelKeys`).
+    public static func panelKeys(_ spec: AttentionSpec) -> Int { spec.panelKeys }
 
     private static let merge = KernelFunction(
         name: "merge_partials", workgroups: .perOutputTile, body: [.initState, .forEachPart([.mergePartial]), .storeOutput])

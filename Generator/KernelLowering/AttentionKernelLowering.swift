@@ -363,8 +363,8 @@ public struct AttentionKernelLowering: Sendable {
             let laneSum = (0..<width).map { d.lane("p", $0, width: width) }.joined(separator: " + ")
             body += [
                 "{",
-                "    " + d.comment("exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked"),
-                "    const \(vector) p = m_new == \(ninf) ? \(d.splat(width, "0.0f")) : exp(s\(i)_\(g) - m_new);",
+                "    " + d.comment("P = 0 for masked keys (also when every key so far is masked: m = -inf); NaN scores stay NaN"),
+                "    const \(vector) p = \(d.zeroWhereMasked(width, "exp(s\(i)_\(g) - m_new)", scores: "s\(i)_\(g)"));",
                 "    share += \(laneSum);",
                 "    " + d.storeVector(width, "p", "p_tile", "\(r) * BLOCK_KEYS + \(keyColumn(g))"),
                 "}",
@@ -445,13 +445,14 @@ public struct AttentionKernelLowering: Sendable {
                 body.flatMap(merge))
         case .mergePartial:
             return [
-                d.comment("(m, l, acc) <- lse_merge((m, l, acc), partial[part]); an empty part (m_i = -inf) adds nothing"),
+                d.comment("(m, l, acc) <- lse_merge((m, l, acc), partial[part]); an empty part (l_i = 0) adds nothing, a NaN one makes the row NaN"),
                 "const float part_m = \(d.buffer("partial_m"))[slot * MAX_QUERY_ROWS + r];",
-                "if (part_m != \(d.negativeInfinity)) {",
+                "const float part_l = \(d.buffer("partial_l"))[slot * MAX_QUERY_ROWS + r];",
+                "if (part_l != 0.0f) {",
                 "    const float merged = max(m, part_m);",
                 "    const float own = m == \(d.negativeInfinity) ? 0.0f : exp(m - merged);",
                 "    const float other = exp(part_m - merged);",
-                "    l = l * own + \(d.buffer("partial_l"))[slot * MAX_QUERY_ROWS + r] * other;",
+                "    l = l * own + part_l * other;",
                 "    acc = acc * own + \(d.buffer("partial_acc"))[(\(d.index("slot")) * \(d.index("MAX_QUERY_ROWS")) + \(d.index("r"))) * \(d.index("VALUE_DIM")) + \(d.index("x"))] * other;",
                 "    m = merged;",
                 "}",

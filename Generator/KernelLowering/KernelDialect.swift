@@ -78,6 +78,15 @@ public struct KernelDialect: Hashable, Sendable {
         return "{ const vec\(width) stored = \(value); " + (0..<width).map { "\(array)[\(offset) + \($0)] = stored[\($0)];" }.joined(separator: " ") + " }"
     }
 
+    /// `value` with 0 in the lanes where `scores` is −inf (masked keys), every other lane kept
+    /// (NaN scores included).
+    public func zeroWhereMasked(_ width: Int, _ value: String, scores: String) -> String {
+        let ninf = splat(width, negativeInfinity)
+        if width == 1 { return "(\(scores) == \(negativeInfinity) ? 0.0f : \(value))" }
+        if language == .openCL { return "select(\(value), \(splat(width, "0.0f")), isequal(\(scores), \(ninf)))" }
+        return "mix(\(value), \(splat(width, "0.0f")), equal(\(scores), \(ninf)))"
+    }
+
     /// Lane `lane` of the vector `value` (the value itself at width 1).
     public func lane(_ value: String, _ lane: Int, width: Int) -> String {
         width == 1 ? value : (language == .openCL ? "\(value).s\(String(lane, radix: 16))" : "\(value)[\(lane)]")

@@ -793,8 +793,8 @@ void main() {
                     const float correction = m0 == NEG_INF || m_new == NEG_INF ? (m_new == NEG_INF ? 1.0f : 0.0f) : exp(m0 - m_new);
                     float share = 0.0f;
                     {
-                        // exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked
-                        const float p = m_new == NEG_INF ? 0.0f : exp(s0_0 - m_new);
+                        // P = 0 for masked keys (also when every key so far is masked: m = -inf); NaN scores stay NaN
+                        const float p = (s0_0 == NEG_INF ? 0.0f : exp(s0_0 - m_new));
                         share += p;
                         p_tile[(rg + 0) * BLOCK_KEYS + cg + 0] = p;
                     }

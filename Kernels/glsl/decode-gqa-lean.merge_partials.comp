@@ -97,13 +97,14 @@ void main() {
             float m = NEG_INF, l = 0.0f, acc = 0.0f;
             // for part in partials(outputTile):
             for (int slot = plan_data[pc.slot_offsets_base + group]; slot < plan_data[pc.slot_offsets_base + group + 1]; ++slot) {
-                // (m, l, acc) <- lse_merge((m, l, acc), partial[part]); an empty part (m_i = -inf) adds nothing
+                // (m, l, acc) <- lse_merge((m, l, acc), partial[part]); an empty part (l_i = 0) adds nothing, a NaN one makes the row NaN
                 const float part_m = partial_m_data[slot * MAX_QUERY_ROWS + r];
-                if (part_m != NEG_INF) {
+                const float part_l = partial_l_data[slot * MAX_QUERY_ROWS + r];
+                if (part_l != 0.0f) {
                     const float merged = max(m, part_m);
                     const float own = m == NEG_INF ? 0.0f : exp(m - merged);
                     const float other = exp(part_m - merged);
-                    l = l * own + partial_l_data[slot * MAX_QUERY_ROWS + r] * other;
+                    l = l * own + part_l * other;
                     acc = acc * own + partial_acc_data[(uint(slot) * uint(MAX_QUERY_ROWS) + uint(r)) * uint(VALUE_DIM) + uint(x)] * other;
                     m = merged;
                 }

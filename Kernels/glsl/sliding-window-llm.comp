@@ -327,26 +327,26 @@ void main() {
                 const float correction = m0 == NEG_INF || m_new == NEG_INF ? (m_new == NEG_INF ? 1.0f : 0.0f) : exp(m0 - m_new);
                 float share = 0.0f;
                 {
-                    // exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked
-                    const float p = m_new == NEG_INF ? 0.0f : exp(s0_0 - m_new);
+                    // P = 0 for masked keys (also when every key so far is masked: m = -inf); NaN scores stay NaN
+                    const float p = (s0_0 == NEG_INF ? 0.0f : exp(s0_0 - m_new));
                     share += p;
                     p_tile[(rg + 0) * BLOCK_KEYS + cg + 0] = p;
                 }
                 {
-                    // exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked
-                    const float p = m_new == NEG_INF ? 0.0f : exp(s0_1 - m_new);
+                    // P = 0 for masked keys (also when every key so far is masked: m = -inf); NaN scores stay NaN
+                    const float p = (s0_1 == NEG_INF ? 0.0f : exp(s0_1 - m_new));
                     share += p;
                     p_tile[(rg + 0) * BLOCK_KEYS + cg + 16] = p;
                 }
                 {
-                    // exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked
-                    const float p = m_new == NEG_INF ? 0.0f : exp(s0_2 - m_new);
+                    // P = 0 for masked keys (also when every key so far is masked: m = -inf); NaN scores stay NaN
+                    const float p = (s0_2 == NEG_INF ? 0.0f : exp(s0_2 - m_new));
                     share += p;
                     p_tile[(rg + 0) * BLOCK_KEYS + cg + 32] = p;
                 }
                 {
-                    // exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked
-                    const float p = m_new == NEG_INF ? 0.0f : exp(s0_3 - m_new);
+                    // P = 0 for masked keys (also when every key so far is masked: m = -inf); NaN scores stay NaN
+                    const float p = (s0_3 == NEG_INF ? 0.0f : exp(s0_3 - m_new));
                     share += p;
                     p_tile[(rg + 0) * BLOCK_KEYS + cg + 48] = p;
                 }
@@ -362,26 +362,26 @@ void main() {
                 const float correction = m1 == NEG_INF || m_new == NEG_INF ? (m_new == NEG_INF ? 1.0f : 0.0f) : exp(m1 - m_new);
                 float share = 0.0f;
                 {
-                    // exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked
-                    const float p = m_new == NEG_INF ? 0.0f : exp(s1_0 - m_new);
+                    // P = 0 for masked keys (also when every key so far is masked: m = -inf); NaN scores stay NaN
+                    const float p = (s1_0 == NEG_INF ? 0.0f : exp(s1_0 - m_new));
                     share += p;
                     p_tile[(rg + 8) * BLOCK_KEYS + cg + 0] = p;
                 }
                 {
-                    // exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked
-                    const float p = m_new == NEG_INF ? 0.0f : exp(s1_1 - m_new);
+                    // P = 0 for masked keys (also when every key so far is masked: m = -inf); NaN scores stay NaN
+                    const float p = (s1_1 == NEG_INF ? 0.0f : exp(s1_1 - m_new));
                     share += p;
                     p_tile[(rg + 8) * BLOCK_KEYS + cg + 16] = p;
                 }
                 {
-                    // exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked
-                    const float p = m_new == NEG_INF ? 0.0f : exp(s1_2 - m_new);
+                    // P = 0 for masked keys (also when every key so far is masked: m = -inf); NaN scores stay NaN
+                    const float p = (s1_2 == NEG_INF ? 0.0f : exp(s1_2 - m_new));
                     share += p;
                     p_tile[(rg + 8) * BLOCK_KEYS + cg + 32] = p;
                 }
                 {
-                    // exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked
-                    const float p = m_new == NEG_INF ? 0.0f : exp(s1_3 - m_new);
+                    // P = 0 for masked keys (also when every key so far is masked: m = -inf); NaN scores stay NaN
+                    const float p = (s1_3 == NEG_INF ? 0.0f : exp(s1_3 - m_new));
                     share += p;
                     p_tile[(rg + 8) * BLOCK_KEYS + cg + 48] = p;
                 }
@@ -397,26 +397,26 @@ void main() {
                 const float correction = m2 == NEG_INF || m_new == NEG_INF ? (m_new == NEG_INF ? 1.0f : 0.0f) : exp(m2 - m_new);
                 float share = 0.0f;
                 {
-                    // exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked
-                    const float p = m_new == NEG_INF ? 0.0f : exp(s2_0 - m_new);
+                    // P = 0 for masked keys (also when every key so far is masked: m = -inf); NaN scores stay NaN
+                    const float p = (s2_0 == NEG_INF ? 0.0f : exp(s2_0 - m_new));
                     share += p;
                     p_tile[(rg + 16) * BLOCK_KEYS + cg + 0] = p;
                 }
                 {
-                    // exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked
-                    const float p = m_new == NEG_INF ? 0.0f : exp(s2_1 - m_new);
+                    // P = 0 for masked keys (also when every key so far is masked: m = -inf); NaN scores stay NaN
+                    const float p = (s2_1 == NEG_INF ? 0.0f : exp(s2_1 - m_new));
                     share += p;
                     p_tile[(rg + 16) * BLOCK_KEYS + cg + 16] = p;
                 }
                 {
-                    // exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked
-                    const float p = m_new == NEG_INF ? 0.0f : exp(s2_2 - m_new);
+                    // P = 0 for masked keys (also when every key so far is masked: m = -inf); NaN scores stay NaN
+                    const float p = (s2_2 == NEG_INF ? 0.0f : exp(s2_2 - m_new));
                     share += p;
                     p_tile[(rg + 16) * BLOCK_KEYS + cg + 32] = p;
                 }
                 {
-                    // exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked
-                    const float p = m_new == NEG_INF ? 0.0f : exp(s2_3 - m_new);
+                    // P = 0 for masked keys (also when every key so far is masked: m = -inf); NaN scores stay NaN
+                    const float p = (s2_3 == NEG_INF ? 0.0f : exp(s2_3 - m_new));
                     share += p;
                     p_tile[(rg + 16) * BLOCK_KEYS + cg + 48] = p;
                 }
@@ -432,26 +432,26 @@ void main() {
                 const float correction = m3 == NEG_INF || m_new == NEG_INF ? (m_new == NEG_INF ? 1.0f : 0.0f) : exp(m3 - m_new);
                 float share = 0.0f;
                 {
-                    // exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked
-                    const float p = m_new == NEG_INF ? 0.0f : exp(s3_0 - m_new);
+                    // P = 0 for masked keys (also when every key so far is masked: m = -inf); NaN scores stay NaN
+                    const float p = (s3_0 == NEG_INF ? 0.0f : exp(s3_0 - m_new));
                     share += p;
                     p_tile[(rg + 24) * BLOCK_KEYS + cg + 0] = p;
                 }
                 {
-                    // exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked
-                    const float p = m_new == NEG_INF ? 0.0f : exp(s3_1 - m_new);
+                    // P = 0 for masked keys (also when every key so far is masked: m = -inf); NaN scores stay NaN
+                    const float p = (s3_1 == NEG_INF ? 0.0f : exp(s3_1 - m_new));
                     share += p;
                     p_tile[(rg + 24) * BLOCK_KEYS + cg + 16] = p;
                 }
                 {
-                    // exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked
-                    const float p = m_new == NEG_INF ? 0.0f : exp(s3_2 - m_new);
+                    // P = 0 for masked keys (also when every key so far is masked: m = -inf); NaN scores stay NaN
+                    const float p = (s3_2 == NEG_INF ? 0.0f : exp(s3_2 - m_new));
                     share += p;
                     p_tile[(rg + 24) * BLOCK_KEYS + cg + 32] = p;
                 }
                 {
-                    // exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked
-                    const float p = m_new == NEG_INF ? 0.0f : exp(s3_3 - m_new);
+                    // P = 0 for masked keys (also when every key so far is masked: m = -inf); NaN scores stay NaN
+                    const float p = (s3_3 == NEG_INF ? 0.0f : exp(s3_3 - m_new));
                     share += p;
                     p_tile[(rg + 24) * BLOCK_KEYS + cg + 48] = p;
                 }

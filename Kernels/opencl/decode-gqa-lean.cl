@@ -773,8 +773,8 @@ void attention_lean(__global const storage_t* q,
                     const float correction = m0 == -INFINITY || m_new == -INFINITY ? (m_new == -INFINITY ? 1.0f : 0.0f) : exp(m0 - m_new);
                     float share = 0.0f;
                     {
-                        /* exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked */
-                        const float p = m_new == -INFINITY ? 0.0f : exp(s0_0 - m_new);
+                        /* P = 0 for masked keys (also when every key so far is masked: m = -inf); NaN scores stay NaN */
+                        const float p = (s0_0 == -INFINITY ? 0.0f : exp(s0_0 - m_new));
                         share += p;
                         p_tile[(rg + 0) * BLOCK_KEYS + cg + 0] = p;
                     }
@@ -1413,13 +1413,14 @@ void merge_partials(__global const float* partial_m,
             float m = -INFINITY, l = 0.0f, acc = 0.0f;
             /* for part in partials(outputTile): */
             for (int slot = slot_offsets[group]; slot < slot_offsets[group + 1]; ++slot) {
-                /* (m, l, acc) <- lse_merge((m, l, acc), partial[part]); an empty part (m_i = -inf) adds nothing */
+                /* (m, l, acc) <- lse_merge((m, l, acc), partial[part]); an empty part (l_i = 0) adds nothing, a NaN one makes the row NaN */
                 const float part_m = partial_m[slot * MAX_QUERY_ROWS + r];
-                if (part_m != -INFINITY) {
+                const float part_l = partial_l[slot * MAX_QUERY_ROWS + r];
+                if (part_l != 0.0f) {
                     const float merged = max(m, part_m);
                     const float own = m == -INFINITY ? 0.0f : exp(m - merged);
                     const float other = exp(part_m - merged);
-                    l = l * own + partial_l[slot * MAX_QUERY_ROWS + r] * other;
+                    l = l * own + part_l * other;
                     acc = acc * own + partial_acc[((size_t)(slot) * (size_t)(MAX_QUERY_ROWS) + (size_t)(r)) * (size_t)(VALUE_DIM) + (size_t)(x)] * other;
                     m = merged;
                 }

@@ -442,26 +442,26 @@ void attention_flash(__global const storage_t* q,
                 const float correction = m0 == -INFINITY || m_new == -INFINITY ? (m_new == -INFINITY ? 1.0f : 0.0f) : exp(m0 - m_new);
                 float share = 0.0f;
                 {
-                    /* exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked */
-                    const float p = m_new == -INFINITY ? 0.0f : exp(s0_0 - m_new);
+                    /* P = 0 for masked keys (also when every key so far is masked: m = -inf); NaN scores stay NaN */
+                    const float p = (s0_0 == -INFINITY ? 0.0f : exp(s0_0 - m_new));
                     share += p;
                     p_tile[(rg + 0) * BLOCK_KEYS + cg + 0] = p;
                 }
                 {
-                    /* exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked */
-                    const float p = m_new == -INFINITY ? 0.0f : exp(s0_1 - m_new);
+                    /* P = 0 for masked keys (also when every key so far is masked: m = -inf); NaN scores stay NaN */
+                    const float p = (s0_1 == -INFINITY ? 0.0f : exp(s0_1 - m_new));
                     share += p;
                     p_tile[(rg + 0) * BLOCK_KEYS + cg + 16] = p;
                 }
                 {
-                    /* exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked */
-                    const float p = m_new == -INFINITY ? 0.0f : exp(s0_2 - m_new);
+                    /* P = 0 for masked keys (also when every key so far is masked: m = -inf); NaN scores stay NaN */
+                    const float p = (s0_2 == -INFINITY ? 0.0f : exp(s0_2 - m_new));
                     share += p;
                     p_tile[(rg + 0) * BLOCK_KEYS + cg + 32] = p;
                 }
                 {
-                    /* exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked */
-                    const float p = m_new == -INFINITY ? 0.0f : exp(s0_3 - m_new);
+                    /* P = 0 for masked keys (also when every key so far is masked: m = -inf); NaN scores stay NaN */
+                    const float p = (s0_3 == -INFINITY ? 0.0f : exp(s0_3 - m_new));
                     share += p;
                     p_tile[(rg + 0) * BLOCK_KEYS + cg + 48] = p;
                 }
@@ -477,26 +477,26 @@ void attention_flash(__global const storage_t* q,
                 const float correction = m1 == -INFINITY || m_new == -INFINITY ? (m_new == -INFINITY ? 1.0f : 0.0f) : exp(m1 - m_new);
                 float share = 0.0f;
                 {
-                    /* exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked */
-                    const float p = m_new == -INFINITY ? 0.0f : exp(s1_0 - m_new);
+                    /* P = 0 for masked keys (also when every key so far is masked: m = -inf); NaN scores stay NaN */
+                    const float p = (s1_0 == -INFINITY ? 0.0f : exp(s1_0 - m_new));
                     share += p;
                     p_tile[(rg + 16) * BLOCK_KEYS + cg + 0] = p;
                 }
                 {
-                    /* exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked */
-                    const float p = m_new == -INFINITY ? 0.0f : exp(s1_1 - m_new);
+                    /* P = 0 for masked keys (also when every key so far is masked: m = -inf); NaN scores stay NaN */
+                    const float p = (s1_1 == -INFINITY ? 0.0f : exp(s1_1 - m_new));
                     share += p;
                     p_tile[(rg + 16) * BLOCK_KEYS + cg + 16] = p;
                 }
                 {
-                    /* exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked */
-                    const float p = m_new == -INFINITY ? 0.0f : exp(s1_2 - m_new);
+                    /* P = 0 for masked keys (also when every key so far is masked: m = -inf); NaN scores stay NaN */
+                    const float p = (s1_2 == -INFINITY ? 0.0f : exp(s1_2 - m_new));
                     share += p;
                     p_tile[(rg + 16) * BLOCK_KEYS + cg + 32] = p;
                 }
                 {
-                    /* exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked */
-                    const float p = m_new == -INFINITY ? 0.0f : exp(s1_3 - m_new);
+                    /* P = 0 for masked keys (also when every key so far is masked: m = -inf); NaN scores stay NaN */
+                    const float p = (s1_3 == -INFINITY ? 0.0f : exp(s1_3 - m_new));
                     share += p;
                     p_tile[(rg + 16) * BLOCK_KEYS + cg + 48] = p;
                 }
@@ -512,26 +512,26 @@ void attention_flash(__global const storage_t* q,
                 const float correction = m2 == -INFINITY || m_new == -INFINITY ? (m_new == -INFINITY ? 1.0f : 0.0f) : exp(m2 - m_new);
                 float share = 0.0f;
                 {
-                    /* exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked */
-                    const float p = m_new == -INFINITY ? 0.0f : exp(s2_0 - m_new);
+                    /* P = 0 for masked keys (also when every key so far is masked: m = -inf); NaN scores stay NaN */
+                    const float p = (s2_0 == -INFINITY ? 0.0f : exp(s2_0 - m_new));
                     share += p;
                     p_tile[(rg + 32) * BLOCK_KEYS + cg + 0] = p;
                 }
                 {
-                    /* exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked */
-                    const float p = m_new == -INFINITY ? 0.0f : exp(s2_1 - m_new);
+                    /* P = 0 for masked keys (also when every key so far is masked: m = -inf); NaN scores stay NaN */
+                    const float p = (s2_1 == -INFINITY ? 0.0f : exp(s2_1 - m_new));
                     share += p;
                     p_tile[(rg + 32) * BLOCK_KEYS + cg + 16] = p;
                 }
                 {
-                    /* exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked */
-                    const float p = m_new == -INFINITY ? 0.0f : exp(s2_2 - m_new);
+                    /* P = 0 for masked keys (also when every key so far is masked: m = -inf); NaN scores stay NaN */
+                    const float p = (s2_2 == -INFINITY ? 0.0f : exp(s2_2 - m_new));
                     share += p;
                     p_tile[(rg + 32) * BLOCK_KEYS + cg + 32] = p;
                 }
                 {
-                    /* exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked */
-                    const float p = m_new == -INFINITY ? 0.0f : exp(s2_3 - m_new);
+                    /* P = 0 for masked keys (also when every key so far is masked: m = -inf); NaN scores stay NaN */
+                    const float p = (s2_3 == -INFINITY ? 0.0f : exp(s2_3 - m_new));
                     share += p;
                     p_tile[(rg + 32) * BLOCK_KEYS + cg + 48] = p;
                 }
@@ -547,26 +547,26 @@ void attention_flash(__global const storage_t* q,
                 const float correction = m3 == -INFINITY || m_new == -INFINITY ? (m_new == -INFINITY ? 1.0f : 0.0f) : exp(m3 - m_new);
                 float share = 0.0f;
                 {
-                    /* exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked */
-                    const float p = m_new == -INFINITY ? 0.0f : exp(s3_0 - m_new);
+                    /* P = 0 for masked keys (also when every key so far is masked: m = -inf); NaN scores stay NaN */
+                    const float p = (s3_0 == -INFINITY ? 0.0f : exp(s3_0 - m_new));
                     share += p;
                     p_tile[(rg + 48) * BLOCK_KEYS + cg + 0] = p;
                 }
                 {
-                    /* exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked */
-                    const float p = m_new == -INFINITY ? 0.0f : exp(s3_1 - m_new);
+                    /* P = 0 for masked keys (also when every key so far is masked: m = -inf); NaN scores stay NaN */
+                    const float p = (s3_1 == -INFINITY ? 0.0f : exp(s3_1 - m_new));
                     share += p;
                     p_tile[(rg + 48) * BLOCK_KEYS + cg + 16] = p;
                 }
                 {
-                    /* exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked */
-                    const float p = m_new == -INFINITY ? 0.0f : exp(s3_2 - m_new);
+                    /* P = 0 for masked keys (also when every key so far is masked: m = -inf); NaN scores stay NaN */
+                    const float p = (s3_2 == -INFINITY ? 0.0f : exp(s3_2 - m_new));
                     share += p;
                     p_tile[(rg + 48) * BLOCK_KEYS + cg + 32] = p;
                 }
                 {
-                    /* exp(-inf - m) = 0 for masked keys; m = -inf means every key so far is masked */
-                    const float p = m_new == -INFINITY ? 0.0f : exp(s3_3 - m_new);
+                    /* P = 0 for masked keys (also when every key so far is masked: m = -inf); NaN scores stay NaN */
+                    const float p = (s3_3 == -INFINITY ? 0.0f : exp(s3_3 - m_new));
                     share += p;
                     p_tile[(rg + 48) * BLOCK_KEYS + cg + 48] = p;
                 }

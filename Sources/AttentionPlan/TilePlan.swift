@@ -25,8 +25,10 @@ public struct TilePlan: Sendable {
         let p = spec.problem
         let dilation: [Int]
         if case .neighborhood(let axes) = spec.mask { dilation = axes.map(\.dilation) } else { dilation = Array(repeating: 1, count: p.rank) }
-        queryTiles = TileGrid(shape: p.queryShape, tile: spec.tiling.queryTile, dilation: dilation)
-        keyTiles = TileGrid(shape: p.keyShape, tile: spec.tiling.keyTile, dilation: dilation)
+        let tiling = spec.effectiveTiling
+        try Self.checkEnumeration(spec, tiling: tiling)
+        queryTiles = TileGrid(shape: p.queryShape, tile: tiling.queryTile, dilation: dilation)
+        keyTiles = TileGrid(shape: p.keyShape, tile: tiling.keyTile, dilation: dilation)
         if case .neighborhood(let axes) = spec.mask {
             strategy = .perAxis(axes.indices.map { [queryTiles, keyTiles] axis in
                 AxisVisits(rule: axes[axis], queryTiling: queryTiles.axes[axis], keyTiling: keyTiles.axes[axis])
@@ -34,6 +36,7 @@ public struct TilePlan: Sendable {
         } else {
             strategy = .flat(FlatTileRule(mask: spec.mask, problem: p, queryTiles: queryTiles, keyTiles: keyTiles))
         }
+        try checkSchedule()
     }
 
     /// The key tiles query tile `queryTile` visits, ascending by key tile index.
@@ -67,6 +70,15 @@ public struct TilePlan: Sendable {
             return axes.indices.reduce(1) { $0 * axes[$1].visits[queryIndices[$1]].count }
         case .flat:
             return visits(forQueryTile: queryTile).count
+        }
+    }
+
+    /// At least the visits of one (batch, head), without listing them: exact per axis for
+    /// neighborhood masks, every tile pair otherwise (bounded by `enumerationLimit`).
+    var visitBound: Int {
+        switch strategy {
+        case .perAxis(let axes): axes.reduce(1) { $0 * $1.visits.reduce(0) { $0 + $1.count } }
+        case .flat: queryTiles.count * keyTiles.count
         }
     }
 

@@ -57,14 +57,9 @@ public struct WorkPartition: Sendable {
     /// Total (batch, head, query tile, key tile) work tiles.
     public var totalWorkTiles: Int { plan.spec.problem.batch * plan.spec.problem.heads * visitPrefix.last! }
 
-    /// Whether partial results need a merge step.
-    public var needsMerge: Bool {
-        switch plan.spec.schedule {
-        case .flash: false
-        case .splitKV(let splits): splits > 1
-        case .lean: true
-        }
-    }
+    /// Whether partial results need a merge step: every schedule but flash writes partials (the
+    /// program runs a merge kernel even for `splitKV(1)`, so its slots must exist).
+    public var needsMerge: Bool { plan.spec.schedule != .flash }
 
     /// (batch, head, query tile) of output tile `index`, ordered batch-major, then head.
     public func outputTile(_ index: Int) -> (batch: Int, head: Int, queryTile: Int) {

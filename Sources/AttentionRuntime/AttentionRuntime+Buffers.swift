@@ -21,6 +21,7 @@ extension AttentionRuntime {
         ] where count != shape.reduce(1, *) {
             throw .bufferSizeMismatch(role: role, expected: shape.reduce(1, *), shape: shape, found: count)
         }
+        try checkMemory(spec)
         if backend is CPUBackend, p.dtype == .float32 {
             let interpreter: CPUInterpreter
             do { interpreter = try CPUInterpreter(spec: spec) } catch { throw .invalidSpec(error) }

@@ -1,3 +1,4 @@
+import AttentionPlan
 import AttentionSpec
 import AttentionTensors
 import Foundation
@@ -29,6 +30,10 @@ public struct AttentionRuntime: Sendable {
     public let failurePolicy: FailurePolicy
     let standby: StandbyBackends
     let logger: Logger
+    /// The most a run may allocate (device copies, partials, plan tables, registers); a spec
+    /// that needs more is refused with `SpecError.exceedsMemoryBudget` before anything runs.
+    /// Default: the host's physical memory.
+    public var memoryBudget: MemoryBudget = .host
 
     /// The default logger: label `attentiongen.runtime`; the backend choice is logged at debug level.
     public static let defaultLogger = Logger(label: "attentiongen.runtime")
@@ -110,6 +115,7 @@ public struct AttentionRuntime: Sendable {
     /// any device failure when the policy is `retryOnNextBackend`. A forced backend never switches
     /// on its own.
     public func run(_ inputs: AttentionInputs) throws(AttentionError) -> AttentionResult {
+        try checkMemory(inputs.spec)
         var failures: [String] = []
         var current = backend
         var next = 0

@@ -107,7 +107,8 @@ public struct BlockGrid: Hashable, Sendable {
     public init(grid: TokenGrid, block: [Int]) {
         self.grid = grid
         self.block = block
-        self.counts = TokenGrid(zip(grid.shape, block).map { ($0 + $1 - 1) / $1 })
+        // (n - 1) / b + 1 is ceil(n / b) without overflow for blocks near Int.max.
+        self.counts = TokenGrid(zip(grid.shape, block).map { ($0 - 1) / $1 + 1 })
     }
 
     public var count: Int { counts.count }

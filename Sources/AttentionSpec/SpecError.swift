@@ -12,13 +12,16 @@ public enum SpecError: Error, Equatable, Sendable, CustomStringConvertible {
     case malformedJSON(detail: String, line: Int?, column: Int?)
     /// A field has the wrong JSON type.
     case wrongType(field: String, expected: String)
+    /// Running, emitting or checking the spec would allocate more than the memory budget;
+    /// `detail` lists what the bytes are for.
+    case exceedsMemoryBudget(needed: Int, budget: Int, detail: String)
 
     public var field: String? {
         switch self {
         case .invalidValue(let field, _, _), .unknownKind(let field, _, _), .missingField(let field),
             .mismatchedRank(let field, _, _, _), .wrongType(let field, _):
             field
-        case .malformedJSON: nil
+        case .malformedJSON, .exceedsMemoryBudget: nil
         }
     }
 
@@ -40,6 +43,9 @@ public enum SpecError: Error, Equatable, Sendable, CustomStringConvertible {
             }
         case .wrongType(let field, let expected):
             "\(field) must be \(expected)"
+        case .exceedsMemoryBudget(let needed, let budget, let detail):
+            "the spec needs \(needed) bytes (\(detail)) but the memory budget is \(budget) bytes; "
+                + "shrink the problem or its tiles, or raise the budget (--memory-budget BYTES)"
         }
     }
 }

@@ -25,3 +25,14 @@ public struct Tiling: Hashable, Sendable {
         return Tiling(queryTile: box, keyTile: box)
     }
 }
+
+extension AttentionSpec {
+    /// The tiling as the plan cuts it: a tile larger than its axis is clipped to the axis (the
+    /// same tiles), so sizes derived from tiles never exceed the grid. Tiles are clamped rather
+    /// than refused because the default box (64 tokens) routinely exceeds short axes (decode).
+    public var effectiveTiling: Tiling {
+        Tiling(
+            queryTile: zip(tiling.queryTile, problem.queryShape).map { min($0, $1) },
+            keyTile: zip(tiling.keyTile, problem.keyShape).map { min($0, $1) })
+    }
+}

@@ -40,9 +40,10 @@ extension AttentionSpec {
                     a.window <= length, "mask.window[\(axis)]", a.window,
                     "is larger than the axis (problem.queryShape[\(axis)] = \(length))")
                 try require(a.dilation >= 1, "mask.dilation[\(axis)]", a.dilation, "must be >= 1")
+                let span = a.window.multipliedReportingOverflow(by: a.dilation)
                 try require(
-                    a.window * a.dilation <= length, "mask.dilation[\(axis)]", a.dilation,
-                    "window·dilation = \(a.window)·\(a.dilation) = \(a.window * a.dilation) exceeds the axis length \(length)")
+                    !span.overflow && span.partialValue <= length, "mask.dilation[\(axis)]", a.dilation,
+                    "window·dilation = \(a.window)·\(a.dilation)\(span.overflow ? "" : " = \(span.partialValue)") exceeds the axis length \(length)")
                 try require(
                     a.stride >= 1 && a.stride <= a.window, "mask.stride[\(axis)]", a.stride,
                     "must be between 1 and the window (\(a.window))")
@@ -138,6 +139,14 @@ extension AttentionProblem {
         }
         if let scale {
             try require(scale.isFinite && scale != 0, "problem.scale", scale, "must be finite and non-zero")
+            // The kernels compute in float32: the scale must survive the conversion, and scores of
+            // unit-magnitude inputs (|q·k| up to headDim) must not overflow once scaled.
+            try require(
+                abs(scale) >= Double(Float.leastNormalMagnitude), "problem.scale", scale,
+                "is below float32's smallest normal value (\(Float.leastNormalMagnitude)) and would round to zero")
+            try require(
+                abs(scale) * Double(headDim) <= Double(Float.greatestFiniteMagnitude), "problem.scale", scale,
+                "overflows float32: |scale|·headDim must be at most \(Float.greatestFiniteMagnitude)")
         }
         for (name, shape) in [
             ("query", queryTensorShape), ("key", keyTensorShape), ("value", valueTensorShape), ("output", outputTensorShape),
@@ -153,6 +162,14 @@ extension AttentionProblem {
                 product = next
             }
         }
+        // Plan summaries count (query, key) pairs over all batches and heads in Int.
+        let pairs = [batch, heads, queryTokens, keyTokens].reduce((value: 1, overflow: false)) { product, factor in
+            let next = product.value.multipliedReportingOverflow(by: factor)
+            return (next.partialValue, product.overflow || next.overflow)
+        }
+        try require(
+            !pairs.overflow, "problem", "\(batch)·\(heads)·\(queryTokens)·\(keyTokens) (batch·heads·queries·keys)",
+            "has more (query, key) pairs than a 64-bit count holds")
     }
 }
 

@@ -51,20 +51,11 @@ public enum Npy {
     }
 
     /// Writes a tensor as a `.npy` file. Refuses to replace an existing file
-    /// (`.fileExists`) unless `overwrite` is true; overwriting is atomic.
+    /// (`.fileExists`) unless `overwrite` is true, and never replaces anything but a regular
+    /// file; the write is atomic (`AtomicFile`).
     public static func write(_ tensor: Tensor, to url: URL, as dtype: ElementType = .float32, overwrite: Bool = false) throws(TensorError) {
         let data = try encode(tensor, as: dtype, name: url.lastPathComponent)
-        let path = url.path
-        if !overwrite && FileManager.default.fileExists(atPath: path) {
-            throw .fileExists(path: path)
-        }
-        do {
-            // .withoutOverwriting also closes the race between the check above and the write.
-            try data.write(to: url, options: overwrite ? [.atomic] : [.withoutOverwriting])
-        } catch {
-            if !overwrite && FileManager.default.fileExists(atPath: path) { throw .fileExists(path: path) }
-            throw .writeFailed(path: path, reason: describe(error))
-        }
+        try AtomicFile.write(data, to: url, overwrite: overwrite)
     }
 
     // MARK: Internals
@@ -81,7 +72,7 @@ public enum Npy {
 
     /// FoundationEssentials has no `localizedDescription` and CocoaError's own
     /// description is a userInfo dump, so report the underlying POSIX error instead.
-    private static func describe(_ error: any Error) -> String {
+    static func describe(_ error: any Error) -> String {
         var underlying: any Error = error
         if let cocoa = error as? CocoaError, let inner = cocoa.userInfo["NSUnderlyingError"] as? any Error {
             underlying = inner

@@ -13,6 +13,8 @@ public enum TensorError: Error, Equatable, CustomStringConvertible {
     case writeFailed(path: String, reason: String)
     /// `Npy.write` refuses to replace an existing file unless `overwrite: true`.
     case fileExists(path: String)
+    /// Something other than a regular file is in the way; it is never replaced.
+    case notRegularFile(path: String)
     /// The first six bytes are not `\x93NUMPY`.
     case badMagic(name: String, found: [UInt8])
     case unsupportedVersion(name: String, major: UInt8, minor: UInt8)
@@ -44,6 +46,8 @@ public enum TensorError: Error, Equatable, CustomStringConvertible {
             return "\(path): cannot write file: \(reason)"
         case let .fileExists(path):
             return "\(path): file already exists; pass overwrite: true to replace it"
+        case let .notRegularFile(path):
+            return "\(path): not a regular file (a device, FIFO, folder or socket); only regular files are replaced"
         case let .badMagic(name, found):
             let hex = found.map { byte in
                 let h = String(byte, radix: 16)

@@ -22,6 +22,18 @@
 /* Helpers must be inlined even at -O0, otherwise vectors round-trip through calls. */
 #define AG_INLINE static inline __attribute__((always_inline))
 
+/* A row whose maximum is still -inf: masked scores (-inf) give P = 0, but NaN scores (NaN in q
+   or k) have no maximum either and must reach l and acc, so the row comes out NaN
+   (FlashAttention's rule: NaN in, NaN out), never 0 with lse -inf. */
+AG_INLINE void ag_softmax_row_without_max(float *s, int N, float *l) {
+    float sum = 0.0f;
+    for (int j = 0; j < N; j++) {
+        if (s[j] == -AG_INF) s[j] = 0.0f;
+        else sum += s[j];
+    }
+    *l += sum;
+}
+
 /* Column-chunk width for the packed B^T panel in gemm_abt, and k-chunk depth.
    64 x 128 floats = 32 KiB of stack: fits L1 and any reasonable thread stack. */
 #define AG_NC 64

@@ -92,8 +92,8 @@ AG_TARGET_AVX2 void ag_softmax_update_avx2(int M, int N, float *S, int lds, floa
         /* 3. rescale acc, exponentiate the scores, row sums */
         for (int i = 0; i < g; i++) {
             float *s = S + (long)(r0 + i) * lds;
-            if (mn[i] == -AG_INF) {     /* fully masked so far: P = 0, state untouched */
-                for (int j = 0; j < N; j++) s[j] = 0.0f;
+            if (mn[i] == -AG_INF) {     /* fully masked so far: P = 0 (NaN scores kept) */
+                ag_softmax_row_without_max(s, N, &l[r0 + i]);
                 continue;
             }
             const float c = cf[i];

@@ -79,9 +79,8 @@ AG_TARGET_AVX512 void ag_softmax_update_avx512(int M, int N, float *S, int lds, 
         for (int i = 0; i < g; i++) {
             float *s = S + (long)(r0 + i) * lds;
             sums[i] = 0.0f;
-            if (!((live >> i) & 1)) {     /* fully masked so far: P = 0, state untouched */
-                for (int j = 0; j < N; j += 16)
-                    _mm512_mask_storeu_ps(s + j, tail_mask(N - j), _mm512_setzero_ps());
+            if (!((live >> i) & 1)) {     /* fully masked so far: P = 0 (NaN scores kept) */
+                ag_softmax_row_without_max(s, N, &l[r0 + i]);
                 continue;
             }
             if (cf[i] != 1.0f) {          /* rescale only when the running max moved */

@@ -10,7 +10,7 @@ void ag_softmax_update_scalar(int M, int N, float *S, int lds, float *m, float *
         const float mold = m[r];
         const float mnew = mold > mx ? mold : mx;
         if (mnew == -AG_INF) {              /* fully masked so far: no NaN from -inf - -inf */
-            for (int j = 0; j < N; j++) s[j] = 0.0f;
+            ag_softmax_row_without_max(s, N, &l[r]);
             continue;
         }
         const float c = (mold == -AG_INF) ? 0.0f : ag_expf(mold - mnew);

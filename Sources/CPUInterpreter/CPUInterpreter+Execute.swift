@@ -123,7 +123,8 @@ extension CPUInterpreter {
         }
     }
 
-    /// Log-sum-exp merge of partial slot `c.slot` into the state; empty parts (m = −∞) add nothing.
+    /// Log-sum-exp merge of partial slot `c.slot` into the state; empty parts (l = 0) add nothing.
+    /// A part with m = −∞ but l ≠ 0 saw only NaN scores: merged, it makes the row NaN.
     private func mergePartial(_ c: inout ExecutionContext) {
         let dv = plan.spec.problem.valueDim
         let store = c.buffers.partials
@@ -131,7 +132,7 @@ extension CPUInterpreter {
         let m = store.m + c.slot * store.rows
         let l = store.l + c.slot * store.rows
         let acc = store.acc + c.slot * store.rows * dv
-        for r in 0..<c.rows where m[r] > -.infinity {
+        for r in 0..<c.rows where l[r] != 0 {
             let merged = max(state.m[r], m[r])
             let own = state.m[r] == -.infinity ? 0 : expf(state.m[r] - merged)
             let other = expf(m[r] - merged)

@@ -19,6 +19,7 @@ struct BenchCommand: ParsableCommand {
             """)
 
     @OptionGroup var spec: SpecArgument
+    @OptionGroup var memory: MemoryBudgetArgument
 
     @Option(help: "Backend: cpu, opencl or vulkan.")
     var backend = "cpu"
@@ -56,6 +57,7 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         let spec = try spec.load()
+        try memory.require(spec, path: self.spec.spec) { $0.inputs + $0.run }
         let p = spec.problem
         var rng = SeededGenerator(seed: 1)
         let inputs = try AttentionInputs(

@@ -37,7 +37,7 @@ struct CatalogCommand: ParsableCommand {
         var written = 0
         for artifact in expected where drift.contains(.missing(artifact.path)) || drift.contains(.differs(artifact.path)) {
             let url = folder.appendingPathComponent(artifact.path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try makeFolder(url.deletingLastPathComponent())
             try Data(artifact.bytes).write(to: url, options: .atomic)
             written += 1
         }

@@ -36,6 +36,8 @@ struct EmitCommand: ParsableCommand {
     @Flag(help: "Replace existing files.")
     var force = false
 
+    @OptionGroup var memory: MemoryBudgetArgument
+
     @Option(help: "Kernel strategy for opencl, glsl and spirv, in the compact form the manifests record (e.g. 16x16,4x4,h64,v64[,wN][,sg][,unrolled]); default: the one chosen for the portable device profile.")
     var strategy: String?
 
@@ -56,7 +58,8 @@ struct EmitCommand: ParsableCommand {
 
     func run() throws {
         let spec = try spec.load()
-        let plan = try TilePlan(spec)
+        if target != .ir { try memory.require(spec, path: self.spec.spec) { $0.emit } }
+        let plan = try self.spec.plan(spec)
         let program = KernelProgram(spec: spec)
         let strategy = self.strategy.flatMap(KernelStrategy.init(compact:))
         let name = URL(fileURLWithPath: self.spec.spec).deletingPathExtension().lastPathComponent
@@ -95,19 +98,16 @@ struct EmitCommand: ParsableCommand {
             return
         }
         let folder = URL(fileURLWithPath: out)
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try makeFolder(folder)
         let urls = files.map { folder.appendingPathComponent($0.name) }
-        for url in urls + binaries.map({ folder.appendingPathComponent($0.name) })
-        where !force && FileManager.default.fileExists(atPath: url.path) {
-            throw CLIError("\(url.path) already exists; pass --force to replace it")
-        }
+        let binaryURLs = binaries.map { folder.appendingPathComponent($0.name) }
+        try checkOutputs((urls + binaryURLs).map { ("--out", $0.path) }, force: force)
         for (url, file) in zip(urls, files) {
-            try Data(file.text.utf8).write(to: url)
+            try writeOutput(Data(file.text.utf8), to: url.path, force: force)
             print("wrote \(url.path)")
         }
-        for binary in binaries {
-            let url = folder.appendingPathComponent(binary.name)
-            try binary.words.withUnsafeBytes { try Data($0).write(to: url) }
+        for (url, binary) in zip(binaryURLs, binaries) {
+            try writeOutput(binary.words.withUnsafeBytes { Data($0) }, to: url.path, force: force)
             print("wrote \(url.path)")
         }
     }

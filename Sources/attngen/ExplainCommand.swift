@@ -15,11 +15,17 @@ struct ExplainCommand: ParsableCommand {
 
     @OptionGroup var spec: SpecArgument
 
-    @Option(help: "Query coordinate, one value per axis, comma-separated (default: the grid's centre).")
+    // Unconditional: `--query -1,5` takes "-1,5" as the value (and reports it out of range)
+    // instead of reading it as an unknown option.
+    @Option(parsing: .unconditional, help: "Query coordinate, one value per axis, comma-separated (default: the grid's centre).")
     var query: String?
 
     @Option(help: "Largest picture side to draw; larger grids are summarised.")
     var maxSide = 128
+
+    func validate() throws {
+        if maxSide < 1 { throw ValidationError("--max-side \(maxSide): must be at least 1") }
+    }
 
     func run() throws {
         let spec = try spec.load()
@@ -28,19 +34,23 @@ struct ExplainCommand: ParsableCommand {
         let queryGrid = TokenGrid(p.queryShape)
         let keyGrid = TokenGrid(p.keyShape)
         let queryIndex = queryGrid.index(of: coordinates)
-        let predicate = MaskPredicate(mask: spec.mask, problem: p)
-        let visible = (0..<keyGrid.count).map { predicate.allows(query: queryIndex, key: $0) }
-        print("query \(coordinates) (token \(queryIndex)) sees \(visible.filter { $0 }.count) of \(keyGrid.count) keys")
+        let seen = MaskPredicate.visibleKeyCount(mask: spec.mask, problem: p, query: queryIndex).map(String.init) ?? "(too many keys to count)"
+        print("query \(coordinates) (token \(queryIndex)) sees \(seen) of \(keyGrid.count) keys")
         if case .neighborhood(let axes) = spec.mask {
             for (axis, a) in axes.enumerated() {
                 let w = a.keyWindow(query: coordinates[axis], length: p.queryShape[axis])
                 print("  axis \(axis): keys \(w.first)...\(w.last) step \(a.dilation) (\((w.last - w.first) / a.dilation + 1) keys)")
             }
         }
-        guard p.keyShape.allSatisfy({ $0 <= maxSide }) || p.rank == 1 else {
-            print("(grid larger than --max-side \(maxSide): picture omitted)")
+        // A 1-D picture is drawn in rows of `width` keys: --max-side bounds its rows.
+        let width = 64
+        let fits = p.rank == 1 ? (keyGrid.count - 1) / width < maxSide : p.keyShape.allSatisfy { $0 <= maxSide }
+        guard fits else {
+            print("(grid larger than --max-side \(maxSide)\(p.rank == 1 ? " rows of \(width) keys" : ""): picture omitted)")
             return
         }
+        let predicate = MaskPredicate(mask: spec.mask, problem: p)
+        let visible = (0..<keyGrid.count).map { predicate.allows(query: queryIndex, key: $0) }
         // The query's own position is marked only when the grids coincide.
         let ownKey = p.queryShape == p.keyShape ? queryIndex : nil
         func cell(_ key: Int) -> Character {
@@ -49,7 +59,6 @@ struct ExplainCommand: ParsableCommand {
         }
         switch p.rank {
         case 1:
-            let width = 64
             for start in stride(from: 0, to: keyGrid.count, by: width) {
                 let row = String((start..<min(start + width, keyGrid.count)).map(cell))
                 print(String(format: "%6d ", start) + row)

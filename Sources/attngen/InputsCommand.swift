@@ -26,10 +26,18 @@ struct InputsCommand: ParsableCommand {
     @Flag(help: "Replace existing files.")
     var force = false
 
+    @OptionGroup var memory: MemoryBudgetArgument
+
+    func validate() throws {
+        if !amplitude.isFinite { throw ValidationError("--amplitude \(amplitude): must be a finite number") }
+    }
+
     func run() throws {
         let spec = try spec.load()
+        try memory.require(spec, path: self.spec.spec) { $0.inputs }
         let folder = URL(fileURLWithPath: outDir)
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try makeFolder(folder)
+        try checkOutputs(["q", "k", "v"].map { ("--out-dir", folder.appendingPathComponent("\($0).npy").path) }, force: force)
         var generator = SeededGenerator(seed: seed)
         let p = spec.problem
         for (name, shape) in [("q", p.queryTensorShape), ("k", p.keyTensorShape), ("v", p.valueTensorShape)] {

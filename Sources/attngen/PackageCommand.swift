@@ -28,7 +28,7 @@ struct PackageCommand: ParsableCommand {
            FileManager.default.contents(atPath: url.path).map(Array.init) != package.bytes {
             throw CLIError("\(out) already exists; pass --force to replace it")
         }
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try makeFolder(url.deletingLastPathComponent())
         try Data(package.bytes).write(to: url, options: .atomic)
         print("wrote \(out) (\(package.bytes.count) bytes)")
     }

@@ -24,16 +24,17 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Where to write the output tensor (.npy).") var out: String
     @Option(help: "Where to write the log-sum-exp tensor (.npy).") var lse: String?
     @OptionGroup var backend: BackendArguments
+    @OptionGroup var memory: MemoryBudgetArgument
     @Flag(help: "Also check the result against the float64 reference with the tolerance rule.") var verify = false
     @Flag(help: "Replace existing output files.") var force = false
 
     func run() throws {
         let spec = try spec.load()
-        let runtime = try backend.runtime()
+        // The tensors read, what the run allocates and, with --verify, the reference.
+        try memory.require(spec, path: self.spec.spec) { $0.inputs + $0.run + (verify ? $0.verify : []) }
+        let runtime = try backend.runtime().withMemoryBudget(memory.budget)
         let p = spec.problem
-        for path in [out, lse].compactMap({ $0 }) where !force && FileManager.default.fileExists(atPath: path) {
-            throw CLIError("\(path) already exists; pass --force to replace it")
-        }
+        try checkOutputs([("--out", out)] + (lse.map { [("--lse", $0)] } ?? []), force: force)
         let layout = (q: "[batch, *queryShape, heads, headDim]", kv: "[batch, *keyShape, kvHeads, headDim|valueDim]")
         let qTensor = try Npy.read(URL(fileURLWithPath: q), expectingShape: p.queryTensorShape, role: "q", layout: layout.q)
         let kTensor = try Npy.read(URL(fileURLWithPath: k), expectingShape: p.keyTensorShape, role: "k", layout: layout.kv)
@@ -45,8 +46,11 @@ struct RunCommand: ParsableCommand {
         guard let result else { return }
         try Npy.write(result.output, to: URL(fileURLWithPath: out), as: .float32, overwrite: force)
         if let lse { try Npy.write(result.lse, to: URL(fileURLWithPath: lse), as: .float32, overwrite: force) }
-        let finite = result.output.elements.allSatisfy(\.isFinite)
-        let checksum = result.output.elements.reduce(0.0) { $0 + Double($1) }
+        let nonFinite = result.output.elements.lazy.filter { !$0.isFinite }.count
+        let nanRows = result.lse.elements.lazy.filter(\.isNaN).count
+        // The checksum sums the finite values, so NaN rows (NaN in, NaN out) do not hide the rest.
+        let checksum = result.output.elements.lazy.filter(\.isFinite).reduce(0.0) { $0 + Double($1) }
+        let finiteText = nonFinite == 0 ? "all finite" : "\(nonFinite) NON-FINITE output values in \(nanRows) NaN rows"
         let maskedRows = result.lse.elements.filter { $0 == -.infinity }.count
         print("backend \(result.backendName) on \(result.deviceName): \(spec.summary)")
         for failure in result.failedAttempts { print("moved on after: \(failure)") }
@@ -57,7 +61,7 @@ struct RunCommand: ParsableCommand {
         }
         print("output \(p.outputTensorShape) → \(out)\(lse.map { ", lse → \($0)" } ?? "")")
         let milliseconds = Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) * 1e-15
-        print("time \(String(format: "%.1f", milliseconds)) ms, checksum \(checksum), \(finite ? "all finite" : "NON-FINITE VALUES"), \(maskedRows) fully masked rows")
+        print("time \(String(format: "%.1f", milliseconds)) ms, checksum \(checksum), \(finiteText), \(maskedRows) fully masked rows")
         if verify {
             let report = ToleranceRule().check(result, for: inputs)
             print("verify: \(report)")

@@ -64,24 +64,18 @@ struct SimulateCommand: ParsableCommand {
         let spec = try spec.load()
         var model = machine.model
         if let computeUnits { model = model.withComputeUnits(computeUnits) }
-        if let out, !force, FileManager.default.fileExists(atPath: out) {
-            throw CLIError("\(out) already exists; pass --force to replace it")
-        }
+        if let out { try checkOutputs([("--out", out)], force: force) }
         let output = sweep ? sweepOutput(spec, on: model) : try reportOutput(spec, on: model)
         guard let out else {
             print(output, terminator: "")
             return
         }
-        do {
-            try Data(output.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
-        } catch {
-            throw CLIError("\(out): cannot write (\(error.localizedDescription))")
-        }
+        try writeOutput(Data(output.utf8), to: out, force: force)
         print("wrote \(out)")
     }
 
     private func reportOutput(_ spec: AttentionSpec, on model: MachineModel) throws -> String {
-        let plan = try TilePlan(spec)
+        let plan = try self.spec.plan(spec)
         if let queryTile, !(0..<plan.queryTiles.count).contains(queryTile) {
             throw CLIError("--query-tile \(queryTile): the spec has query tiles 0..<\(plan.queryTiles.count)")
         }

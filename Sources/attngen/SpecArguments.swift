@@ -17,6 +17,15 @@ struct SpecArgument: ParsableArguments {
             throw CLIError("\(path): \(error)")
         }
     }
+
+    /// The plan of the loaded spec; a plan-level refusal names the file like a spec error.
+    func plan(_ loaded: AttentionSpec) throws -> TilePlan {
+        do {
+            return try TilePlan(loaded)
+        } catch {
+            throw CLIError("\(spec): \(error)")
+        }
+    }
 }
 
 /// A failure the CLI reports as one line on stderr, exiting non-zero.

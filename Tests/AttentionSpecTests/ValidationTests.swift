@@ -52,6 +52,18 @@ import Testing
             json(problem: #""heads": 2, "headDim": 1048576, "batch": 1048576, "queryShape": [1048576]"#), field: "problem")
     }
 
+    /// Values that once trapped (overflowing products) or gave NaN (a scale float32 cannot carry).
+    @Test func extremeValuesAreTypedErrors() {
+        expectError(json(problem: #""heads": 2, "headDim": 8, "queryShape": [16], "scale": 1e38"#), field: "problem.scale", value: "1e+38")
+        expectError(json(problem: #""heads": 2, "headDim": 8, "queryShape": [16], "scale": 1e-50"#), field: "problem.scale")
+        expectError(
+            json(problem: #""heads": 2, "headDim": 8, "queryShape": [16]"#,
+                 mask: #""kind": "neighborhood", "window": [3], "dilation": [4611686018427387904]"#),
+            field: "mask.dilation[0]")
+        expectError(
+            json(problem: #""heads": 1, "headDim": 1, "queryShape": [549755813888], "keyShape": [549755813888]"#), field: "problem")
+    }
+
     @Test func maskScheduleAndTilingErrors() {
         expectError(json(mask: #""kind": "diagonal""#), field: "mask.kind", value: "diagonal")
         expectError(json(mask: #""kind": "slidingWindow", "left": -2"#), field: "mask.left", value: "-2")

@@ -29,6 +29,18 @@ import Testing
         #expect(try Npy.read(url).tensor.shape == [3])
     }
 
+    @Test func replacesRegularFilesOnlyAndLeavesNoTemporaryFile() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fifo = dir.appendingPathComponent("fifo.npy")
+        #expect(mkfifo(fifo.path, 0o644) == 0)
+        let error = tensorError { try Npy.write(Tensor(zeros: [2]), to: fifo, overwrite: true) }
+        #expect(error == .notRegularFile(path: fifo.path))
+        try Npy.write(Tensor(zeros: [2]), to: dir.appendingPathComponent("o.npy"))
+        try Npy.write(Tensor(zeros: [3]), to: dir.appendingPathComponent("o.npy"), overwrite: true)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["fifo.npy", "o.npy"])
+    }
+
     @Test func bfloat16WriteFailsBeforeTouchingTheFile() throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

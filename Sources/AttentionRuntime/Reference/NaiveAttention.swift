@@ -23,9 +23,10 @@ extension Double: NaiveScalar {
 /// it is the same-precision baseline of the tolerance rule.
 public enum NaiveAttention {
     /// Output `[batch, *queryShape, heads, valueDim]` and natural-log log-sum-exp
-    /// `[batch, *queryShape, heads]`, flat. A row with no visible key gives 0 and −inf.
+    /// `[batch, *queryShape, heads]`, flat. A row with no visible key gives 0 and −inf; a row
+    /// with a NaN score (NaN or infinities in q or k) gives NaN output and lse.
     /// `q`, `k`, `v` must have the spec's shapes (flat C order). `maxLogit` is the largest
-    /// |scaled score| over visible pairs.
+    /// |scaled score| over visible pairs (finite scores only).
     public static func compute<T: NaiveScalar>(
         _ spec: AttentionSpec, q: [Float], k: [Float], v: [Float], as: T.Type
     ) -> (output: [T], lse: [T], maxLogit: T) {
@@ -50,10 +51,11 @@ public enum NaiveAttention {
                         var dot: T = 0
                         for x in 0..<d { dot += T(q[qBase + x]) * T(k[kBase + x]) }
                         scores[j] = dot * scale
-                        rowMax = max(rowMax, scores[j])
-                        maxLogit = max(maxLogit, abs(scores[j]))
+                        // NaN-sticky maximum: a NaN score makes the whole row NaN (NaN in, NaN out).
+                        if scores[j].isNaN || scores[j] > rowMax { rowMax = rowMax.isNaN ? rowMax : scores[j] }
+                        if scores[j].isFinite { maxLogit = max(maxLogit, abs(scores[j])) }
                     }
-                    guard rowMax > -.infinity else { continue }
+                    guard rowMax != -.infinity else { continue }
                     var sum: T = 0
                     let oBase = ((b * sq + i) * p.heads + h) * dv
                     for j in 0..<sk where visible[j] {

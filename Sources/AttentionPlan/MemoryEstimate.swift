@@ -1,0 +1,74 @@
+import AttentionSpec
+import Foundation
+
+/// Upper bounds, in bytes, of what each use of a plan allocates, computed from counts alone
+/// (nothing listed, saturating instead of overflowing) so that a refusal costs nothing.
+public struct MemoryEstimate: Hashable, Sendable {
+    /// q, k, v, output and log-sum-exp as float32 (the host copies a run makes or reads).
+    public let tensors: Int
+    /// `(m, l, acc)` partial slots of split-KV and lean.
+    public let partials: Int
+    /// The plan as flat integer tables (token lists, visits, segments, block table).
+    public let planTables: Int
+    /// Per-work-group tile registers of the CPU interpreter, one set per core.
+    public let scratch: Int
+    /// The float64 reference and the float32 baseline of the tolerance rule.
+    public let reference: Int
+
+    public init(plan: TilePlan) {
+        let p = plan.spec.problem
+        let tiling = plan.spec.effectiveTiling
+        let float = 4
+        let product = Int.saturatingProduct
+        let elements = [p.queryTensorShape, p.keyTensorShape, p.valueTensorShape, p.outputTensorShape, p.lseTensorShape]
+            .reduce(0) { $0.addingSaturating(checkedProduct($1) ?? .max) }
+        tensors = product(elements, float)
+
+        let outputTiles = product(p.batch, p.heads, plan.queryTiles.count)
+        let slots: Int
+        let workgroups: Int
+        switch plan.spec.schedule {
+        case .flash: (slots, workgroups) = (0, 0)
+        case .splitKV(let splits): (slots, workgroups) = (product(outputTiles, splits), product(outputTiles, splits))
+        // Each work-group border splits at most one output tile once more.
+        case .lean(let count): (slots, workgroups) = (outputTiles.addingSaturating(count), count)
+        }
+        let rows = checkedProduct(tiling.queryTile) ?? .max
+        partials = product(slots, rows, p.valueDim + 2, float)
+
+        let tokenLists = (p.queryTokens + plan.queryTiles.count + p.keyTokens + plan.keyTiles.count + 2)
+        let visits = product(plan.visitBound, 2)
+        let segments = product(workgroups.addingSaturating(outputTiles), 7)
+        var blocks = 0
+        if case .blockSparse(let layout) = plan.spec.mask {
+            let count = { (shape: [Int], block: [Int]) in checkedProduct(zip(shape, block).map { ($0 - 1) / $1 + 1 }) ?? .max }
+            blocks = product(count(p.queryShape, layout.queryBlock), count(p.keyShape, layout.keyBlock))
+        }
+        planTables = product(
+            [tokenLists, visits, segments, outputTiles, blocks].reduce(0) { $0.addingSaturating($1) }, float)
+
+        let keys = plan.spec.panelKeys
+        let perWorkgroup = [product(rows, p.headDim + p.valueDim + 4), product(keys, p.headDim + p.valueDim), product(rows, keys)]
+            .reduce(0) { $0.addingSaturating($1) }
+        scratch = product(perWorkgroup, float, ProcessInfo.processInfo.activeProcessorCount)
+
+        // Output and lse in float64 and float32, one row of scores and visibility per query.
+        let outputs = (checkedProduct(p.outputTensorShape) ?? .max).addingSaturating(checkedProduct(p.lseTensorShape) ?? .max)
+        reference = product(outputs, 12).addingSaturating(product(p.keyTokens, 9))
+    }
+
+    /// What a run allocates beyond the caller's tensors: device or rounded copies of them, the
+    /// partials, the plan tables and the interpreter's registers.
+    public var run: [(String, Int)] {
+        [("tensor copies", tensors), ("partials", partials), ("plan tables", planTables), ("work-group registers", scratch)]
+    }
+
+    /// What writing inputs for the spec allocates.
+    public var inputs: [(String, Int)] { [("input tensors", tensors)] }
+
+    /// What emitting kernels allocates.
+    public var emit: [(String, Int)] { [("plan tables", planTables)] }
+
+    /// What checking a result against the reference allocates.
+    public var verify: [(String, Int)] { [("reference", reference)] }
+}
