@@ -62,6 +62,8 @@ let package = Package(
                 "AttentionGen", "GLSLEmitter", "KernelCatalog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        // The fuzz targets: a corpus replayer in normal builds, libFuzzer's target under scripts/fuzz.sh.
+        .executableTarget(name: "attngen-fuzz", dependencies: ["AttentionSpec", "AttentionTensors", "AttentionPlan", "AttentionRuntime"]),
         .plugin(name: "AttentionKernelsPlugin", capability: .buildTool(), dependencies: ["attngen"]),
         .target(
             name: "AttentionTestSupport", dependencies: ["AttentionRuntime", "AttentionPlan", "AttentionSpec", "AttentionTensors", "KernelIR", "KernelLowering"],

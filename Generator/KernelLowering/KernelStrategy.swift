@@ -167,11 +167,10 @@ public struct DeviceLimits: Hashable, Sendable {
     /// vectorise across invocations; 16 for a CPU OpenCL driver (PoCL vectorises inside a
     /// work-item, measured 4-6x faster that way).
     public var vectorWidth: Int
-    /// For a CPU Vulkan driver that runs a work-group as SIMD lanes (lavapipe: 8 at 256 bits,
-    /// and every shared-memory read is a gather): the invocations one work-group should have.
-    /// Fewer invocations with larger micro-tiles measured 2.5-5x faster there on dense f32, but
-    /// the expanded micro-tiles (with a mask predicate per element) take llvmpipe's JIT minutes
-    /// on masked and 16-bit specs, so no backend sets it by default. Nil for GPUs.
+    /// For a CPU Vulkan driver that runs a work-group as SIMD rows of this many lanes (lavapipe:
+    /// 8 at 256 bits, its subgroup size; every shared-memory read is a gather): the strategy
+    /// then gives each group of query rows one SIMD row and larger micro-tiles
+    /// (`simdCandidates`). Nil for GPUs.
     public var simdInvocations: Int?
     /// Invocations per subgroup when compute shaders may shuffle within a subgroup (Vulkan's
     /// `shuffle` operations; OpenCL C 1.2 has none), else nil.
@@ -252,22 +251,23 @@ extension KernelStrategy {
         }
     }
 
-    /// Work-groups of `simdInvocations` invocations with micro-tiles of up to 16 rows × 16 keys
-    /// (lavapipe measured 4x2 invocations of 16x16 fastest on 64-row tiles).
+    /// For a CPU driver that runs each work-group as SIMD rows of `simdInvocations` lanes
+    /// (lavapipe): one SIMD row per group of query rows, so a row's invocations are one
+    /// subgroup, and micro-tiles of 8 rows × 4 keys (blocks of 4 × lanes keys). On lavapipe
+    /// (dense, 1024 tokens, d64) `8x8,8x4,h16,v16,sg` ran 4.4× faster than the GPU shape
+    /// `16x16,4x2,h16,v8`; 16×16 micro-tiles ran faster still but took llvmpipe's JIT minutes.
     private static func simdCandidates(for device: DeviceLimits, facts: KernelFacts) -> [KernelStrategy] {
         guard let lanes = device.simdInvocations, lanes >= 1 else { return [] }
         let rows = max(1, facts.maxQueryRows)
-        let rowsPerThread = min(16, rows)
+        let rowsPerThread = min(8, rows)
         let rowThreads = (rows + rowsPerThread - 1) / rowsPerThread
-        let keyThreads = max(1, lanes / rowThreads)
-        return [32, 64, 16].flatMap { blockKeys -> [KernelStrategy] in
-            guard blockKeys % keyThreads == 0, rowThreads * keyThreads <= device.maxWorkgroupSize else { return [] }
-            return chunks(of: facts.headDim).filter { $0 <= 16 || $0 == facts.headDim }.flatMap { headChunk in
-                chunks(of: blockKeys).map { valueKeys in
-                    KernelStrategy(
-                        rowThreads: rowThreads, keyThreads: keyThreads, rowsPerThread: rowsPerThread,
-                        keysPerThread: blockKeys / keyThreads, headChunk: headChunk, valueKeys: valueKeys)
-                }
+        let blockKeys = 4 * lanes
+        guard rowThreads * lanes <= device.maxWorkgroupSize else { return [] }
+        return chunks(of: facts.headDim).filter { $0 <= 16 || $0 == facts.headDim }.flatMap { headChunk in
+            chunks(of: blockKeys).filter { $0 >= 8 && $0 * 2 >= blockKeys }.map { valueKeys in
+                KernelStrategy(
+                    rowThreads: rowThreads, keyThreads: lanes, rowsPerThread: rowsPerThread, keysPerThread: 4,
+                    headChunk: headChunk, valueKeys: valueKeys)
             }
         }
     }

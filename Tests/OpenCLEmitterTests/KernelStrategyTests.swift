@@ -41,6 +41,19 @@ import Testing
         #expect(gpu.sharedMemoryBytes(Self.facts) == gpu.reducing(by: .sharedMemory).sharedMemoryBytes(Self.facts) - 4 * gpu.tileRows * gpu.keyThreads)
     }
 
+    /// A CPU Vulkan driver gets one SIMD row per group of query rows (a row's invocations are
+    /// one subgroup, reduced by shuffles) and 8×4 micro-tiles; d128's Q alone overflows its 32 KiB.
+    @Test func cpuVulkanDriversGetOneSIMDRowPerRowGroup() throws {
+        var cpu = Self.lavapipe
+        cpu.simdInvocations = 8
+        let chosen = try #require(KernelStrategy.choose(for: cpu, facts: Self.facts))
+        #expect(chosen.compact == "8x8,8x4,h16,v16,sg")
+        let decode = KernelFacts(headDim: 128, valueDim: 128, maxQueryRows: 1, panelKeys: 128, maxKeyRows: 128)
+        #expect(KernelStrategy.choose(for: cpu, facts: decode)?.workgroupSize == 8)
+        let wide = KernelFacts(headDim: 128, valueDim: 128, maxQueryRows: 64, panelKeys: 128, maxKeyRows: 64)
+        #expect(KernelStrategy.choose(for: cpu, facts: wide) == nil)
+    }
+
     @Test func shufflesNeedAPowerOfTwoThatDividesTheSubgroup() {
         let strategy = { (keyThreads: Int) in
             KernelStrategy(rowThreads: 4, keyThreads: keyThreads, rowsPerThread: 16, keysPerThread: 48 / keyThreads, headChunk: 64,

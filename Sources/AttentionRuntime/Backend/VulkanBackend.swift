@@ -129,9 +129,9 @@ public struct VulkanBackend: AttentionBackend {
         let device = context.device
         return GLSLOptions(
             maxWorkgroupSize: device.maxComputeWorkGroupInvocations, sharedMemoryBytes: device.maxComputeSharedMemorySize,
-            // Not `simdInvocations` on lavapipe: its few-invocation 16x16 tiles run dense 4096 3-5x
-            // faster, but llvmpipe's JIT then takes minutes even on dense specs.
-            strategy: strategy, subgroupSize: device.shuffleSubgroupSize)
+            // A CPU driver (lavapipe) runs a work-group as SIMD rows of its subgroup size.
+            strategy: strategy, simdInvocations: device.type == .cpu && device.subgroupSize > 0 ? device.subgroupSize : nil,
+            subgroupSize: device.shuffleSubgroupSize)
     }
 
     private func layout(_ spec: AttentionSpec) throws(AttentionError) -> VulkanProgramLayout {
