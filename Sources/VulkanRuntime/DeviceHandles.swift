@@ -1,5 +1,6 @@
 import CVulkan
 import Foundation
+import RuntimeSupport
 
 /// The driver objects of one logical device: what pipelines and buffers keep alive. Separate
 /// from `VulkanContext` so the context's pipeline table (context → pipeline) does not form a
@@ -14,6 +15,11 @@ final class DeviceHandles: @unchecked Sendable {
     let commandPool: VkCommandPool
     let memoryTypes: MemoryTypes
     let submission = NSLock()
+    /// Dispatches whose fence wait timed out. The device may still read and write their buffers
+    /// and pipelines, so they stay alive for the rest of the process (they also keep these
+    /// handles alive: the device is never destroyed under them). On lavapipe device memory is
+    /// host heap, and freeing it under a running shader corrupted the heap.
+    let abandoned = Locked<[VulkanDispatch]>([])
 
     init(info: VulkanDeviceInfo) throws(VulkanError) {
         self.info = info

@@ -68,7 +68,8 @@ struct Submission {
     private var commandBuffer: VkCommandBuffer?
     private var fence: VkFence?
     private var queryPool: VkQueryPool?
-    /// After a timeout the GPU may still use the objects: they are leaked rather than destroyed.
+    /// After a timeout the GPU may still use the objects: they are leaked rather than destroyed,
+    /// and the steps' buffers and pipelines are kept (`DeviceHandles.abandoned`).
     private var leak = false
 
     init(handles: DeviceHandles, steps: [VulkanDispatch]) {
@@ -138,6 +139,7 @@ struct Submission {
         let waited = vkWaitForFences(device, 1, &fence, VkBool32(1), timeout)
         if waited == VK_TIMEOUT {
             leak = true
+            handles.abandoned.withLock { $0 += steps }
             throw .timeout(seconds: timeoutSeconds, context: "\(steps.count) dispatch(es) of "
                            + steps.map { "'\($0.pipeline.entryPoint)' \($0.groups)" }.joined(separator: ", "))
         }

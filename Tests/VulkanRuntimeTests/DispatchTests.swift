@@ -162,6 +162,29 @@ import Testing
         #expect(try output.read(as: UInt32.self)[0] == 60_000)
     }
 
+    /// A dispatch whose fence wait times out keeps its buffers alive after the caller drops
+    /// them: the device may still write them (freeing lavapipe's host-heap memory under a
+    /// running shader corrupted the heap).
+    @Test func timedOutDispatchesKeepTheirBuffers() throws {
+        guard let lavapipe = VulkanDevices.lavapipe() else { Issue.record("lavapipe is not installed"); return }
+        let context = try VulkanContext(device: lavapipe, pipelineCache: .disabled, fenceTimeoutSeconds: 1e-6)
+        let pipeline = try context.makePipeline(spirv: try spirv(Shaders.loopCounter), storageBuffers: 1, pushConstantBytes: 4)
+        weak var dropped: VulkanBuffer?
+        do {
+            let output = try context.makeBuffer(count: 2, of: UInt32.self)
+            dropped = output
+            do {
+                _ = try context.dispatch(pipeline, buffers: [output], pushConstants: [UInt32(60_000)], groups: (x: 2048, y: 1, z: 1))
+                Issue.record("a dispatch of 2048 x 60,000 loop iterations finished within a microsecond")
+            } catch .timeout {
+            } catch {
+                Issue.record("expected a timeout: \(error)")
+            }
+        }
+        #expect(dropped != nil, "the timed-out dispatch's buffer was freed while the device may still write it")
+        #expect(context.handles.abandoned.withLock { $0.count } == 1)
+    }
+
     @Test func concurrentDispatchesOnOneContext() async throws {
         let context = try context()
         let pipeline = try context.makePipeline(spirv: try spirv(Shaders.doubleIt), storageBuffers: 2, pushConstantBytes: 4)
