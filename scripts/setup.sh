@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the system packages AttentionGen needs (OpenCL ICD loader + PoCL, Vulkan loader +
-# Mesa lavapipe, glslang, SPIRV-Tools). Idempotent: packages already present are skipped.
+# Mesa lavapipe, Vulkan's validation layers, glslang, SPIRV-Tools). Idempotent: packages already
+# present are skipped.
 set -euo pipefail
 packages=(ocl-icd-opencl-dev opencl-headers pocl-opencl-icd libvulkan-dev mesa-vulkan-drivers
-          glslang-dev glslang-tools spirv-tools)
+          vulkan-validationlayers glslang-dev glslang-tools spirv-tools)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
