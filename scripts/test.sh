@@ -9,9 +9,9 @@ scripts/setup.sh
 swift build --build-tests
 swift test --skip-build
 # Every kept fuzz finding and the catalogue specs, replayed through the fuzz targets (debug build).
-for target in spec npy run; do
+for target in spec npy package run; do
   seeds=("Tests/FuzzCorpus/$target")
-  [ "$target" = npy ] || seeds+=(Kernels/specs)
+  case "$target" in spec | run) seeds+=(Kernels/specs) ;; esac
   .build/debug/attngen-fuzz "$target" "${seeds[@]}"
 done
 # A bounded libFuzzer run of each target, fixed seed (scripts/fuzz.sh; about 3 minutes with its build).

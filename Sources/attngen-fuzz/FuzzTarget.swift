@@ -11,6 +11,8 @@ enum FuzzTarget: String, CaseIterable {
     case spec
     /// A `.npy` file: header and data.
     case npy
+    /// A kernel package (`NAME.attnkernels.json`): manifest, spec, SPIR-V and OpenCL layouts.
+    case package
     /// Spec JSON, then, when the spec is small, the CPU interpreter on seeded inputs, checked
     /// against the float64 reference by the tolerance rule.
     case run
@@ -26,6 +28,8 @@ enum FuzzTarget: String, CaseIterable {
             _ = try? plan(data)
         case .npy:
             _ = try? Npy.read(data, name: "fuzz.npy")
+        case .package:
+            _ = try? KernelPackage(data: data, file: "fuzz.attnkernels.json")
         case .run:
             guard let plan = try? plan(data) else { return }
             let p = plan.spec.problem

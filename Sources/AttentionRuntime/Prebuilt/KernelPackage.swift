@@ -21,10 +21,14 @@ public struct KernelPackage: Sendable {
     /// Reads a package; anything malformed is `AttentionError.invalidKernelPackage` naming the
     /// file and the field.
     public init(contentsOf url: URL) throws(AttentionError) {
-        let file = url.lastPathComponent
         guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw .invalidKernelPackage(file: file, reason: "cannot read the file")
+            throw .invalidKernelPackage(file: url.lastPathComponent, reason: "cannot read the file")
         }
+        try self.init(data: data, file: url.lastPathComponent)
+    }
+
+    /// Reads a package from its bytes; `file` names it in errors.
+    public init(data: Data, file: String) throws(AttentionError) {
         let root: JSONValue
         do { root = try JSONValue.parse(data) } catch { throw .invalidKernelPackage(file: file, reason: "\(error)") }
         var reader = PackageReader(file: file)
