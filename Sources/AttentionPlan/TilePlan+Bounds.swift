@@ -58,6 +58,12 @@ extension TilePlan {
                 field: field, value: value,
                 reason: "needs more than 2^24 work-groups to list; use larger query tiles, fewer splits or fewer work-groups")
         }
+        // Every schedule lists each output tile's segments (lean: a few work-groups each covering many).
+        guard let outputTiles, outputTiles <= limit else {
+            throw .invalidValue(
+                field: "problem", value: "batch \(p.batch) · heads \(p.heads) · \(queryTiles.map(String.init) ?? "too many") query tiles",
+                reason: "more than 2^24 output tiles to list; use larger query tiles or a smaller problem")
+        }
     }
 
     /// Splits beyond the key tiles and lean grids beyond the work items only add idle

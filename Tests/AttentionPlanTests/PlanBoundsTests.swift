@@ -38,6 +38,14 @@ import Testing
         #expect(refusal(spec)?.field == "problem")
     }
 
+    /// Found by scripts/cli-fuzz.py: 2^31 heads on a 13-work-group lean grid made `simulate`
+    /// list 2^31 output tiles' segments.
+    @Test func leanOverBillionsOfOutputTilesIsRefused() throws {
+        let spec = try AttentionSpec.attention(heads: 1 << 31, kvHeads: 1, headDim: 64, tokens: [1], keyTokens: [4096])
+            .tiled(query: [16], key: [128]).scheduled(.lean(workgroups: 13)).validated()
+        #expect(refusal(spec)?.field == "problem")
+    }
+
     @Test func hugeGridsAnswerWithinASecond() throws {
         let clock = ContinuousClock()
         let elapsed = clock.measure {
