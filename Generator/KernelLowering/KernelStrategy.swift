@@ -289,16 +289,12 @@ extension KernelStrategy {
     /// `ROWTHREADSxKEYTHREADS,ROWSxKEYS,hHEADCHUNK,vVALUEKEYS[,wWIDTH][,sg][,unrolled]`, e.g.
     /// `16x16,4x4,h64,v64` (`sg`: rows reduced by subgroup shuffles).
     public var compact: String {
-        compactText
+        "\(rowThreads)x\(keyThreads),\(rowsPerThread)x\(keysPerThread),h\(headChunk),v\(valueKeys)"
+            + (vectorWidth > 1 ? ",w\(vectorWidth)" : "") + (reduction == .subgroupShuffle ? ",sg" : "") + (unrolled ? ",unrolled" : "")
     }
 
     /// The compact form's grammar, for error messages.
     public static let compactFormat = "ROWTHREADSxKEYTHREADS,ROWSxKEYS,hHEADCHUNK,vVALUEKEYS[,wWIDTH][,sg][,unrolled]"
-
-    private var compactText: String {
-        "\(rowThreads)x\(keyThreads),\(rowsPerThread)x\(keysPerThread),h\(headChunk),v\(valueKeys)"
-            + (vectorWidth > 1 ? ",w\(vectorWidth)" : "") + (reduction == .subgroupShuffle ? ",sg" : "") + (unrolled ? ",unrolled" : "")
-    }
 
     /// Parses the compact form; nil when it is malformed or a count is below 1.
     public init?(compact text: String) {

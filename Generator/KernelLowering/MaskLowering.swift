@@ -69,15 +69,12 @@ public struct MaskLowering: Hashable, Sendable {
     /// Run-time sizes the predicate reads beyond `query_tokens` and `key_tokens` (which every
     /// attention kernel has), with their values for `problem`.
     public func sizes(for problem: AttentionProblem) -> [(name: String, value: Int)] {
-        switch mask {
-        case .dense, .causal, .slidingWindow:
-            return []
-        case .neighborhood:
-            return problem.queryShape.enumerated().map { ("grid_\($0.offset)", $0.element) }
-        case .blockSparse:
-            return problem.queryShape.enumerated().map { ("query_grid_\($0.offset)", $0.element) }
-                + problem.keyShape.enumerated().map { ("key_grid_\($0.offset)", $0.element) }
+        let values = switch mask {
+        case .dense, .causal, .slidingWindow: [Int]()
+        case .neighborhood: problem.queryShape
+        case .blockSparse: problem.queryShape + problem.keyShape
         }
+        return Array(zip(sizeNames, values))
     }
 
     /// Whether the predicate reads the plan's block table.

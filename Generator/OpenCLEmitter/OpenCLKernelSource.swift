@@ -33,8 +33,8 @@ public struct OpenCLKernelSource: Sendable {
     ) throws(SpecError) {
         spec = program.spec
         try Self.checkIndexRange(plan)
-        try strategy?.check(KernelFacts(plan: plan), on: device)
         let configuration = OpenCLConfiguration(program: program, plan: plan, device: device, strategy: strategy)
+        try strategy?.check(configuration.facts, on: device)
         let spec = spec
         self.configuration = configuration
         self.device = device
