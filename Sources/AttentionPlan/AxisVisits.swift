@@ -7,6 +7,9 @@ import AttentionSpec
 struct AxisVisits: Sendable {
     /// `visits[q]`: the key axis tiles query axis tile `q` meets, in tile order.
     let visits: [[KeyTileVisit]]
+    /// `visitors[k]`: the query axis tiles that meet key axis tile `k`, in tile order (the
+    /// transpose of `visits`).
+    let visitors: [[QueryTileVisit]]
     /// Allowed (query, key) coordinate pairs on this axis.
     let allowedPairs: Int
 
@@ -23,7 +26,7 @@ struct AxisVisits: Sendable {
         var keyTilesByGroup = [[Int]](repeating: [], count: dilation)
         for (index, tile) in keyTiling.tiles.enumerated() { keyTilesByGroup[tile.group].append(index) }
 
-        visits = queryTiling.tiles.map { queryTile in
+        let visits = queryTiling.tiles.map { queryTile in
             let rows = queryTile.coordinates.map { windows[$0] }
             // Windows move monotonically with the query, so the union is [first of first, last of last].
             let reach = (rows.map(\.first).min() ?? 0)...(rows.map(\.last).max() ?? -1)
@@ -42,5 +45,11 @@ struct AxisVisits: Sendable {
                 return KeyTileVisit(keyTile: keyIndex, tileClass: all ? .full : .partial)
             }
         }
+        self.visits = visits
+        var visitors = [[QueryTileVisit]](repeating: [], count: keyTiling.tiles.count)
+        for (queryTile, row) in visits.enumerated() {
+            for visit in row { visitors[visit.keyTile].append(QueryTileVisit(queryTile: queryTile, tileClass: visit.tileClass)) }
+        }
+        self.visitors = visitors
     }
 }

@@ -14,6 +14,8 @@ public struct MemoryEstimate: Hashable, Sendable {
     public let scratch: Int
     /// The float64 reference and the float32 baseline of the tolerance rule.
     public let reference: Int
+    /// The backward's own tensors: dO, dQ, dK, dV and the row sums D, as float32.
+    public let gradients: Int
 
     public init(plan: TilePlan) {
         let p = plan.spec.problem
@@ -55,6 +57,9 @@ public struct MemoryEstimate: Hashable, Sendable {
         // Output and lse in float64 and float32, one row of scores and visibility per query.
         let outputs = (checkedProduct(p.outputTensorShape) ?? .max).addingSaturating(checkedProduct(p.lseTensorShape) ?? .max)
         reference = product(outputs, 12).addingSaturating(product(p.keyTokens, 9))
+        let gradientElements = [p.outputTensorShape, p.queryTensorShape, p.keyTensorShape, p.valueTensorShape, p.lseTensorShape]
+            .reduce(0) { $0.addingSaturating(checkedProduct($1) ?? .max) }
+        gradients = product(gradientElements, float)
     }
 
     /// What a run allocates beyond the caller's tensors: device or rounded copies of them, the
@@ -62,6 +67,10 @@ public struct MemoryEstimate: Hashable, Sendable {
     public var run: [(String, Int)] {
         [("tensor copies", tensors), ("partials", partials), ("plan tables", planTables), ("work-group registers", scratch)]
     }
+
+    /// What a backward run allocates: a forward run's (it recomputes the forward when not
+    /// given it), the gradient tensors and the transposed plan.
+    public var backward: [(String, Int)] { run + [("gradients", gradients), ("transposed plan", planTables)] }
 
     /// What writing inputs for the spec allocates.
     public var inputs: [(String, Int)] { [("input tensors", tensors)] }

@@ -6,6 +6,17 @@ public enum TileClass: Hashable, Sendable {
     case partial
 }
 
+/// One query tile that visits a key tile (the transposed plan, for the backward pass).
+public struct QueryTileVisit: Hashable, Sendable {
+    public let queryTile: Int
+    public let tileClass: TileClass
+
+    public init(queryTile: Int, tileClass: TileClass) {
+        self.queryTile = queryTile
+        self.tileClass = tileClass
+    }
+}
+
 /// One key tile a query tile visits.
 public struct KeyTileVisit: Hashable, Sendable {
     public let keyTile: Int

@@ -11,9 +11,9 @@ public struct TilePlan: Sendable {
     public let spec: AttentionSpec
     public let queryTiles: TileGrid
     public let keyTiles: TileGrid
-    private let strategy: Strategy
+    let strategy: Strategy
 
-    private enum Strategy: Sendable {
+    enum Strategy: Sendable {
         case perAxis([AxisVisits])
         case flat(FlatTileRule)
     }
@@ -44,22 +44,23 @@ public struct TilePlan: Sendable {
         switch strategy {
         case .perAxis(let axes):
             let queryIndices = queryTiles.axisIndices(of: queryTile)
-            // Row-major product of the per-axis lists: key tile indices come out ascending.
-            var combined: [(indices: [Int], full: Bool)] = [([], true)]
-            for (axis, visits) in axes.enumerated() {
-                let row = visits.visits[queryIndices[axis]]
-                combined = combined.flatMap { prefix in
-                    row.map { (prefix.indices + [$0.keyTile], prefix.full && $0.tileClass == .full) }
-                }
-            }
-            return combined.map {
-                KeyTileVisit(keyTile: keyTiles.index(ofAxisIndices: $0.indices), tileClass: $0.full ? .full : .partial)
-            }
+            let rows = axes.indices.map { axis in axes[axis].visits[queryIndices[axis]].map { ($0.keyTile, $0.tileClass) } }
+            return Self.boxProduct(rows).map { KeyTileVisit(keyTile: keyTiles.index(ofAxisIndices: $0.indices), tileClass: $0.tileClass) }
         case .flat(let rule):
             return (0..<keyTiles.count).compactMap { keyTile in
                 rule.classify(queryTile: queryTile, keyTile: keyTile).map { KeyTileVisit(keyTile: keyTile, tileClass: $0) }
             }
         }
+    }
+
+    /// The row-major product of per-axis tile lists (a box pair is FULL when every axis pair
+    /// is): indices come out ascending.
+    static func boxProduct(_ rows: [[(tile: Int, tileClass: TileClass)]]) -> [(indices: [Int], tileClass: TileClass)] {
+        var combined: [(indices: [Int], full: Bool)] = [([], true)]
+        for row in rows {
+            combined = combined.flatMap { prefix in row.map { (prefix.indices + [$0.tile], prefix.full && $0.tileClass == .full) } }
+        }
+        return combined.map { ($0.indices, $0.full ? .full : .partial) }
     }
 
     /// How many key tiles query tile `queryTile` visits, without listing them.

@@ -110,22 +110,49 @@ public struct AttentionRuntime: Sendable {
         try await Task.detached { [self] in try attention(spec, q: q, k: k, v: v) }.value
     }
 
-    /// Runs checked inputs on the chosen backend, then on each standby backend in turn: under
-    /// `auto` when the chosen device cannot run the spec at all (`unsupportedOnDevice`), and for
-    /// any device failure when the policy is `retryOnNextBackend`. A forced backend never switches
-    /// on its own.
+    /// Runs checked inputs on the chosen backend, moving on as `onBackends` says.
     public func run(_ inputs: AttentionInputs) throws(AttentionError) -> AttentionResult {
         try checkMemory(inputs.spec)
+        return try onBackends { backend, failures throws(AttentionError) in
+            var result = try backend.run(inputs)
+            result.backendName = backend.name
+            result.deviceName = backend.device
+            result.failedAttempts = failures
+            return result
+        }
+    }
+
+    /// The backward pass: dQ, dK and dV (float32) for the forward `spec`, q, k, v and the
+    /// upstream gradient `dOutput`. Pass the forward's `output` and `lse` to skip recomputing
+    /// them (both or neither). A backend without backward kernels hands the call on under `auto`.
+    public func gradients(
+        _ spec: AttentionSpec, q: Tensor, k: Tensor, v: Tensor, output: Tensor? = nil, lse: Tensor? = nil, dOutput: Tensor
+    ) throws(AttentionError) -> AttentionGradients {
+        try gradients(AttentionGradientInputs(spec: spec, q: q, k: k, v: v, dOutput: dOutput, output: output, lse: lse))
+    }
+
+    public func gradients(_ inputs: AttentionGradientInputs) throws(AttentionError) -> AttentionGradients {
+        try checkBackwardMemory(inputs.spec)
+        return try onBackends { backend, failures throws(AttentionError) in
+            var result = try backend.gradients(inputs)
+            result.backendName = backend.name
+            result.deviceName = backend.device
+            result.failedAttempts = failures
+            return result
+        }
+    }
+
+    /// Runs `body` on the chosen backend, then on each standby backend in turn: under `auto`
+    /// when the chosen device cannot run the spec at all (`unsupportedOnDevice`), and for any
+    /// device failure when the policy is `retryOnNextBackend`. A forced backend never switches
+    /// on its own. `body` gets the errors of the backends that failed before.
+    func onBackends<R>(_ body: (any AttentionBackend, [String]) throws(AttentionError) -> R) throws(AttentionError) -> R {
         var failures: [String] = []
         var current = backend
         var next = 0
         while true {
             do {
-                var result = try current.run(inputs)
-                result.backendName = current.name
-                result.deviceName = current.device
-                result.failedAttempts = failures
-                return result
+                return try body(current, failures)
             } catch {
                 // auto routes a spec the chosen device cannot run to the next backend; other device
                 // failures move on only when the caller opted in.

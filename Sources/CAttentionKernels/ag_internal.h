@@ -49,6 +49,8 @@ typedef struct ag_impl {
                            float *acc, int ldacc, int DV);
     void (*softmax_finalize)(int M, int DV, float *acc, int ldacc,
                              const float *m, const float *l, float *lse);
+    void (*softmax_gradient)(int M, int N, float *S, int lds, float *dP, int lddp,
+                             const float *lse, const float *D, float scale);
     void (*f16_to_f32)(const uint16_t *src, float *dst, long n);
     void (*f32_to_f16)(const float *src, uint16_t *dst, long n);
     void (*bf16_to_f32)(const uint16_t *src, float *dst, long n);
@@ -65,6 +67,8 @@ typedef struct ag_impl {
                                  float *acc, int ldacc, int DV);                           \
     void ag_softmax_finalize_##sfx(int M, int DV, float *acc, int ldacc,                   \
                                    const float *m, const float *l, float *lse);            \
+    void ag_softmax_gradient_##sfx(int M, int N, float *S, int lds, float *dP, int lddp,    \
+                                   const float *lse, const float *D, float scale);         \
     void ag_f16_to_f32_##sfx(const uint16_t *src, float *dst, long n);                     \
     void ag_f32_to_f16_##sfx(const float *src, uint16_t *dst, long n);                     \
     void ag_bf16_to_f32_##sfx(const uint16_t *src, float *dst, long n);                    \

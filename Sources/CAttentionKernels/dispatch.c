@@ -6,7 +6,7 @@
 
 #define AG_TABLE(sfx) {                                                       \
     #sfx, ag_gemm_abt_##sfx, ag_gemm_ab_acc_##sfx, ag_softmax_update_##sfx,    \
-    ag_softmax_finalize_##sfx, ag_f16_to_f32_##sfx, ag_f32_to_f16_##sfx,       \
+    ag_softmax_finalize_##sfx, ag_softmax_gradient_##sfx, ag_f16_to_f32_##sfx, ag_f32_to_f16_##sfx,       \
     ag_bf16_to_f32_##sfx, ag_f32_to_bf16_##sfx }
 
 static const ag_impl ag_impl_scalar = AG_TABLE(scalar);
@@ -111,6 +111,18 @@ void ag_softmax_finalize(int M, int DV, float *acc, int ldacc,
     if (M <= 0) return;
     if (DV < 0) DV = 0;
     ag_impl_get()->softmax_finalize(M, DV, acc, ldacc, m, l, lse);
+}
+
+void ag_softmax_gradient(int M, int N, float *S, int lds, float *dP, int lddp,
+                         const float *lse, const float *D, float scale) {
+    if (M <= 0 || N <= 0) return;
+    ag_impl_get()->softmax_gradient(M, N, S, lds, dP, lddp, lse, D, scale);
+}
+
+/* Small tiles (rows x keys of one visit): a plain loop; the GEMMs dominate. */
+void ag_transpose(int M, int N, const float *A, int lda, float *B, int ldb) {
+    for (int i = 0; i < M; i++)
+        for (int j = 0; j < N; j++) B[(long)j * ldb + i] = A[(long)i * lda + j];
 }
 
 void ag_f16_to_f32(const uint16_t *src, float *dst, long n) {

@@ -144,4 +144,28 @@ AG_TARGET_AVX2 void ag_softmax_finalize_avx2(int M, int DV, float *acc, int ldac
     }
 }
 
+AG_TARGET_AVX2 void ag_softmax_gradient_avx2(int M, int N, float *S, int lds, float *dP, int lddp,
+                                             const float *lse, const float *D, float scale) {
+    const __m256 vscale = _mm256_set1_ps(scale);
+    for (int r = 0; r < M; r++) {
+        float *s = S + (long)r * lds, *dp = dP + (long)r * lddp;
+        if (lse[r] == -AG_INF) {          /* the row sees no key: P = 0, dS = 0 */
+            for (int j = 0; j < N; j++) s[j] = dp[j] = 0.0f;
+            continue;
+        }
+        const __m256 vl = _mm256_set1_ps(lse[r]), vd = _mm256_set1_ps(D[r]);
+        int j = 0;
+        for (; j + 8 <= N; j += 8) {      /* exp(-inf - lse) is exactly 0 (clamped) */
+            const __m256 p = exp256(AG_LD8(s + j) - vl);
+            AG_ST8(s + j, p);
+            AG_ST8(dp + j, vscale * p * (AG_LD8(dp + j) - vd));
+        }
+        for (; j < N; j++) {
+            const float p = s[j] == -AG_INF ? 0.0f : ag_expf(s[j] - lse[r]);
+            s[j] = p;
+            dp[j] = scale * p * (dp[j] - D[r]);
+        }
+    }
+}
+
 #endif /* AG_X86 */

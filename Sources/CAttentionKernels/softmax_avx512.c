@@ -129,4 +129,25 @@ AG_TARGET_AVX512 void ag_softmax_finalize_avx512(int M, int DV, float *acc, int 
     }
 }
 
+AG_TARGET_AVX512 void ag_softmax_gradient_avx512(int M, int N, float *S, int lds, float *dP,
+                                                 int lddp, const float *lse, const float *D,
+                                                 float scale) {
+    const __m512 vscale = _mm512_set1_ps(scale);
+    for (int r = 0; r < M; r++) {
+        float *s = S + (long)r * lds, *dp = dP + (long)r * lddp;
+        const int empty = lse[r] == -AG_INF;  /* the row sees no key: P = 0, dS = 0 */
+        const __m512 vl = _mm512_set1_ps(empty ? 0.0f : lse[r]), vd = _mm512_set1_ps(D[r]);
+        for (int j = 0; j < N; j += 16) {     /* exp(-inf - lse) is exactly 0 (clamped) */
+            const __mmask16 mk = tail_mask(N - j);
+            __m512 p = _mm512_setzero_ps(), g = p;
+            if (!empty) {
+                p = exp512(_mm512_maskz_loadu_ps(mk, s + j) - vl);
+                g = vscale * p * (_mm512_maskz_loadu_ps(mk, dp + j) - vd);
+            }
+            _mm512_mask_storeu_ps(s + j, mk, p);
+            _mm512_mask_storeu_ps(dp + j, mk, g);
+        }
+    }
+}
+
 #endif /* AG_X86 */

@@ -44,3 +44,17 @@ void ag_softmax_finalize_scalar(int M, int DV, float *acc, int ldacc,
         if (lse) lse[r] = m[r] + ag_logf(lr);
     }
 }
+
+void ag_softmax_gradient_scalar(int M, int N, float *S, int lds, float *dP, int lddp,
+                                const float *lse, const float *D, float scale) {
+    for (int r = 0; r < M; r++) {
+        float *s = S + (long)r * lds, *dp = dP + (long)r * lddp;
+        const float lr = lse[r], dr = D[r];
+        for (int j = 0; j < N; j++) {
+            /* a row that sees no key (lse = -inf) has P = 0, and so zero gradients */
+            const float p = (lr == -AG_INF || s[j] == -AG_INF) ? 0.0f : ag_expf(s[j] - lr);
+            s[j] = p;
+            dp[j] = scale * p * (dp[j] - dr);
+        }
+    }
+}

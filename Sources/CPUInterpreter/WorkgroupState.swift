@@ -18,19 +18,14 @@ final class WorkgroupState {
         self.maxKeys = maxKeys
         self.headDim = headDim
         self.valueDim = valueDim
-        func buffer(_ count: Int) -> UnsafeMutablePointer<Float> {
-            let pointer = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
-            pointer.initialize(repeating: 0, count: max(count, 1))
-            return pointer
-        }
-        q = buffer(maxQueries * headDim)
-        k = buffer(maxKeys * headDim)
-        v = buffer(maxKeys * valueDim)
-        s = buffer(maxQueries * maxKeys)
-        m = buffer(maxQueries)
-        l = buffer(maxQueries)
-        acc = buffer(maxQueries * valueDim)
-        lse = buffer(maxQueries)
+        q = zeroedBuffer(maxQueries * headDim)
+        k = zeroedBuffer(maxKeys * headDim)
+        v = zeroedBuffer(maxKeys * valueDim)
+        s = zeroedBuffer(maxQueries * maxKeys)
+        m = zeroedBuffer(maxQueries)
+        l = zeroedBuffer(maxQueries)
+        acc = zeroedBuffer(maxQueries * valueDim)
+        lse = zeroedBuffer(maxQueries)
         qTile = (UnsafePointer(q), headDim)
         kTile = (UnsafePointer(k), headDim)
         vTile = (UnsafePointer(v), valueDim)
@@ -45,4 +40,11 @@ final class WorkgroupState {
         l.update(repeating: 0, count: rows)
         acc.update(repeating: 0, count: rows * valueDim)
     }
+}
+
+/// A zeroed float buffer of at least one element (tile registers of empty tiles stay valid).
+func zeroedBuffer(_ count: Int) -> UnsafeMutablePointer<Float> {
+    let pointer = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
+    pointer.initialize(repeating: 0, count: max(count, 1))
+    return pointer
 }

@@ -10,5 +10,5 @@ struct Attngen: ParsableCommand {
             the schedule. Example:
               attngen validate Kernels/specs/dense-causal-1d.json
             """,
-        subcommands: [ValidateCommand.self, ExplainCommand.self, InputsCommand.self, RunCommand.self, EmitCommand.self, BenchCommand.self, SimulateCommand.self, DevicesCommand.self, CatalogCommand.self, PackageCommand.self])
+        subcommands: [ValidateCommand.self, ExplainCommand.self, InputsCommand.self, RunCommand.self, GradCommand.self, EmitCommand.self, BenchCommand.self, SimulateCommand.self, DevicesCommand.self, CatalogCommand.self, PackageCommand.self])
 }

@@ -5,7 +5,7 @@ import Foundation
 struct InputsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inputs",
-        abstract: "Write random q.npy, k.npy and v.npy tensors shaped for a spec.",
+        abstract: "Write random q.npy, k.npy and v.npy (and dout.npy) tensors shaped for a spec.",
         discussion: """
             Values are uniform in [-1, 1) times --amplitude, from a seeded generator, so runs are repeatable.
             Example:
@@ -23,6 +23,9 @@ struct InputsCommand: ParsableCommand {
     @Option(help: "Scale of the values; 100 gives large logits.")
     var amplitude: Float = 1
 
+    @Flag(help: "Also write dout.npy, an upstream gradient shaped like the output, for `attngen grad`.")
+    var gradient = false
+
     @Flag(help: "Replace existing files.")
     var force = false
 
@@ -37,13 +40,18 @@ struct InputsCommand: ParsableCommand {
         try memory.require(spec, path: self.spec.spec) { $0.inputs }
         let folder = URL(fileURLWithPath: outDir)
         try makeFolder(folder)
-        try checkOutputs(["q", "k", "v"].map { ("--out-dir", folder.appendingPathComponent("\($0).npy").path) }, force: force)
+        let names = ["q", "k", "v"] + (gradient ? ["dout"] : [])
+        try checkOutputs(names.map { ("--out-dir", folder.appendingPathComponent("\($0).npy").path) }, force: force)
         var generator = SeededGenerator(seed: seed)
         let p = spec.problem
-        for (name, shape) in [("q", p.queryTensorShape), ("k", p.keyTensorShape), ("v", p.valueTensorShape)] {
+        let shapes = [("q", p.queryTensorShape), ("k", p.keyTensorShape), ("v", p.valueTensorShape)]
+            + (gradient ? [("dout", p.outputTensorShape)] : [])
+        for (name, shape) in shapes {
             let tensor = Tensor.random(shape: shape, amplitude: amplitude, using: &generator)
             let url = folder.appendingPathComponent("\(name).npy")
-            try Npy.write(tensor, to: url, as: p.dtype == .float16 ? .float16 : .float32, overwrite: force)
+            // The upstream gradient is float32 whatever the storage type.
+            let type: ElementType = p.dtype == .float16 && name != "dout" ? .float16 : .float32
+            try Npy.write(tensor, to: url, as: type, overwrite: force)
             print("wrote \(url.path) \(shape)")
         }
     }

@@ -60,10 +60,17 @@ public protocol AttentionBackend: Sendable {
     func run(_ inputs: AttentionInputs) throws(AttentionError) -> AttentionResult
     /// How this backend would run `spec`, without running it.
     func kernelChoice(for spec: AttentionSpec) throws(AttentionError) -> KernelChoice
+    /// The backward pass: dQ, dK and dV for `inputs`.
+    func gradients(_ inputs: AttentionGradientInputs) throws(AttentionError) -> AttentionGradients
 }
 
 extension AttentionBackend {
     public var device: String { CPUBackend.hostDevice }
+
+    /// Backends without backward kernels say so; under `auto` the call moves on to the next backend.
+    public func gradients(_ inputs: AttentionGradientInputs) throws(AttentionError) -> AttentionGradients {
+        throw .unsupportedOnDevice(name: name, reason: "the backward pass has no kernels for this backend yet (the CPU interpreter and the reference have it)")
+    }
 }
 
 /// Why an attention call failed.
@@ -78,6 +85,8 @@ public enum AttentionError: Error, Sendable, CustomStringConvertible {
     case backendUnavailable(name: String, reason: String)
     /// A prebuilt kernel package that cannot be read.
     case invalidKernelPackage(file: String, reason: String)
+    /// A backward call was given one of the forward's output and lse without the other.
+    case incompleteForward(given: String, missing: String)
     case backendFailed(name: String, reason: String)
     /// The device works but cannot run this spec (e.g. not enough local memory for any tiling);
     /// `auto` moves on to the next backend.
@@ -97,6 +106,8 @@ public enum AttentionError: Error, Sendable, CustomStringConvertible {
             "\(variable)='\(value)' is not a backend: \(reason)"
         case .invalidKernelPackage(let file, let reason):
             "kernel package \(file): \(reason)"
+        case .incompleteForward(let given, let missing):
+            "the forward's \(given) was given without its \(missing): pass both, or neither to recompute them"
         case .backendUnavailable(let name, let reason):
             "backend '\(name)' is not available: \(reason)"
         case .backendFailed(let name, let reason):
@@ -112,7 +123,8 @@ extension AttentionError {
     public var isDeviceFailure: Bool {
         switch self {
         case .backendUnavailable, .backendFailed, .unsupportedOnDevice: true
-        case .invalidSpec, .shapeMismatch, .bufferSizeMismatch, .unknownBackend, .invalidBackendSetting, .invalidKernelPackage: false
+        case .invalidSpec, .shapeMismatch, .bufferSizeMismatch, .unknownBackend, .invalidBackendSetting, .invalidKernelPackage,
+            .incompleteForward: false
         }
     }
 }

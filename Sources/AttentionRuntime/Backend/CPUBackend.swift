@@ -39,3 +39,47 @@ public struct CPUBackend: AttentionBackend {
         return AttentionResult(output: output, lse: lse)
     }
 }
+
+extension CPUBackend {
+    /// The backward pass on the interpreter; the forward runs first when its output and lse
+    /// were not given.
+    public func gradients(_ inputs: AttentionGradientInputs) throws(AttentionError) -> AttentionGradients {
+        let interpreter: CPUInterpreter
+        do { interpreter = try CPUInterpreter(spec: inputs.spec) } catch { throw .invalidSpec(error) }
+        return Self.gradients(interpreter, inputs)
+    }
+
+    /// Runs the backward on an already-planned interpreter (benchmarks reuse one across runs).
+    public static func gradients(
+        _ interpreter: CPUInterpreter, _ inputs: AttentionGradientInputs, decomposition: CPUInterpreter.GradientDecomposition? = nil
+    ) -> AttentionGradients {
+        let p = inputs.spec.problem
+        let forward = inputs.output.flatMap { output in inputs.lse.map { (output, $0) } }
+            ?? { let result = execute(interpreter, inputs.forward); return (result.output, result.lse) }()
+        var gradients = AttentionGradients(
+            dq: Tensor(zeros: p.queryTensorShape), dk: Tensor(zeros: p.keyTensorShape), dv: Tensor(zeros: p.valueTensorShape))
+        let f = inputs.forward
+        f.q.elements.withUnsafeBufferPointer { q in
+            f.k.elements.withUnsafeBufferPointer { k in
+                f.v.elements.withUnsafeBufferPointer { v in
+                    forward.0.elements.withUnsafeBufferPointer { output in
+                        forward.1.elements.withUnsafeBufferPointer { lse in
+                            inputs.dOutput.elements.withUnsafeBufferPointer { dOutput in
+                                gradients.dq.elements.withUnsafeMutableBufferPointer { dq in
+                                    gradients.dk.elements.withUnsafeMutableBufferPointer { dk in
+                                        gradients.dv.elements.withUnsafeMutableBufferPointer { dv in
+                                            interpreter.gradients(
+                                                q: q, k: k, v: v, output: output, lse: lse, dOutput: dOutput, dq: dq, dk: dk, dv: dv,
+                                                decomposition: decomposition)
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return gradients
+    }
+}

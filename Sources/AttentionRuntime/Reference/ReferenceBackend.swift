@@ -21,3 +21,21 @@ public struct ReferenceBackend: AttentionBackend {
         }
     }
 }
+
+extension ReferenceBackend {
+    /// The float64 reference gradients (`NaiveGradients`), rounded to `Float`.
+    public func gradients(_ inputs: AttentionGradientInputs) throws(AttentionError) -> AttentionGradients {
+        let f = inputs.forward
+        let exact = NaiveGradients.compute(
+            inputs.spec, q: f.q.elements, k: f.k.elements, v: f.v.elements, dOutput: inputs.dOutput.elements, as: Double.self)
+        let p = inputs.spec.problem
+        do {
+            return AttentionGradients(
+                dq: try Tensor(shape: p.queryTensorShape, elements: exact.dq.map(Float.init)),
+                dk: try Tensor(shape: p.keyTensorShape, elements: exact.dk.map(Float.init)),
+                dv: try Tensor(shape: p.valueTensorShape, elements: exact.dv.map(Float.init)))
+        } catch {
+            throw .backendFailed(name: name, reason: error.description)
+        }
+    }
+}

@@ -50,22 +50,7 @@ public struct ToleranceRule: Sendable {
         let exact = NaiveAttention.compute(inputs.spec, q: q, k: k, v: v, as: Double.self)
         let single = NaiveAttention.compute(inputs.spec, q: q, k: k, v: v, as: Float.self)
         var mismatches = 0
-        func maxError(_ values: [Float], _ reference: [Double]) -> Double {
-            guard values.count == reference.count else {
-                mismatches += 1
-                return .infinity
-            }
-            var worst = 0.0
-            for (value, exact) in zip(values, reference) {
-                if !exact.isFinite || !value.isFinite {
-                    // −inf (masked rows) and NaN (NaN in, NaN out) must sit where the reference has them.
-                    if Double(value) != exact && !(value.isNaN && exact.isNaN) { mismatches += 1 }
-                    continue
-                }
-                worst = max(worst, abs(Double(value) - exact))
-            }
-            return worst
-        }
+        func maxError(_ values: [Float], _ reference: [Double]) -> Double { Self.maxError(values, reference, mismatches: &mismatches) }
         let logitRounding = Double(Float.ulpOfOne) * exact.maxLogit
         let maxValue = Double(v.lazy.filter(\.isFinite).map(abs).max() ?? 0)
         let outputError = maxError(result.output.elements, exact.output)
@@ -82,6 +67,26 @@ public struct ToleranceRule: Sendable {
             structuralMismatches: mismatches)
         report.nonFiniteInputs = [q, k, v].reduce(0) { $0 + $1.lazy.filter { !$0.isFinite }.count }
         return report
+    }
+}
+
+extension ToleranceRule {
+    /// The largest |value − reference| over finite pairs; −inf and NaN must sit where the
+    /// reference has them (masked rows; NaN in, NaN out), each misplaced one counts in `mismatches`.
+    static func maxError(_ values: [Float], _ reference: [Double], mismatches: inout Int) -> Double {
+        guard values.count == reference.count else {
+            mismatches += 1
+            return .infinity
+        }
+        var worst = 0.0
+        for (value, exact) in zip(values, reference) {
+            if !exact.isFinite || !value.isFinite {
+                if Double(value) != exact && !(value.isNaN && exact.isNaN) { mismatches += 1 }
+                continue
+            }
+            worst = max(worst, abs(Double(value) - exact))
+        }
+        return worst
     }
 }
 

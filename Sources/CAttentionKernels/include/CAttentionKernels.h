@@ -50,6 +50,16 @@ void ag_softmax_update(int M, int N, float *S, int lds,
 void ag_softmax_finalize(int M, int DV, float *acc, int ldacc,
                          const float *m, const float *l, float *lse);
 
+/// Backward of one tile (FlashAttention-2), per row r < M and column j < N:
+///   P = exp(S[r][j] - lse[r])  (exactly 0 where S = -inf, and for rows with lse[r] = -inf);
+///   S[r][j] = P;  dP[r][j] = scale * P * (dP[r][j] - D[r])  (dS, with the softmax scale folded in).
+/// S holds the scaled, masked scores; dP holds dO·V^T; D[r] = rowsum(dO ∘ O).
+void ag_softmax_gradient(int M, int N, float *S, int lds, float *dP, int lddp,
+                         const float *lse, const float *D, float scale);
+
+/// B[N x M] = A[M x N]^T.
+void ag_transpose(int M, int N, const float *A, int lda, float *B, int ldb);
+
 /// IEEE binary16 -> float32, exact (subnormals, inf, NaN included).
 void ag_f16_to_f32(const uint16_t *src, float *dst, long n);
 /// float32 -> IEEE binary16, round-to-nearest-even, overflow -> inf, NaN stays NaN.

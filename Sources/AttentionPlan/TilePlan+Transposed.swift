@@ -1,0 +1,38 @@
+import AttentionSpec
+
+/// The transposed plan, for the backward pass: for every key tile, the query tiles that visit
+/// it, each FULL or PARTIAL exactly as in `visits(forQueryTile:)`. It is derived from the same
+/// per-axis or flat rule, so skipping and mask-free FULL tiles hold in the backward too (as
+/// NATTEN's backward derives its reverse neighborhoods from the forward's).
+extension TilePlan {
+    /// The query tiles that visit key tile `keyTile`, ascending by query tile index.
+    public func visitors(ofKeyTile keyTile: Int) -> [QueryTileVisit] {
+        switch strategy {
+        case .perAxis(let axes):
+            let keyIndices = keyTiles.axisIndices(of: keyTile)
+            let rows = axes.indices.map { axis in axes[axis].visitors[keyIndices[axis]].map { ($0.queryTile, $0.tileClass) } }
+            return Self.boxProduct(rows).map {
+                QueryTileVisit(queryTile: queryTiles.index(ofAxisIndices: $0.indices), tileClass: $0.tileClass)
+            }
+        case .flat(let rule):
+            return (0..<queryTiles.count).compactMap { queryTile in
+                rule.classify(queryTile: queryTile, keyTile: keyTile).map { QueryTileVisit(queryTile: queryTile, tileClass: $0) }
+            }
+        }
+    }
+
+    /// Every key tile's visitors, in key tile order. For flat masks this classifies every tile
+    /// pair once (bounded by the plan's enumeration limit); neighborhood masks invert per axis.
+    public func allVisitors() -> [[QueryTileVisit]] {
+        switch strategy {
+        case .perAxis:
+            return (0..<keyTiles.count).map(visitors(ofKeyTile:))
+        case .flat:
+            var result = [[QueryTileVisit]](repeating: [], count: keyTiles.count)
+            for (queryTile, visits) in allVisits {
+                for visit in visits { result[visit.keyTile].append(QueryTileVisit(queryTile: queryTile, tileClass: visit.tileClass)) }
+            }
+            return result
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import AttentionSpec
+import AttentionTensors
+
+/// The inputs of one backward call: the forward's inputs, the upstream gradient `dO` and,
+/// optionally, the forward's output and log-sum-exp (computed here when not given).
+public struct AttentionGradientInputs: Sendable {
+    public let forward: AttentionInputs
+    /// `[batch, *queryShape, heads, valueDim]`, float32 (not rounded: gradients are float32).
+    public let dOutput: Tensor
+    /// The forward's output and lse, when the caller kept them.
+    public let output: Tensor?
+    public let lse: Tensor?
+
+    public var spec: AttentionSpec { forward.spec }
+
+    /// Checks every shape against the spec; `output` and `lse` come together or not at all.
+    public init(
+        spec: AttentionSpec, q: Tensor, k: Tensor, v: Tensor, dOutput: Tensor, output: Tensor? = nil, lse: Tensor? = nil
+    ) throws(AttentionError) {
+        forward = try AttentionInputs(spec: spec, q: q, k: k, v: v)
+        let p = spec.problem
+        if (output == nil) != (lse == nil) {
+            throw .incompleteForward(given: output == nil ? "lse" : "output", missing: output == nil ? "output" : "lse")
+        }
+        for (role, tensor, expected, layout) in [
+            ("dout", dOutput, p.outputTensorShape, "[batch, *queryShape, heads, valueDim]"),
+            ("out", output ?? dOutput, p.outputTensorShape, "[batch, *queryShape, heads, valueDim]"),
+            ("lse", lse ?? Tensor(zeros: p.lseTensorShape), p.lseTensorShape, "[batch, *queryShape, heads]"),
+        ] where tensor.shape != expected {
+            throw .shapeMismatch(role: role, expected: expected, found: tensor.shape, layout: layout)
+        }
+        self.dOutput = dOutput
+        self.output = output
+        self.lse = lse
+    }
+}
+
+/// The gradients of one backward call, float32 whatever the storage type.
+public struct AttentionGradients: Sendable, Equatable {
+    /// `[batch, *queryShape, heads, headDim]`.
+    public var dq: Tensor
+    /// `[batch, *keyShape, kvHeads, headDim]`: summed over the query heads sharing a kv head.
+    public var dk: Tensor
+    /// `[batch, *keyShape, kvHeads, valueDim]`.
+    public var dv: Tensor
+    /// The backend that produced them, and its device (set by `AttentionRuntime`).
+    public var backendName: String = ""
+    public var deviceName: String = ""
+    /// The errors of backends that could not run the backward before this one.
+    public var failedAttempts: [String] = []
+
+    public init(dq: Tensor, dk: Tensor, dv: Tensor) {
+        self.dq = dq
+        self.dk = dk
+        self.dv = dv
+    }
+}

@@ -1,0 +1,85 @@
+import AttentionSpec
+
+/// The backward pass computed the obvious way (FlashAttention-2's equations, one query row at
+/// a time, `MaskPredicate` deciding visibility). In `Double` it is the reference every
+/// backend's gradients are measured against; in `Float` it is the same-precision baseline of
+/// the tolerance rule.
+///
+/// Per row `i` (scaled scores `s`, `P = softmax(s)` over the visible keys, upstream gradient
+/// `dO`): `dP_ij = dO_i·V_j`, `D_i = Σ_j P_ij·dP_ij` (= `dO_i·O_i`), `dS_ij = P_ij·(dP_ij − D_i)`,
+/// `dQ_i = scale·Σ_j dS_ij·K_j`, `dK_j += scale·dS_ij·Q_i`, `dV_j += P_ij·dO_i`. With GQA, `dK`
+/// and `dV` sum over the query heads that share a kv head. A row that sees no key contributes
+/// nothing; NaN scores make their row's contributions NaN.
+public enum NaiveGradients {
+    public struct Result<T: NaiveScalar> {
+        /// `[batch, *queryShape, heads, headDim]`, `[batch, *keyShape, kvHeads, headDim]` and
+        /// `[batch, *keyShape, kvHeads, valueDim]`, flat.
+        public var dq: [T]
+        public var dk: [T]
+        public var dv: [T]
+        /// The largest |scaled score| over visible pairs (finite scores only).
+        public var maxLogit: T
+    }
+
+    public static func compute<T: NaiveScalar>(
+        _ spec: AttentionSpec, q: [Float], k: [Float], v: [Float], dOutput: [Float], as: T.Type
+    ) -> Result<T> {
+        let p = spec.problem
+        let predicate = MaskPredicate(mask: spec.mask, problem: p)
+        let (sq, sk, d, dvWidth) = (p.queryTokens, p.keyTokens, p.headDim, p.valueDim)
+        let scale = T(p.effectiveScale)
+        var result = Result<T>(
+            dq: [T](repeating: 0, count: p.batch * sq * p.heads * d), dk: [T](repeating: 0, count: p.batch * sk * p.kvHeads * d),
+            dv: [T](repeating: 0, count: p.batch * sk * p.kvHeads * dvWidth), maxLogit: 0)
+        var scores = [T](repeating: 0, count: sk)
+        var probabilities = [T](repeating: 0, count: sk)
+        var visible = [Int]()
+        for b in 0..<p.batch {
+            for i in 0..<sq {
+                visible = (0..<sk).filter { predicate.allows(query: i, key: $0) }
+                for h in 0..<p.heads {
+                    let kvh = p.kvHead(forQueryHead: h)
+                    let qBase = ((b * sq + i) * p.heads + h) * d
+                    let doBase = ((b * sq + i) * p.heads + h) * dvWidth
+                    var rowMax = -T.infinity
+                    for j in visible {
+                        let kBase = ((b * sk + j) * p.kvHeads + kvh) * d
+                        var dot: T = 0
+                        for x in 0..<d { dot += T(q[qBase + x]) * T(k[kBase + x]) }
+                        scores[j] = dot * scale
+                        if scores[j].isNaN || scores[j] > rowMax { rowMax = rowMax.isNaN ? rowMax : scores[j] }
+                        if scores[j].isFinite { result.maxLogit = max(result.maxLogit, abs(scores[j])) }
+                    }
+                    guard rowMax != -.infinity else { continue }
+                    var sum: T = 0
+                    for j in visible {
+                        probabilities[j] = T.exp(scores[j] - rowMax)
+                        sum += probabilities[j]
+                    }
+                    // dP_ij = dO_i·V_j, then D_i = Σ P_ij·dP_ij.
+                    var rowD: T = 0
+                    for j in visible {
+                        probabilities[j] /= sum
+                        let vBase = ((b * sk + j) * p.kvHeads + kvh) * dvWidth
+                        var dot: T = 0
+                        for x in 0..<dvWidth { dot += T(dOutput[doBase + x]) * T(v[vBase + x]) }
+                        scores[j] = dot  // reuse: scores now holds dP
+                        rowD += probabilities[j] * dot
+                    }
+                    for j in visible {
+                        let weight = probabilities[j]
+                        let dS = weight * (scores[j] - rowD) * scale
+                        let kBase = ((b * sk + j) * p.kvHeads + kvh) * d
+                        let vBase = ((b * sk + j) * p.kvHeads + kvh) * dvWidth
+                        for x in 0..<d {
+                            result.dq[qBase + x] += dS * T(k[kBase + x])
+                            result.dk[kBase + x] += dS * T(q[qBase + x])
+                        }
+                        for x in 0..<dvWidth { result.dv[vBase + x] += weight * T(dOutput[doBase + x]) }
+                    }
+                }
+            }
+        }
+        return result
+    }
+}
