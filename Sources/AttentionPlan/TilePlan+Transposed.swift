@@ -36,3 +36,29 @@ extension TilePlan {
         }
     }
 }
+
+/// The transposed plan's shape for one (batch, head): how key-tile-major backward work-groups
+/// are loaded.
+public struct TransposedPlanSummary: Hashable, Sendable, Codable {
+    /// Key tiles some query tile visits (the others get zero dK and dV without work).
+    public var visitedKeyTiles: Int
+    /// The most query tiles any key tile is visited by: the longest key-tile-major work item.
+    public var maxVisitors: Int
+}
+
+extension TilePlan {
+    /// Counted per axis for neighborhood masks (the most visitors of a box is the product of
+    /// each axis's most), by listing otherwise.
+    public func transposedSummary() -> TransposedPlanSummary {
+        switch strategy {
+        case .perAxis(let axes):
+            return TransposedPlanSummary(
+                visitedKeyTiles: axes.reduce(1) { $0 * $1.visitors.filter { !$0.isEmpty }.count },
+                maxVisitors: axes.reduce(1) { $0 * ($1.visitors.map(\.count).max() ?? 0) })
+        case .flat:
+            let visitors = allVisitors()
+            return TransposedPlanSummary(
+                visitedKeyTiles: visitors.filter { !$0.isEmpty }.count, maxVisitors: visitors.map(\.count).max() ?? 0)
+        }
+    }
+}

@@ -39,6 +39,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Time whole calls (prepare, upload, dispatch, read back: the host overhead a library call pays) instead of the kernels' device time.")
     var endToEnd = false
 
+    @Flag(help: "Time the forward and the backward pass together (cpu only); FLOPs count both: 2·(4·headDim + 3·valueDim) per pair.")
+    var backward = false
+
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
@@ -49,6 +52,8 @@ struct BenchCommand: ParsableCommand {
             throw ValidationError("--backend \(backend): only 'cpu', 'opencl' and 'vulkan' can be benchmarked")
         }
         guard device == nil || backend != "cpu" else { throw ValidationError("--device applies to --backend opencl or vulkan only") }
+        guard !backward || backend == "cpu" else { throw ValidationError("--backward: only the cpu backend has backward kernels") }
+        guard !backward || !endToEnd else { throw ValidationError("--backward times whole forward and backward calls already; drop --end-to-end") }
         guard strategy == nil || backend != "cpu" else { throw ValidationError("--strategy applies to --backend opencl or vulkan only") }
         if let strategy, KernelStrategy(compact: strategy) == nil {
             throw ValidationError("--strategy \(strategy): expected \(KernelStrategy.compactFormat), e.g. 16x16,4x4,h64,v64")
@@ -57,14 +62,15 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         let spec = try spec.load()
-        try memory.require(spec, path: self.spec.spec) { $0.inputs + $0.run }
+        try memory.require(spec, path: self.spec.spec) { [backward] in $0.inputs + (backward ? $0.backward : $0.run) }
         let p = spec.problem
         var rng = SeededGenerator(seed: 1)
         let inputs = try AttentionInputs(
             spec: spec, q: .random(shape: p.queryTensorShape, using: &rng), k: .random(shape: p.keyTensorShape, using: &rng),
             v: .random(shape: p.valueTensorShape, using: &rng))
         let summary = try TilePlan(spec).summary()
-        let times: [Double]
+        var times: [Double]
+        var backwardTimes: [Double] = []
         let engine: String
         var kernels = ""
         if backend == "opencl" {
@@ -93,17 +99,25 @@ struct BenchCommand: ParsableCommand {
             engine = vulkan.context.device.name
         } else {
             let interpreter = try CPUInterpreter(spec: spec)
-            let clock = ContinuousClock()
-            var measured: [Double] = []
+            let dOutput = Tensor.random(shape: p.outputTensorShape, using: &rng)
+            times = []
             for run in 0..<(warmup + runs) {
-                let elapsed = clock.measure { _ = CPUBackend.execute(interpreter, inputs) }
-                if run >= warmup { measured.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18) }
+                var forward: AttentionResult?
+                let forwardTime = Self.seconds { forward = CPUBackend.execute(interpreter, inputs) }
+                var backwardTime = 0.0
+                if backward, let forward {
+                    let gradientInputs = try AttentionGradientInputs(
+                        spec: spec, q: inputs.q, k: inputs.k, v: inputs.v, dOutput: dOutput, output: forward.output, lse: forward.lse)
+                    backwardTime = Self.seconds { _ = CPUBackend.gradients(interpreter, gradientInputs) }
+                }
+                guard run >= warmup else { continue }
+                times.append(forwardTime + backwardTime)
+                backwardTimes.append(backwardTime)
             }
-            times = measured
             engine = CPUInterpreter.instructionSet
         }
         let median = times.sorted()[times.count / 2]
-        let perPair = Double(2 * (p.headDim + p.valueDim) * p.batch * p.heads)
+        let perPair = Double(2 * (backward ? 4 * p.headDim + 3 * p.valueDim : p.headDim + p.valueDim) * p.batch * p.heads)
         let useful = Double(summary.allowedPairs) * perPair / median / 1e9
         let executed = Double(summary.visitedElementPairs) * perPair / median / 1e9
         if json {
@@ -111,13 +125,20 @@ struct BenchCommand: ParsableCommand {
                 "spec": .string(spec.summary), "backend": .string(backend), (backend == "cpu" ? "isa" : "device"): .string(engine),
                 "medianSeconds": .number(median), "usefulGFlops": .number(useful), "executedGFlops": .number(executed),
                 "runs": .number(Double(runs)), "strategy": .string(kernels),
-            ]
+            ].merging(backward ? ["backwardMedianSeconds": .number(backwardTimes.sorted()[runs / 2])] : [:]) { $1 }
             print(JSONValue.object(fields).prettyText())
         } else {
             print("\(spec.summary)")
-            print(String(format: "backend %@ (%@): median %.3f ms over %d runs, useful %.1f GFLOP/s, executed %.1f GFLOP/s",
-                         backend, engine, median * 1e3, runs, useful, executed) + (kernels.isEmpty ? "" : ", strategy \(kernels)"))
+            let pass = backward ? String(format: " forward+backward (backward alone %.3f ms)", backwardTimes.sorted()[runs / 2] * 1e3) : ""
+            print(String(format: "backend %@ (%@)%@: median %.3f ms over %d runs, useful %.1f GFLOP/s, executed %.1f GFLOP/s",
+                         backend, engine, pass, median * 1e3, runs, useful, executed) + (kernels.isEmpty ? "" : ", strategy \(kernels)"))
         }
+    }
+
+    /// Wall-clock seconds of one call of `body`.
+    static func seconds(_ body: () -> Void) -> Double {
+        let elapsed = ContinuousClock().measure(body)
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     }
 
     /// Wall-clock seconds of `runs` calls of `body` after `warmup` untimed ones.

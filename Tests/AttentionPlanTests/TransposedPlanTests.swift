@@ -26,5 +26,8 @@ import Testing
         #expect(plan.allVisitors() == expected)
         for keyTile in 0..<plan.keyTiles.count { #expect(plan.visitors(ofKeyTile: keyTile) == expected[keyTile]) }
         #expect(expected.joined().count == plan.summary().visitedTilePairs)
+        let summary = plan.transposedSummary()
+        #expect(summary.visitedKeyTiles == expected.filter { !$0.isEmpty }.count)
+        #expect(summary.maxVisitors == expected.map(\.count).max())
     }
 }

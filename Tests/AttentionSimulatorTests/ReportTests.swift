@@ -52,7 +52,7 @@ final class SVGTexts: NSObject, XMLParserDelegate {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
         for key in [
             "queryTiles", "keyTiles", "visitedTilePairs", "fullTilePairs", "partialTilePairs", "allowedPairs", "totalDenseFlops",
-            "totalVisitedFlops", "totalUsefulFlops", "flopSpeedupBound", "tileSpeedupBound", "schedule",
+            "totalVisitedFlops", "totalUsefulFlops", "flopSpeedupBound", "tileSpeedupBound", "schedule", "backward",
         ] {
             #expect(object[key] != nil, "missing \(key)")
         }
@@ -61,6 +61,17 @@ final class SVGTexts: NSObject, XMLParserDelegate {
         // Pretty and key-sorted.
         #expect(json.contains("\n  \"allowedPairs\" : "))
         #expect(try #require(json.range(of: "\"allowedPairs\"")).lowerBound < #require(json.range(of: "\"visitedTilePairs\"")).lowerBound)
+    }
+
+    @Test func backwardCountsTheSameTilesAtItsOwnCostPerPair() throws {
+        let report = try renderer(Self.neighborhood2D()).report
+        // headDim = valueDim: the backward's five products cost 2.5× the forward's two.
+        #expect(report.backward.totalVisitedFlops == 2.5 * report.totalVisitedFlops)
+        #expect(report.backward.totalUsefulFlops == 2.5 * report.totalUsefulFlops)
+        #expect(report.backward.totalVisitedFlopsTwoPass == 3.5 * report.totalVisitedFlops)
+        #expect(report.backward.tileSpeedupBound == report.tileSpeedupBound)
+        #expect(report.backward.transposed.visitedKeyTiles == report.keyTiles)
+        #expect(try renderer(Self.neighborhood2D()).render(.text).contains("Backward pass"))
     }
 
     @Test func jsonWritesAnUnboundedSpeedup() throws {

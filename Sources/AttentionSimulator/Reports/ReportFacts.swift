@@ -43,6 +43,17 @@ struct ReportFacts {
                 Row(quantity: "mask-free",
                     value: r.maskFree ? "yes" : "no (\(Units.count(r.partialTilePairs)) partial tile pairs need a mask)"),
             ]),
+            Section(title: "Backward pass (all batches and heads)", rows: [
+                Row(quantity: "dense FLOPs", value: Units.flops(r.backward.totalDenseFlops)),
+                Row(quantity: "visited FLOPs", value: "\(Units.flops(r.backward.totalVisitedFlops)) "
+                    + "(\(Units.flops(r.backward.totalVisitedFlopsTwoPass)) with dQ in a second pass)"),
+                Row(quantity: "useful FLOPs", value: Units.flops(r.backward.totalUsefulFlops)),
+                Row(quantity: "FLOP speedup bound", value: "\(Units.speedup(r.backward.flopSpeedupBound)) (dense ÷ useful)"),
+                Row(quantity: "tile speedup bound", value: "\(Units.speedup(r.backward.tileSpeedupBound)) (dense ÷ visited)"),
+                Row(quantity: "key tiles visited",
+                    value: "\(Units.count(r.backward.transposed.visitedKeyTiles)) of \(Units.count(r.keyTiles)), "
+                        + "at most \(Units.count(r.backward.transposed.maxVisitors)) query tiles each"),
+            ]),
             Section(title: "Schedule on \(m.name)", rows: [
                 Row(quantity: "kind", value: s.kind),
                 Row(quantity: "work-groups", value: Units.count(s.workgroups)),
