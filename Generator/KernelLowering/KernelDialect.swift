@@ -17,6 +17,13 @@ public struct KernelDialect: Hashable, Sendable {
 
     public var localID: String { language == .openCL ? "(int)get_local_id(0)" : "int(gl_LocalInvocationID.x)" }
 
+    /// This invocation's index in a 1-D range of work-groups of `WG_SIZE` (GLSL folds large
+    /// group counts into x and y, so the index is rebuilt from both).
+    public var globalID: String {
+        language == .openCL ? "(int)get_global_id(0)"
+            : "(int(gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * WG_SIZE + int(gl_LocalInvocationID.x))"
+    }
+
     /// Negative infinity (GLSL has no literal: the preamble defines `NEG_INF` from its bits).
     public var negativeInfinity: String { language == .openCL ? "-INFINITY" : "NEG_INF" }
 

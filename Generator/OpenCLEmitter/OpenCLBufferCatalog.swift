@@ -4,7 +4,8 @@ import AttentionSpec
 /// buffers) contents. `OpenCLKernelSource` keeps the ones its kernels use.
 struct OpenCLBufferCatalog {
     let spec: AttentionSpec
-    let configuration: OpenCLConfiguration
+    /// Rows of a partial slot: the largest query tile.
+    let maxQueryRows: Int
     let tables: OpenCLPlanTables
 
     var all: [OpenCLBufferSpecification] {
@@ -15,7 +16,7 @@ struct OpenCLBufferCatalog {
         case .bfloat16: .ushort
         }
         let slots = Int(tables.slotOffsets.last ?? 0)
-        let rows = configuration.maxQueryRows
+        let rows = maxQueryRows
         return [
             tensor("q", .input, storage, p.queryTensorShape, "queries [batch, *queryShape, heads, headDim], \(p.dtype.rawValue)"),
             tensor("k", .input, storage, p.keyTensorShape, "keys [batch, *keyShape, kvHeads, headDim], \(p.dtype.rawValue)"),

@@ -51,7 +51,7 @@ public struct OpenCLKernelSource: Sendable {
                 localMemoryBytes: attention ? configuration.attentionLocalMemoryBytes : 0)
         }
         self.launches = launches
-        let available = OpenCLBufferCatalog(spec: spec, configuration: configuration, tables: tables).all
+        let available = OpenCLBufferCatalog(spec: spec, maxQueryRows: configuration.maxQueryRows, tables: tables).all
         var used: [OpenCLBufferSpecification] = []
         for launch in launches {
             for case .buffer(let name) in launch.arguments.map(\.value) where !used.contains(where: { $0.name == name }) {
@@ -78,7 +78,7 @@ public struct OpenCLKernelSource: Sendable {
     /// The launch of kernel `name`.
     public func launch(_ name: String) -> OpenCLKernelLaunch? { launches.first { $0.kernel == name } }
 
-    private static func checkIndexRange(_ plan: TilePlan) throws(SpecError) {
+    static func checkIndexRange(_ plan: TilePlan) throws(SpecError) {
         let p = plan.spec.problem
         let limit = Int(Int32.max)
         for (field, count) in [

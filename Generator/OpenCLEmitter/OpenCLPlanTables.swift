@@ -63,7 +63,7 @@ public struct OpenCLPlanTables: Hashable, Sendable {
     }
 
     /// Offsets (in entries of `stride` ints) and the concatenated rows.
-    private static func csr(_ rows: [[Int]], stride: Int = 1) -> (offsets: [Int32], values: [Int32]) {
+    static func csr(_ rows: [[Int]], stride: Int = 1) -> (offsets: [Int32], values: [Int32]) {
         var offsets: [Int32] = [0]
         var values: [Int32] = []
         for row in rows {
@@ -71,5 +71,24 @@ public struct OpenCLPlanTables: Hashable, Sendable {
             offsets.append(Int32(values.count / stride))
         }
         return (offsets, values)
+    }
+}
+
+/// The transposed plan as the backward kernels read it: the query tiles visiting each key tile.
+public struct GradientPlanTables: Hashable, Sendable {
+    /// Visitors of key tile `t` are `visitorOffsets[t] ..< visitorOffsets[t + 1]`; visitor `v` is
+    /// the pair `visitors[2v]` (query tile), `visitors[2v + 1]` (1 = FULL, 0 = PARTIAL).
+    public let visitorOffsets: [Int32]
+    public let visitors: [Int32]
+    /// The most visitors of any key tile, and the most visits of any query tile (loop bounds).
+    public let maxVisitors: Int
+    public let maxVisits: Int
+
+    public init(plan: TilePlan) {
+        let perKeyTile = plan.allVisitors()
+        (visitorOffsets, visitors) = OpenCLPlanTables.csr(
+            perKeyTile.map { $0.flatMap { [$0.queryTile, $0.tileClass == .full ? 1 : 0] } }, stride: 2)
+        maxVisitors = perKeyTile.map(\.count).max() ?? 0
+        maxVisits = (0..<plan.queryTiles.count).map(plan.visitCount(forQueryTile:)).max() ?? 0
     }
 }

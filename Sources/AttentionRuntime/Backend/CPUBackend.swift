@@ -53,17 +53,16 @@ extension CPUBackend {
     public static func gradients(
         _ interpreter: CPUInterpreter, _ inputs: AttentionGradientInputs, decomposition: CPUInterpreter.GradientDecomposition? = nil
     ) -> AttentionGradients {
+        let forward = inputs.forwardResult { () -> AttentionResult in execute(interpreter, inputs.forward) }
         let p = inputs.spec.problem
-        let forward = inputs.output.flatMap { output in inputs.lse.map { (output, $0) } }
-            ?? { let result = execute(interpreter, inputs.forward); return (result.output, result.lse) }()
         var gradients = AttentionGradients(
             dq: Tensor(zeros: p.queryTensorShape), dk: Tensor(zeros: p.keyTensorShape), dv: Tensor(zeros: p.valueTensorShape))
         let f = inputs.forward
         f.q.elements.withUnsafeBufferPointer { q in
             f.k.elements.withUnsafeBufferPointer { k in
                 f.v.elements.withUnsafeBufferPointer { v in
-                    forward.0.elements.withUnsafeBufferPointer { output in
-                        forward.1.elements.withUnsafeBufferPointer { lse in
+                    forward.output.elements.withUnsafeBufferPointer { output in
+                        forward.lse.elements.withUnsafeBufferPointer { lse in
                             inputs.dOutput.elements.withUnsafeBufferPointer { dOutput in
                                 gradients.dq.elements.withUnsafeMutableBufferPointer { dq in
                                     gradients.dk.elements.withUnsafeMutableBufferPointer { dk in

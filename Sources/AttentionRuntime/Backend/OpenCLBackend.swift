@@ -22,6 +22,8 @@ public struct OpenCLBackend: AttentionBackend {
     public var strategy: KernelStrategy?
     /// Layouts prepared before, by spec: a repeated spec is not planned or emitted again.
     public let prepared = PreparedKernelCache<OpenCLProgramLayout>()
+    /// The backward programs prepared before, by spec.
+    public let preparedGradients = PreparedKernelCache<OpenCLProgramLayout>()
 
     /// Opens the device `device` selects (default: the first one). No platform, no device or
     /// no match becomes `AttentionError.backendUnavailable` with the OpenCL error text.
@@ -55,9 +57,14 @@ public struct OpenCLBackend: AttentionBackend {
     /// A prebuilt package for the spec is used when it fits this device.
     public func prepare(_ inputs: AttentionInputs) throws(AttentionError) -> OpenCLPreparedRun {
         let (layout, origin) = try layout(for: inputs.spec)
-        return try failing { () throws(OpenCLError) -> OpenCLPreparedRun in
+        return try prepare(layout, origin: origin, tensors: ["q": inputs.q, "k": inputs.k, "v": inputs.v])
+    }
+
+    /// Builds `layout`'s program and binds its kernels to freshly uploaded buffers.
+    func prepare(_ layout: OpenCLProgramLayout, origin: KernelOrigin, tensors: [String: Tensor]) throws(AttentionError) -> OpenCLPreparedRun {
+        try failing { () throws(OpenCLError) -> OpenCLPreparedRun in
             let program = try context.buildProgram(source: layout.programText)
-            let buffers = try OpenCLBufferUpload(context: context, layout: layout, inputs: inputs).buffers
+            let buffers = try OpenCLBufferUpload(context: context, layout: layout, tensors: tensors).buffers
             let steps = try layout.launches.map { (launch) throws(OpenCLError) -> OpenCLPreparedRun.Step in
                 let arguments = launch.arguments.compactMap { argument -> KernelArgument? in
                     switch argument {
@@ -153,6 +160,28 @@ public struct OpenCLBackend: AttentionBackend {
                 kernel: launch.kernel, suggestion: advice)
             throw .unsupportedOnDevice(name: name, reason: error.description)
         }
+    }
+}
+
+extension OpenCLBackend {
+    /// The backward pass as generated OpenCL C (`OpenCLGradientSource`); the forward runs
+    /// first on this device when its output and lse were not given.
+    public func gradients(_ inputs: AttentionGradientInputs) throws(AttentionError) -> AttentionGradients {
+        let forward = try inputs.forwardResult { () throws(AttentionError) in try run(inputs.forward) }
+        let layout = try preparedGradients.layout(for: .init(spec: inputs.spec, strategy: nil)) { () throws(AttentionError) in
+            do throws(SpecError) {
+                return OpenCLProgramLayout(gradients: try OpenCLGradientSource(plan: TilePlan(inputs.spec)))
+            } catch {
+                throw .invalidSpec(error)
+            }
+        }
+        if let reason = incompatibility(of: layout) { throw .unsupportedOnDevice(name: name, reason: reason) }
+        let backward = try prepare(layout, origin: .generated, tensors: inputs.tensors(forward: forward))
+        _ = try backward.dispatch()
+        let p = inputs.spec.problem
+        return AttentionGradients(
+            dq: try backward.tensor("dq", shape: p.queryTensorShape), dk: try backward.tensor("dk", shape: p.keyTensorShape),
+            dv: try backward.tensor("dv", shape: p.valueTensorShape))
     }
 }
 

@@ -8,9 +8,9 @@ import OpenCLRuntime
 struct OpenCLBufferUpload {
     let buffers: [String: OpenCLBuffer]
 
-    init(context: OpenCLContext, layout: OpenCLProgramLayout, inputs: AttentionInputs) throws(OpenCLError) {
+    /// `tensors`: the input tensors by buffer name (q, k, v and, for the backward, output, lse, dout).
+    init(context: OpenCLContext, layout: OpenCLProgramLayout, tensors: [String: Tensor]) throws(OpenCLError) {
         var buffers: [String: OpenCLBuffer] = [:]
-        let tensors = ["q": inputs.q, "k": inputs.k, "v": inputs.v]
         for spec in layout.buffers {
             switch spec.role {
             case .input:

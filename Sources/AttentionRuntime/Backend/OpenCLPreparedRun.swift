@@ -34,6 +34,21 @@ public struct OpenCLPreparedRun: Sendable {
         }
     }
 
+    /// Buffer `name` of the last dispatch as a float32 tensor of `shape`.
+    public func tensor(_ name: String, shape: [Int]) throws(AttentionError) -> Tensor {
+        let values = try failing { () throws(OpenCLError) -> [Float] in
+            guard let buffer = buffers[name] else {
+                throw .call(name: "clEnqueueReadBuffer", code: .invalidValue, context: "the program has no buffer \(name)")
+            }
+            return try buffer.read(as: Float.self)
+        }
+        do {
+            return try Tensor(shape: shape, elements: Array(values.prefix(shape.reduce(1, *))))
+        } catch {
+            throw .backendFailed(name: "opencl", reason: error.description)
+        }
+    }
+
     /// The output and lse of the last dispatch.
     public func result() throws(AttentionError) -> AttentionResult {
         let p = layout.spec.problem

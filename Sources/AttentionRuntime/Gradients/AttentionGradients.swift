@@ -35,6 +35,21 @@ public struct AttentionGradientInputs: Sendable {
     }
 }
 
+extension AttentionGradientInputs {
+    /// The forward's output and lse: the caller's, or `run`'s when the caller gave none.
+    public func forwardResult<E: Error>(_ run: () throws(E) -> AttentionResult) throws(E) -> (output: Tensor, lse: Tensor) {
+        if let output, let lse { return (output, lse) }
+        let result = try run()
+        return (result.output, result.lse)
+    }
+
+    /// The tensors a device program binds by name: q, k, v (rounded to the storage type), the
+    /// forward's output and lse, and dout.
+    public func tensors(forward: (output: Tensor, lse: Tensor)) -> [String: Tensor] {
+        ["q": self.forward.q, "k": self.forward.k, "v": self.forward.v, "output": forward.output, "lse": forward.lse, "dout": dOutput]
+    }
+}
+
 /// The gradients of one backward call, float32 whatever the storage type.
 public struct AttentionGradients: Sendable, Equatable {
     /// `[batch, *queryShape, heads, headDim]`.

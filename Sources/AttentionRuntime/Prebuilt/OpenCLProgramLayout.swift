@@ -31,13 +31,26 @@ public struct OpenCLProgramLayout: Sendable {
     public let launches: [Launch]
 
     public init(source: OpenCLKernelSource) {
-        spec = source.spec
-        strategy = source.configuration.strategy.compact
-        programText = source.programText
-        buffers = source.buffers.map {
+        self.init(
+            spec: source.spec, strategy: source.configuration.strategy.compact, programText: source.programText,
+            buffers: source.buffers, launches: source.launches)
+    }
+
+    /// The backward program of a spec (`OpenCLGradientSource`).
+    public init(gradients source: OpenCLGradientSource) {
+        self.init(spec: source.spec, strategy: "backward", programText: source.programText, buffers: source.buffers, launches: source.launches)
+    }
+
+    private init(
+        spec: AttentionSpec, strategy: String, programText: String, buffers: [OpenCLBufferSpecification], launches: [OpenCLKernelLaunch]
+    ) {
+        self.spec = spec
+        self.strategy = strategy
+        self.programText = programText
+        self.buffers = buffers.map {
             Buffer(name: $0.name, role: $0.role, elementType: $0.elementType, byteCount: $0.byteCount, contents: $0.contents)
         }
-        launches = source.launches.map {
+        self.launches = launches.map {
             Launch(kernel: $0.kernel, arguments: $0.arguments.map(\.value), globalSize: $0.globalSize, localSize: $0.localSize,
                    localMemoryBytes: $0.localMemoryBytes)
         }
