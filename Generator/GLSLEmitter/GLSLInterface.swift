@@ -37,6 +37,13 @@ public struct GLSLBufferBinding: Hashable, Sendable {
     /// The GLSL name of the array in the buffer block, e.g. `q_data`.
     public var arrayName: String { name + "_data" }
     public var readOnly: Bool { role == .input || role == .plan }
+
+    /// The same binding holding `contents`.
+    public func with(contents: [Int32]) -> GLSLBufferBinding {
+        GLSLBufferBinding(
+            binding: binding, name: name, role: role, elementType: elementType, glslType: glslType, count: count, byteCount: byteCount,
+            shape: shape, contents: contents, summary: summary)
+    }
 }
 
 /// A push-constant value.

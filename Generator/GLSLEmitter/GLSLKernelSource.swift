@@ -164,7 +164,7 @@ public struct GLSLKernelSource: Sendable {
         }
     }
 
-    private static func checkIndexRange(_ plan: TilePlan) throws(SpecError) {
+    static func checkIndexRange(_ plan: TilePlan) throws(SpecError) {
         let p = plan.spec.problem
         let limit = Int(Int32.max)
         let elements = Int(UInt32.max)

@@ -9,7 +9,8 @@ struct GLSLPlanBuffer {
     /// Push-constant name, word offset, length and meaning of each table.
     let bases: [(name: String, base: Int, count: Int, summary: String)]
 
-    init(tables t: OpenCLPlanTables, segmentTable: Bool, blockTable: Bool) {
+    /// `transposed`: also the backward's visitor tables.
+    init(tables t: OpenCLPlanTables, segmentTable: Bool, blockTable: Bool, transposed: GradientPlanTables? = nil) {
         var tables: [(String, [Int32], String)] = [
             ("query_tile_offsets", t.queryTileOffsets, "query tile t holds query_tile_tokens[offsets[t] .. offsets[t + 1])"),
             ("query_tile_tokens", t.queryTileTokens, "flat query tokens of each query tile, row-major within the box"),
@@ -23,6 +24,12 @@ struct GLSLPlanBuffer {
                 ("segment_offsets", t.segmentOffsets, "work-group g runs segments[offsets[g] .. offsets[g + 1]) (in sixes)"),
                 ("segments", t.segments, "(batch, head, query tile, first visit, end visit, partial slot); visits relative to the query tile"),
                 ("slot_offsets", t.slotOffsets, "output tile o merges partial slots [offsets[o], offsets[o + 1])"),
+            ]
+        }
+        if let transposed {
+            tables += [
+                ("visitor_offsets", transposed.visitorOffsets, "key tile t is visited by visitors[offsets[t] .. offsets[t + 1]) (in pairs)"),
+                ("visitors", transposed.visitors, "pairs (query tile, 1 if FULL else 0) in query tile order: the transposed plan"),
             ]
         }
         if blockTable {

@@ -66,7 +66,7 @@ enum GLSLPreamble {
         return parts.joined(separator: "\n\n")
     }
 
-    private static func storage(_ tensors: [String], dtype: ElementType, sixteenBitStorage: Bool) -> String {
+    static func storage(_ tensors: [String], dtype: ElementType, sixteenBitStorage: Bool) -> String {
         let comment: String
         let widen: String
         switch (dtype, sixteenBitStorage) {

@@ -22,6 +22,8 @@ public struct VulkanBackend: AttentionBackend {
     public var strategy: KernelStrategy?
     /// Layouts prepared before, by spec: a repeated spec is not planned, emitted or compiled again.
     public let prepared = PreparedKernelCache<VulkanProgramLayout>()
+    /// The backward programs prepared before, by spec.
+    public let preparedGradients = PreparedKernelCache<VulkanProgramLayout>()
 
     /// Opens `device` (default: the preferred one — a GPU when there is one, otherwise lavapipe).
     public init(
@@ -53,7 +55,7 @@ public struct VulkanBackend: AttentionBackend {
     public func prepare(_ inputs: AttentionInputs) throws(AttentionError) -> VulkanPreparedRun {
         let (layout, origin) = try layout(for: inputs.spec)
         do {
-            return try VulkanPreparedRun(context: context, layout: layout, origin: origin, inputs: inputs)
+            return try VulkanPreparedRun(context: context, layout: layout, origin: origin, tensors: ["q": inputs.q, "k": inputs.k, "v": inputs.v])
         } catch {
             throw .backendFailed(name: name, reason: error.description)
         }
@@ -151,5 +153,39 @@ public struct VulkanBackend: AttentionBackend {
         } catch {
             throw .backendFailed(name: name, reason: error.description)
         }
+    }
+}
+
+extension VulkanBackend {
+    /// The backward pass as generated compute shaders (`GLSLGradientSource`); the forward runs
+    /// first on this device when its output and lse were not given. A program over the device's
+    /// limits (lavapipe's loop cap included) is `unsupportedOnDevice`, so `auto` moves on.
+    public func gradients(_ inputs: AttentionGradientInputs) throws(AttentionError) -> AttentionGradients {
+        let layout = try preparedGradients.layout(for: .init(spec: inputs.spec, strategy: nil)) { () throws(AttentionError) in
+            let source: GLSLGradientSource
+            do throws(SpecError) {
+                source = try GLSLGradientSource(plan: TilePlan(inputs.spec))
+            } catch {
+                throw .invalidSpec(error)
+            }
+            do throws(SPIRVCompileError) {
+                return try VulkanProgramLayout(gradients: source)
+            } catch {
+                throw .backendFailed(name: name, reason: error.description)
+            }
+        }
+        if let reason = incompatibility(of: layout) { throw .unsupportedOnDevice(name: name, reason: reason) }
+        let forward = try inputs.forwardResult { () throws(AttentionError) in try run(inputs.forward) }
+        let backward: VulkanPreparedRun
+        do throws(VulkanError) {
+            backward = try VulkanPreparedRun(context: context, layout: layout, origin: .generated, tensors: inputs.tensors(forward: forward))
+        } catch {
+            throw .backendFailed(name: name, reason: error.description)
+        }
+        _ = try backward.dispatch()
+        let p = inputs.spec.problem
+        return AttentionGradients(
+            dq: try backward.tensor("dq", shape: p.queryTensorShape), dk: try backward.tensor("dk", shape: p.keyTensorShape),
+            dv: try backward.tensor("dv", shape: p.valueTensorShape))
     }
 }

@@ -13,13 +13,13 @@ public struct VulkanPreparedRun: Sendable {
     let steps: [VulkanDispatch]
     let buffers: [String: VulkanBuffer]
 
-    init(context: VulkanContext, layout: VulkanProgramLayout, origin: KernelOrigin, inputs: AttentionInputs) throws(VulkanError) {
+    /// `tensors`: the input tensors by buffer name (q, k, v and, for the backward, output, lse, dout).
+    init(context: VulkanContext, layout: VulkanProgramLayout, origin: KernelOrigin, tensors: [String: Tensor]) throws(VulkanError) {
         self.context = context
         self.layout = layout
         self.origin = origin
         var named: [String: VulkanBuffer] = [:]
         var bound: [VulkanBuffer] = []
-        let tensors = ["q": inputs.q, "k": inputs.k, "v": inputs.v]
         let bindingCount = (layout.buffers.map(\.binding).max() ?? -1) + 1
         for binding in 0..<bindingCount {
             guard let buffer = layout.buffers.first(where: { $0.binding == binding }) else {
@@ -80,6 +80,18 @@ public struct VulkanPreparedRun: Sendable {
             return timing.deviceSeconds ?? timing.hostSeconds
         } catch {
             throw .backendFailed(name: "vulkan", reason: error.description)
+        }
+    }
+
+    /// Buffer `name` of the last dispatch as a float32 tensor of `shape`.
+    public func tensor(_ name: String, shape: [Int]) throws(AttentionError) -> Tensor {
+        guard let buffer = buffers[name] else { throw .backendFailed(name: "vulkan", reason: "the program has no buffer \(name)") }
+        do {
+            return try Tensor(shape: shape, elements: buffer.read(as: Float.self, count: shape.reduce(1, *)))
+        } catch let error as VulkanError {
+            throw .backendFailed(name: "vulkan", reason: error.description)
+        } catch {
+            throw .backendFailed(name: "vulkan", reason: "\(error)")
         }
     }
 

@@ -42,27 +42,42 @@ public struct VulkanProgramLayout: Sendable {
 
     /// Compiles the generated shaders with glslang, in process (once per shader text: `SPIRVCache`).
     public init(source: GLSLKernelSource) throws(SPIRVCompileError) {
-        spec = source.spec
-        strategy = source.configuration.strategy.compact
-        buffers = source.buffers.map {
+        try self.init(
+            spec: source.spec, strategy: source.configuration.strategy.compact,
+            buffers: source.buffers.map { $0.contents != nil || $0.role != .plan ? $0 : $0.with(contents: source.planWords) },
+            pushConstants: source.pushConstants, shaders: source.shaders)
+    }
+
+    /// The backward program of a spec (`GLSLGradientSource`), compiled like the forward's.
+    public init(gradients source: GLSLGradientSource) throws(SPIRVCompileError) {
+        try self.init(
+            spec: source.spec, strategy: "backward", buffers: source.buffers, pushConstants: source.pushConstants, shaders: source.shaders)
+    }
+
+    private init(
+        spec: AttentionSpec, strategy: String, buffers: [GLSLBufferBinding], pushConstants: [GLSLPushConstant], shaders: [GLSLShader]
+    ) throws(SPIRVCompileError) {
+        self.spec = spec
+        self.strategy = strategy
+        self.buffers = buffers.map {
             Buffer(binding: $0.binding, name: $0.name, role: $0.role.rawValue, elementType: $0.elementType, byteCount: $0.byteCount,
-                   contents: $0.contents ?? ($0.role == .plan ? source.planWords : nil))
+                   contents: $0.contents)
         }
-        pushConstants = source.pushConstants.map {
+        self.pushConstants = pushConstants.map {
             switch $0.value {
             case .int(let value): .int(value)
             case .float(let value): .float(value)
             }
         }
-        var shaders: [Shader] = []
-        for shader in source.shaders {
-            shaders.append(Shader(
+        var compiled: [Shader] = []
+        for shader in shaders {
+            compiled.append(Shader(
                 name: shader.name, spirv: try SPIRVCache.spirv(for: shader.programText, name: shader.name),
                 groupCount: shader.groupCount, localSize: shader.localSize, sharedMemoryBytes: shader.sharedMemoryBytes,
                 loopIterations: shader.loopIterations))
         }
-        self.shaders = shaders
-        shaderTexts = source.shaders.map(\.programText)
+        self.shaders = compiled
+        shaderTexts = shaders.map(\.programText)
     }
 
     init(spec: AttentionSpec, buffers: [Buffer], pushConstants: [PushValue], shaders: [Shader]) {

@@ -1,0 +1,134 @@
+import AttentionPlan
+import AttentionSpec
+import KernelLowering
+import OpenCLEmitter
+
+/// GLSL 450 compute shaders for the backward pass of a spec (`GradientKernelLowering`'s three
+/// kernels, one `.comp` each, in dispatch order), with the bindings, push constants and dispatch
+/// sizes a Vulkan host needs. q, k and v are read in the storage type (16-bit types as packed
+/// words), the forward's output and lse and the upstream gradient as float32.
+public struct GLSLGradientSource: Sendable {
+    public let spec: AttentionSpec
+    public let shaders: [GLSLShader]
+    public let buffers: [GLSLBufferBinding]
+    public let pushConstants: [GLSLPushConstant]
+    public let planWords: [Int32]
+
+    /// Fixed binding numbers of the backward program (q … plan as in the forward's).
+    public static let bindingNumbers: [String: Int] = [
+        "q": 0, "k": 1, "v": 2, "output": 3, "lse": 4, "plan": 5, "dout": 6, "row_dot": 7, "dq": 8, "dk": 9, "dv": 10,
+    ]
+
+    public init(plan: TilePlan) throws(SpecError) {
+        let spec = plan.spec
+        let p = spec.problem
+        self.spec = spec
+        try GLSLKernelSource.checkIndexRange(plan)
+        let facts = KernelFacts(plan: plan)
+        let mask = MaskLowering(mask: spec.mask, rank: p.rank)
+        let lowering = GradientKernelLowering(dialect: .glsl, facts: facts, maskFunction: mask.functionName)
+        let transposed = GradientPlanTables(plan: plan)
+        let packed = GLSLPlanBuffer(
+            tables: OpenCLPlanTables(plan: plan), segmentTable: false, blockTable: mask.readsBlockTable, transposed: transposed)
+        planWords = packed.words
+        let (queryTiles, keyTiles) = (plan.queryTiles.count, plan.keyTiles.count)
+        let members: [(String, String, GLSLPushValue, String)] = [
+            ("int", "batch", .int(p.batch), "batch size"),
+            ("int", "heads", .int(p.heads), "query heads"),
+            ("int", "kv_heads", .int(p.kvHeads), "key/value heads (GQA: heads is a multiple)"),
+            ("int", "query_tokens", .int(p.queryTokens), "flat query grid size (Sq)"),
+            ("int", "key_tokens", .int(p.keyTokens), "flat key grid size (Sk)"),
+            ("int", "query_tiles", .int(queryTiles), "query tiles per (batch, head)"),
+            ("int", "key_tiles", .int(keyTiles), "key tiles per (batch, kv head)"),
+            ("float", "scale", .float(Float(p.effectiveScale)), "softmax scale applied to Q*K^T"),
+        ] + mask.sizes(for: p).map { ("int", $0.name, .int($0.value), "mask: tokens of the grid on axis \($0.name.last!)") }
+            + packed.bases.map { ("int", $0.name, .int($0.base), "plan_data offset of " + $0.name.dropLast(5)) }
+        pushConstants = members.enumerated().map { index, member in
+            GLSLPushConstant(offset: 4 * index, type: member.0, name: member.1, value: member.2, comment: member.3)
+        }
+        let buffers = Self.catalog(spec: spec, planWords: packed.words)
+        self.buffers = buffers
+        let storageType = p.dtype == .float32 ? "float" : "uint"
+        let preamble = [
+            "#version 450",
+            """
+            // ---- Configuration: compile-time constants ---------------------------------------------------
+            // The backward pass (FlashAttention-2's) over the tile plan and its transpose. Sizes, the scale and
+            // the plan's offsets are push constants; all arithmetic is float32 whatever the storage type.
+            \(KernelDialect.glsl.constants(lowering.constants))
+
+            layout(local_size_x = WG_SIZE) in;
+
+            #define NEG_INF uintBitsToFloat(0xff800000u)
+            """,
+            GLSLPreamble.pushConstants(pushConstants),
+        ]
+        var shaders: [GLSLShader] = []
+        for kernel in GradientKernelLowering.Kernel.allCases {
+            let (names, written): ([String], Set<String>) = switch kernel {
+            case .rowDot: (["output", "dout", "row_dot"], ["row_dot"])
+            case .keyValue: (["q", "k", "v", "lse", "plan", "dout", "row_dot", "dk", "dv"], ["dk", "dv"])
+            case .query: (["q", "k", "v", "lse", "plan", "dout", "row_dot", "dq"], ["dq"])
+            }
+            let declarations = names.compactMap { name in buffers.first { $0.name == name } }.map { b in
+                let block = b.name.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined() + "Buffer"
+                let type = ["q", "k", "v"].contains(b.name) ? storageType : b.glslType
+                return "layout(std430, set = 0, binding = \(b.binding)) \(written.contains(b.name) ? "writeonly" : "readonly") buffer \(block) "
+                    + "{ \(type) \(b.arrayName)[]; };"
+            }
+            let tensors = names.filter { ["q", "k", "v"].contains($0) }
+            let body = lowering.body(kernel).flatMap { $0.components(separatedBy: "\n") }
+            let programText = (preamble + [
+                "// ---- Buffers (descriptor set 0) ------------------------------------------------------------------\n"
+                    + declarations.joined(separator: "\n"),
+            ] + (tensors.isEmpty ? [] : [GLSLPreamble.storage(tensors, dtype: p.dtype, sixteenBitStorage: false)])
+                + (kernel == .rowDot ? [] : ["// ---- Mask predicate ------------------------------------------------------------------------------\n"
+                    + mask.source(.glsl)]) + [
+                "// ---- Kernel \(kernel.rawValue) ---------------------------------------------------------------------\n"
+                    + "void main() {\n" + body.map { $0.isEmpty ? "" : "    " + $0 }.joined(separator: "\n") + "\n}",
+            ]).joined(separator: "\n\n") + "\n"
+            let workgroups = lowering.workgroups(kernel, problem: p, queryTiles: queryTiles, keyTiles: keyTiles)
+            let x = min(workgroups, 65_535)
+            shaders.append(GLSLShader(
+                name: kernel.rawValue, source: programText, programText: programText, localSize: GradientKernelLowering.workgroupSize,
+                workgroups: workgroups, groupCount: [x, (workgroups + x - 1) / x, 1],
+                workgroupFormula: GradientKernelLowering.workgroupFormula(kernel),
+                bindings: names.compactMap { Self.bindingNumbers[$0] }.sorted(),
+                specializationConstants: kernel == .rowDot ? [] : mask.parameters, sharedMemoryBytes: 0,
+                loopIterations: lowering.loopIterations(
+                    kernel, headsPerKVHead: p.headsPerKVHead, maxVisitors: transposed.maxVisitors, maxVisits: transposed.maxVisits)))
+        }
+        self.shaders = shaders
+    }
+
+    /// Worst-case loop iterations of one invocation, over the program's shaders.
+    public var loopIterationEstimate: Int { shaders.map(\.loopIterations).max() ?? 0 }
+
+    private static func catalog(spec: AttentionSpec, planWords: [Int32]) -> [GLSLBufferBinding] {
+        let p = spec.problem
+        func buffer(_ name: String, _ role: GLSLBufferRole, _ type: String, _ shape: [Int], _ summary: String) -> GLSLBufferBinding {
+            let count = max(1, shape.reduce(1, *))
+            let bytes = type == "float32" ? 4 * count : max(4, (count * 2 + 3) / 4 * 4)
+            return GLSLBufferBinding(
+                binding: bindingNumbers[name]!, name: name, role: role, elementType: type, glslType: "float", count: count,
+                byteCount: bytes, shape: shape, contents: nil, summary: summary)
+        }
+        let storage = p.dtype.rawValue
+        return [
+            buffer("q", .input, storage, p.queryTensorShape, "queries [batch, *queryShape, heads, headDim], \(storage)"),
+            buffer("k", .input, storage, p.keyTensorShape, "keys [batch, *keyShape, kvHeads, headDim], \(storage)"),
+            buffer("v", .input, storage, p.valueTensorShape, "values [batch, *keyShape, kvHeads, valueDim], \(storage)"),
+            buffer("output", .input, "float32", p.outputTensorShape, "the forward's output, float32"),
+            buffer("lse", .input, "float32", p.lseTensorShape, "the forward's log-sum-exp, float32"),
+            GLSLBufferBinding(
+                binding: bindingNumbers["plan"]!, name: "plan", role: .plan, elementType: "int32", glslType: "int", count: planWords.count,
+                byteCount: 4 * planWords.count, shape: nil, contents: planWords,
+                summary: "the plan tables and their transpose, packed; push constant <table>_base is each table's word offset"),
+            buffer("dout", .input, "float32", p.outputTensorShape, "gradient of the output, float32"),
+            buffer("row_dot", .scratch, "float32", p.lseTensorShape, "D = rowsum(dout * output) per (batch, query, head)"),
+            buffer("dq", .output, "float32", p.queryTensorShape, "dQ, float32"),
+            buffer("dk", .output, "float32", p.keyTensorShape, "dK, float32, summed over the query heads of a kv head"),
+            buffer("dv", .output, "float32", p.valueTensorShape, "dV, float32, summed likewise"),
+        ]
+    }
+}
