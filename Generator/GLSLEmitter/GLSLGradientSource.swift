@@ -13,6 +13,37 @@ public struct GLSLGradientSource: Sendable {
     public let buffers: [GLSLBufferBinding]
     public let pushConstants: [GLSLPushConstant]
     public let planWords: [Int32]
+    /// Push-constant name, word offset, length and meaning of each table in `planWords`.
+    let planLayout: [(name: String, base: Int, count: Int, summary: String)]
+
+    public static let manifestFormat = "attentiongen-glsl-backward-manifest/1"
+
+    /// The manifest naming each shader's files (kernel name -> file name; SPIR-V files too).
+    public func manifest(sourceFiles: [String: String], spirvFiles: [String: String] = [:]) -> JSONValue {
+        .object([
+            "format": .string(Self.manifestFormat),
+            "language": .string("GLSL 450 compute (Vulkan 1.1, SPIR-V 1.3); entry point main"),
+            "compile": .string("glslangValidator -V --target-env vulkan1.1 FILE.comp -o FILE.spv"),
+            "spec": spec.jsonValue,
+            "summary": .string(spec.summary),
+            "dtype": .string(spec.problem.dtype.rawValue),
+            "descriptorSet": .number(0),
+            "planTables": .array(planLayout.map { table in
+                .object(["pushConstant": .string(table.name), "offset": .number(Double(table.base)), "count": .number(Double(table.count)),
+                         "description": .string(table.summary)])
+            }),
+            "bindings": .array(buffers.map { $0.manifestJSON(usedBy: shaders) }),
+            "pushConstants": .object([
+                "size": .number(Double(4 * pushConstants.count)), "stages": .string("COMPUTE"),
+                "members": .array(pushConstants.map(\.manifestJSON)),
+            ]),
+            "shaders": .array(shaders.map { $0.manifestJSON(source: sourceFiles[$0.name], spirv: spirvFiles[$0.name]) }),
+            "dispatchNotes": .string(
+                "One descriptor set with every binding and one pipeline layout serve all shaders. Fill output and lse from the "
+                    + "forward pass and dout with the upstream gradient, push the constants, dispatch in this order with a "
+                    + "compute-to-compute buffer barrier between dispatches, and read back dq, dk and dv after the last."),
+        ])
+    }
 
     /// Fixed binding numbers of the backward program (q … plan as in the forward's).
     public static let bindingNumbers: [String: Int] = [
@@ -31,6 +62,7 @@ public struct GLSLGradientSource: Sendable {
         let packed = GLSLPlanBuffer(
             tables: OpenCLPlanTables(plan: plan), segmentTable: false, blockTable: mask.readsBlockTable, transposed: transposed)
         planWords = packed.words
+        planLayout = packed.bases
         let (queryTiles, keyTiles) = (plan.queryTiles.count, plan.keyTiles.count)
         let members: [(String, String, GLSLPushValue, String)] = [
             ("int", "batch", .int(p.batch), "batch size"),
@@ -64,7 +96,7 @@ public struct GLSLGradientSource: Sendable {
             GLSLPreamble.pushConstants(pushConstants),
         ]
         var shaders: [GLSLShader] = []
-        for kernel in GradientKernelLowering.Kernel.allCases {
+        for (number, kernel) in GradientKernelLowering.Kernel.allCases.enumerated() {
             let (names, written): ([String], Set<String>) = switch kernel {
             case .rowDot: (["output", "dout", "row_dot"], ["row_dot"])
             case .keyValue: (["q", "k", "v", "lse", "plan", "dout", "row_dot", "dk", "dv"], ["dk", "dv"])
@@ -89,8 +121,10 @@ public struct GLSLGradientSource: Sendable {
             ]).joined(separator: "\n\n") + "\n"
             let workgroups = lowering.workgroups(kernel, problem: p, queryTiles: queryTiles, keyTiles: keyTiles)
             let x = min(workgroups, 65_535)
+            let header = "// Backward pass of \(spec.summary): shader \(kernel.rawValue), \(number + 1) of \(GradientKernelLowering.Kernel.allCases.count).\n"
+                + "// Inputs: q, k, v, the forward's output and lse, dout; outputs dq, dk, dv (float32).\n"
             shaders.append(GLSLShader(
-                name: kernel.rawValue, source: programText, programText: programText, localSize: GradientKernelLowering.workgroupSize,
+                name: kernel.rawValue, source: header + programText, programText: programText, localSize: GradientKernelLowering.workgroupSize,
                 workgroups: workgroups, groupCount: [x, (workgroups + x - 1) / x, 1],
                 workgroupFormula: GradientKernelLowering.workgroupFormula(kernel),
                 bindings: names.compactMap { Self.bindingNumbers[$0] }.sorted(),

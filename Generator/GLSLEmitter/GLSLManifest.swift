@@ -28,13 +28,13 @@ extension GLSLKernelSource {
                 .object(["pushConstant": .string(table.name), "offset": int(table.base), "count": int(table.count),
                          "description": .string(table.summary)])
             }),
-            "bindings": .array(buffers.map(bindingJSON)),
+            "bindings": .array(buffers.map { $0.manifestJSON(usedBy: shaders) }),
             "pushConstants": .object([
                 "size": int(4 * pushConstants.count),
                 "stages": .string("COMPUTE"),
-                "members": .array(pushConstants.map(pushJSON)),
+                "members": .array(pushConstants.map(\.manifestJSON)),
             ]),
-            "shaders": .array(shaders.map { shaderJSON($0, source: sourceFiles[$0.name], spirv: spirvFiles[$0.name]) }),
+            "shaders": .array(shaders.map { $0.manifestJSON(source: sourceFiles[$0.name], spirv: spirvFiles[$0.name]) }),
             "dispatch": .array(shaders.map { shader in
                 .object(["shader": .string(shader.name), "groupCount": ints(shader.groupCount)])
             }),
@@ -52,50 +52,64 @@ extension GLSLKernelSource {
         ])
     }
 
-    private func bindingJSON(_ b: GLSLBufferBinding) -> JSONValue {
+    private func int(_ value: Int) -> JSONValue { .number(Double(value)) }
+    private func ints(_ values: [Int]) -> JSONValue { .array(values.map { .number(Double($0)) }) }
+}
+
+extension GLSLBufferBinding {
+    /// The binding as manifests list it; `usedBy`: the program's shaders.
+    public func manifestJSON(usedBy shaders: [GLSLShader]) -> JSONValue {
+        let b = self
         var fields: [String: JSONValue] = [
-            "binding": int(b.binding), "name": .string(b.name), "role": .string(b.role.rawValue),
-            "elementType": .string(b.elementType), "glslType": .string(b.glslType), "count": int(b.count),
-            "bytes": int(b.byteCount), "readonly": .bool(b.readOnly), "description": .string(b.summary),
+            "binding": manifestInt(b.binding), "name": .string(b.name), "role": .string(b.role.rawValue),
+            "elementType": .string(b.elementType), "glslType": .string(b.glslType), "count": manifestInt(b.count),
+            "bytes": manifestInt(b.byteCount), "readonly": .bool(b.readOnly), "description": .string(b.summary),
             "usedBy": .array(shaders.filter { $0.bindings.contains(b.binding) }.map { .string($0.name) }),
         ]
-        if let shape = b.shape { fields["shape"] = ints(shape) }
-        if let contents = b.contents { fields["data"] = ints(contents.map(Int.init)) }
+        if let shape = b.shape { fields["shape"] = manifestInts(shape) }
+        if let contents = b.contents { fields["data"] = manifestInts(contents.map(Int.init)) }
         return .object(fields)
     }
+}
 
-    private func pushJSON(_ c: GLSLPushConstant) -> JSONValue {
+extension GLSLPushConstant {
+    public var manifestJSON: JSONValue {
+        let c = self
         let value: JSONValue = switch c.value {
-        case .int(let v): int(v)
+        case .int(let v): manifestInt(v)
         case .float(let v): .number(Double(v))
         }
         return .object([
-            "offset": int(c.offset), "type": .string(c.type), "name": .string(c.name), "value": value, "description": .string(c.comment),
+            "offset": manifestInt(c.offset), "type": .string(c.type), "name": .string(c.name), "value": value, "description": .string(c.comment),
         ])
     }
+}
 
-    private func shaderJSON(_ s: GLSLShader, source: String?, spirv: String?) -> JSONValue {
+extension GLSLShader {
+    /// The shader as manifests list it, naming its source and SPIR-V files.
+    public func manifestJSON(source: String?, spirv: String?) -> JSONValue {
+        let s = self
         var fields: [String: JSONValue] = [
             "name": .string(s.name),
             "entryPoint": .string("main"),
-            "localSize": ints([s.localSize, 1, 1]),
-            "workgroups": int(s.workgroups),
+            "localSize": manifestInts([s.localSize, 1, 1]),
+            "workgroups": manifestInt(s.workgroups),
             "workgroupFormula": .string(s.workgroupFormula),
-            "groupCount": ints(s.groupCount),
+            "groupCount": manifestInts(s.groupCount),
             "groupCountFormula": .string("x = min(N, 65535), y = ceil(N / x), z = 1 with N = \(s.workgroupFormula)"),
-            "bindings": ints(s.bindings),
+            "bindings": manifestInts(s.bindings),
             "specializationConstants": .array(s.specializationConstants.map { c in
-                .object(["id": int(c.id), "name": .string(c.name), "type": .string(c.type), "value": int(c.value),
-                         "size": int(4), "description": .string(c.comment)])
+                .object(["id": manifestInt(c.id), "name": .string(c.name), "type": .string(c.type), "value": manifestInt(c.value),
+                         "size": manifestInt(4), "description": .string(c.comment)])
             }),
-            "sharedMemoryBytes": int(s.sharedMemoryBytes),
-            "loopIterations": int(s.loopIterations),
+            "sharedMemoryBytes": manifestInt(s.sharedMemoryBytes),
+            "loopIterations": manifestInt(s.loopIterations),
         ]
         if let source { fields["sourceFile"] = .string(source) }
         if let spirv { fields["spirvFile"] = .string(spirv) }
         return .object(fields)
     }
-
-    private func int(_ value: Int) -> JSONValue { .number(Double(value)) }
-    private func ints(_ values: [Int]) -> JSONValue { .array(values.map { .number(Double($0)) }) }
 }
+
+func manifestInt(_ value: Int) -> JSONValue { .number(Double(value)) }
+func manifestInts(_ values: [Int]) -> JSONValue { .array(values.map { .number(Double($0)) }) }

@@ -62,7 +62,7 @@ public enum KernelCatalog {
             let kernels = try KernelProfile.kernels(for: spec, name: name, file: url.lastPathComponent)
             let made = artifacts(kernels, name: name)
             files += made
-            index.append((name, spec.summary, made.filter { $0.path.hasSuffix(".spv") }.count,
+            index.append((name, spec.summary, made.filter { $0.path.hasSuffix(".spv") && !$0.path.contains(".attention_backward_") }.count,
                           kernels.opencl.configuration.strategy.compact, kernels.glsl.configuration.strategy.compact))
         }
         files.append(KernelArtifact(path: indexFile, text: indexText(index)))
@@ -80,19 +80,41 @@ public enum KernelCatalog {
             KernelArtifact(path: "opencl/\(name).cl", text: opencl.source),
             KernelArtifact(path: "opencl/\(name).manifest.json", text: opencl.manifest(sourceFile: "\(name).cl").prettyText() + "\n"),
         ]
+        files += shaderArtifacts(
+            glsl.shaders, spirv: kernels.spirv, stems: glsl.shaders.enumerated().map { $0.offset == 0 ? name : "\(name).\($0.element.name)" },
+            manifestPath: "glsl/\(name).glsl-manifest.json", manifest: glsl.manifest)
+        return files + backwardArtifacts(kernels, name: name)
+    }
+
+    /// The backward pass's files: `NAME.backward.cl` with its manifest, and one
+    /// `NAME.attention_backward_*.comp` / `.spv` per shader with their manifest.
+    static func backwardArtifacts(_ kernels: KernelProfile.Kernels, name: String) -> [KernelArtifact] {
+        let (opencl, glsl) = (kernels.backwardOpenCL, kernels.backwardGLSL)
+        var files = [
+            KernelArtifact(path: "opencl/\(name).backward.cl", text: opencl.source),
+            KernelArtifact(
+                path: "opencl/\(name).backward.manifest.json", text: opencl.manifest(sourceFile: "\(name).backward.cl").prettyText() + "\n"),
+        ]
+        return files + shaderArtifacts(
+            glsl.shaders, spirv: kernels.backwardSPIRV, stems: glsl.shaders.map { "\(name).\($0.name)" },
+            manifestPath: "glsl/\(name).backward.glsl-manifest.json", manifest: glsl.manifest)
+    }
+
+    /// `glsl/STEM.comp` and `spirv/STEM.spv` per shader, then the manifest naming them.
+    private static func shaderArtifacts(
+        _ shaders: [GLSLShader], spirv: [[UInt32]], stems: [String], manifestPath: String,
+        manifest: ([String: String], [String: String]) -> JSONValue
+    ) -> [KernelArtifact] {
+        var files: [KernelArtifact] = []
         var sourceFiles: [String: String] = [:]
         var spirvFiles: [String: String] = [:]
-        for (index, (shader, words)) in zip(glsl.shaders, kernels.spirv).enumerated() {
-            let stem = index == 0 ? name : "\(name).\(shader.name)"
+        for ((shader, words), stem) in zip(zip(shaders, spirv), stems) {
             files.append(KernelArtifact(path: "glsl/\(stem).comp", text: shader.source))
             files.append(KernelArtifact(path: "spirv/\(stem).spv", words: words))
             sourceFiles[shader.name] = "\(stem).comp"
             spirvFiles[shader.name] = "../spirv/\(stem).spv"
         }
-        files.append(KernelArtifact(
-            path: "glsl/\(name).glsl-manifest.json",
-            text: glsl.manifest(sourceFiles: sourceFiles, spirvFiles: spirvFiles).prettyText() + "\n"))
-        return files
+        return files + [KernelArtifact(path: manifestPath, text: manifest(sourceFiles, spirvFiles).prettyText() + "\n")]
     }
 
     /// What differs between `kernelsFolder` and `expected`.
@@ -131,7 +153,8 @@ public enum KernelCatalog {
                 + "\(KernelProfile.openCLLocalMemoryBytes / 1024) KiB of local memory:",
             "a tiling that needs more is shrunk to fit where one does (the manifest's spec shows the tiling used). The strategy",
             "columns give each program's kernel strategy (`rowThreads x keyThreads, rows x keys per invocation, K dims and V keys",
-            "staged at once`), as its manifest records it.",
+            "staged at once`), as its manifest records it. Each spec also has its backward pass: `opencl/NAME.backward.cl` and",
+            "`glsl/NAME.attention_backward_{rowdot,kv,q}.comp` (with `.spv` and manifests).",
             "",
             "| spec | problem | OpenCL C | strategy | GLSL / SPIR-V | strategy |",
             "| --- | --- | --- | --- | --- | --- |",

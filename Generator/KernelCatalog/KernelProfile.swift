@@ -21,33 +21,47 @@ public enum KernelProfile {
 
     /// One spec's kernels for the profile: the OpenCL program (its tiling shrunk to fit
     /// `openCLLocalMemoryBytes` where one fits; the manifest's spec records the tiling used), the
-    /// GLSL shaders and each shader's SPIR-V, in the shaders' order. `name` and `file` label errors.
+    /// GLSL shaders and each shader's SPIR-V, in the shaders' order, and the same for the backward
+    /// pass (which needs no shared memory, so its tiling is the spec's). `name` and `file` label errors.
     public struct Kernels {
         public let opencl: OpenCLKernelSource
         public let glsl: GLSLKernelSource
         public let spirv: [[UInt32]]
+        /// The backward pass: its OpenCL program, its shaders and their SPIR-V.
+        public let backwardOpenCL: OpenCLGradientSource
+        public let backwardGLSL: GLSLGradientSource
+        public let backwardSPIRV: [[UInt32]]
     }
 
     public static func kernels(for spec: AttentionSpec, name: String, file: String) throws(KernelCatalog.Failure) -> Kernels {
         let opencl: OpenCLKernelSource
         let glsl: GLSLKernelSource
+        let backwardOpenCL: OpenCLGradientSource
+        let backwardGLSL: GLSLGradientSource
         do {
             let plan = try TilePlan(spec)
             let program = KernelProgram(spec: spec)
             opencl = try OpenCLKernelSource(program: program, plan: plan, device: openCLDevice)
                 .fitted(toLocalMemory: openCLLocalMemoryBytes)
             glsl = try GLSLKernelSource(program: program, plan: plan, options: Self.glsl)
+            backwardOpenCL = try OpenCLGradientSource(plan: plan)
+            backwardGLSL = try GLSLGradientSource(plan: plan)
         } catch {
             throw .spec(file: file, error)
         }
-        var spirv: [[UInt32]] = []
-        for shader in glsl.shaders {
-            do {
-                spirv.append(try SPIRVCompiler.compile(glsl: shader.source, stage: .compute, name: "\(name).\(shader.name).comp"))
-            } catch {
-                throw .compile(file: file, error)
+        func compiled(_ shaders: [GLSLShader]) throws(KernelCatalog.Failure) -> [[UInt32]] {
+            var spirv: [[UInt32]] = []
+            for shader in shaders {
+                do {
+                    spirv.append(try SPIRVCompiler.compile(glsl: shader.source, stage: .compute, name: "\(name).\(shader.name).comp"))
+                } catch {
+                    throw .compile(file: file, error)
+                }
             }
+            return spirv
         }
-        return Kernels(opencl: opencl, glsl: glsl, spirv: spirv)
+        return Kernels(
+            opencl: opencl, glsl: glsl, spirv: try compiled(glsl.shaders), backwardOpenCL: backwardOpenCL, backwardGLSL: backwardGLSL,
+            backwardSPIRV: try compiled(backwardGLSL.shaders))
     }
 }

@@ -16,6 +16,41 @@ public struct OpenCLGradientSource: Sendable {
     public let programText: String
     /// Worst-case loop iterations per invocation of each kernel.
     public let loopIterations: [String: Int]
+    /// The compile-time constants of `programText`.
+    public let constants: [(name: String, value: Int, comment: String)]
+    let maskFunction: String
+
+    public static let manifestFormat = "attentiongen-opencl-backward-manifest/1"
+
+    /// The full `.cl` file: a comment naming the spec and the dispatch sequence, then the program text.
+    public var source: String {
+        let kernels = launches.map { "\($0.kernel): \($0.workgroups) work-groups of \($0.localSize) (\($0.workgroupFormula))" }
+        return "/* Backward pass of \(spec.summary).\n   Kernels, in dispatch order:\n" + kernels.map { "     " + $0 }.joined(separator: "\n")
+            + "\n   Inputs: q, k, v, the forward's output and lse, dout; outputs dq, dk, dv (float32). */\n" + programText
+    }
+
+    /// The manifest naming the `.cl` file it belongs to: kernels with their arguments, the dispatch
+    /// sequence and the buffers with the plan data, for a host without Swift.
+    public func manifest(sourceFile: String?) -> JSONValue {
+        var fields: [String: JSONValue] = [
+            "format": .string(Self.manifestFormat),
+            "language": .string("OpenCL C 1.2"),
+            "buildOptions": .string(""),
+            "spec": spec.jsonValue,
+            "summary": .string(spec.summary),
+            "constants": .object(Dictionary(uniqueKeysWithValues: constants.map { ($0.name, .number(Double($0.value))) })),
+            "dtype": .string(spec.problem.dtype.rawValue),
+            "mask": .object(["kind": .string(spec.mask.kind), "predicate": .string(maskFunction)]),
+            "kernels": .array(launches.map(\.manifestJSON)),
+            "dispatch": .array(launches.map(\.dispatchJSON)),
+            "dispatchNotes": .string(
+                "Enqueue in this order on one in-order queue; no host synchronisation is needed in between. "
+                    + "Fill output and lse from the forward pass and dout with the upstream gradient; read back dq, dk and dv after the last kernel."),
+            "buffers": .array(buffers.map(\.manifestJSON)),
+        ]
+        if let sourceFile { fields["sourceFile"] = .string(sourceFile) }
+        return .object(fields)
+    }
 
     public init(plan: TilePlan) throws(SpecError) {
         let spec = plan.spec
@@ -26,6 +61,8 @@ public struct OpenCLGradientSource: Sendable {
         self.facts = facts
         let mask = MaskLowering(mask: spec.mask, rank: p.rank)
         let lowering = GradientKernelLowering(dialect: .openCL, facts: facts, maskFunction: mask.functionName)
+        constants = lowering.constants
+        maskFunction = mask.functionName
         let tables = OpenCLPlanTables(plan: plan)
         let transposed = GradientPlanTables(plan: plan)
         let (queryTiles, keyTiles) = (plan.queryTiles.count, plan.keyTiles.count)

@@ -26,49 +26,14 @@ extension OpenCLKernelSource {
             "dtype": .string(spec.problem.dtype.rawValue),
             "strategy": configuration.strategy.manifestJSON,
             "mask": .object(["kind": .string(spec.mask.kind), "predicate": .string(configuration.mask.functionName)]),
-            "kernels": .array(launches.map(kernelJSON)),
-            "dispatch": .array(launches.map { launch in
-                .object([
-                    "kernel": .string(launch.kernel), "globalSize": ints([launch.globalSize]), "localSize": ints([launch.localSize]),
-                ])
-            }),
+            "kernels": .array(launches.map(\.manifestJSON)),
+            "dispatch": .array(launches.map(\.dispatchJSON)),
             "dispatchNotes": .string(
                 "Enqueue in this order on one in-order queue; no host synchronisation is needed in between. "
                     + "Read back output and lse after the last kernel."),
-            "buffers": .array(buffers.map(bufferJSON)),
+            "buffers": .array(buffers.map(\.manifestJSON)),
             "plan": planJSON,
         ]
-    }
-
-    private func kernelJSON(_ launch: OpenCLKernelLaunch) -> JSONValue {
-        .object([
-            "name": .string(launch.kernel),
-            "arguments": .array(launch.arguments.enumerated().map { index, argument in
-                var fields: [String: JSONValue] = ["index": int(index), "name": .string(argument.name), "type": .string(argument.type)]
-                switch argument.value {
-                case .buffer(let name): fields["buffer"] = .string(name)
-                case .int(let value): fields["value"] = int(value)
-                case .float(let value): fields["value"] = .number(Double(value))
-                }
-                return .object(fields)
-            }),
-            "localSize": ints([launch.localSize]),
-            "workgroups": int(launch.workgroups),
-            "workgroupFormula": .string(launch.workgroupFormula),
-            "globalSize": ints([launch.globalSize]),
-            "globalSizeFormula": .string("(\(launch.workgroupFormula)) * WG_SIZE"),
-            "localMemoryBytes": int(launch.localMemoryBytes),
-        ])
-    }
-
-    private func bufferJSON(_ buffer: OpenCLBufferSpecification) -> JSONValue {
-        var fields: [String: JSONValue] = [
-            "name": .string(buffer.name), "role": .string(buffer.role.rawValue), "elementType": .string(buffer.elementType.rawValue),
-            "count": int(buffer.count), "bytes": int(buffer.byteCount), "description": .string(buffer.summary),
-        ]
-        if let shape = buffer.shape { fields["shape"] = ints(shape) }
-        if let contents = buffer.contents { fields["data"] = ints(contents.map(Int.init)) }
-        return .object(fields)
     }
 
     /// Counts and the FlexAttention-style view of the visits: per query tile, the PARTIAL key
@@ -88,6 +53,55 @@ extension OpenCLKernelSource {
             "kvCount": ints(partial.map(\.count)), "kvIndices": .array(partial.map(ints)),
             "fullCount": ints(full.map(\.count)), "fullIndices": .array(full.map(ints)),
         ])
+    }
+
+    private func int(_ value: Int) -> JSONValue { .number(Double(value)) }
+    private func ints(_ values: [Int]) -> JSONValue { .array(values.map { .number(Double($0)) }) }
+}
+
+extension OpenCLKernelLaunch {
+    /// The kernel as manifests list it: arguments with what the host binds, sizes.
+    public var manifestJSON: JSONValue {
+        let launch = self
+        return .object([
+            "name": .string(launch.kernel),
+            "arguments": .array(launch.arguments.enumerated().map { index, argument in
+                var fields: [String: JSONValue] = ["index": int(index), "name": .string(argument.name), "type": .string(argument.type)]
+                switch argument.value {
+                case .buffer(let name): fields["buffer"] = .string(name)
+                case .int(let value): fields["value"] = int(value)
+                case .float(let value): fields["value"] = .number(Double(value))
+                }
+                return .object(fields)
+            }),
+            "localSize": ints([launch.localSize]),
+            "workgroups": int(launch.workgroups),
+            "workgroupFormula": .string(launch.workgroupFormula),
+            "globalSize": ints([launch.globalSize]),
+            "globalSizeFormula": .string("(\(launch.workgroupFormula)) * WG_SIZE"),
+            "localMemoryBytes": int(launch.localMemoryBytes),
+        ])
+    }
+
+    /// The launch in a manifest's dispatch list.
+    public var dispatchJSON: JSONValue {
+        .object(["kernel": .string(kernel), "globalSize": ints([globalSize]), "localSize": ints([localSize])])
+    }
+
+    private func int(_ value: Int) -> JSONValue { .number(Double(value)) }
+    private func ints(_ values: [Int]) -> JSONValue { .array(values.map { .number(Double($0)) }) }
+}
+
+extension OpenCLBufferSpecification {
+    public var manifestJSON: JSONValue {
+        let buffer = self
+        var fields: [String: JSONValue] = [
+            "name": .string(buffer.name), "role": .string(buffer.role.rawValue), "elementType": .string(buffer.elementType.rawValue),
+            "count": int(buffer.count), "bytes": int(buffer.byteCount), "description": .string(buffer.summary),
+        ]
+        if let shape = buffer.shape { fields["shape"] = ints(shape) }
+        if let contents = buffer.contents { fields["data"] = ints(contents.map(Int.init)) }
+        return .object(fields)
     }
 
     private func int(_ value: Int) -> JSONValue { .number(Double(value)) }

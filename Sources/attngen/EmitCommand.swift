@@ -14,11 +14,14 @@ struct EmitCommand: ParsableCommand {
             C/C++ host can run them without Swift), glsl (GLSL 450 compute shaders for Vulkan: NAME.comp, one
             NAME.KERNEL.comp per further kernel, plus NAME.glsl-manifest.json with the bindings, push constants,
             specialization constants and dispatch sizes) and spirv (the same, compiled to NAME.spv /
-            NAME.KERNEL.spv with glslangValidator; needs --out).
+            NAME.KERNEL.spv with glslangValidator; needs --out). With --backward, the backward pass's kernels
+            instead: NAME.backward.cl and its manifest, or NAME.attention_backward_{rowdot,kv,q}.comp (.spv) and
+            NAME.backward.glsl-manifest.json.
             Examples:
               attngen emit Kernels/specs/decode-gqa-lean.json --target ir
               attngen emit Kernels/specs/neighborhood-2d-dilated.json --target opencl --out kernels/
               attngen emit Kernels/specs/decode-gqa-splitkv.json --target spirv --out kernels/
+              attngen emit Kernels/specs/neighborhood-2d-7x7.json --target opencl --backward
             """)
 
     enum Target: String, ExpressibleByArgument, CaseIterable {
@@ -32,6 +35,9 @@ struct EmitCommand: ParsableCommand {
 
     @Option(help: "Folder to write into (created if missing); without it the program goes to stdout.")
     var out: String?
+
+    @Flag(help: "Emit the backward pass's kernels (dQ, dK, dV) instead of the forward's (opencl, glsl, spirv).")
+    var backward = false
 
     @Flag(help: "Replace existing files.")
     var force = false
@@ -51,6 +57,12 @@ struct EmitCommand: ParsableCommand {
         if let subgroupSize, subgroupSize < 1 || subgroupSize & (subgroupSize - 1) != 0 || subgroupSize > 128 {
             throw ValidationError("--subgroup-size \(subgroupSize): expected a power of two from 1 to 128")
         }
+        if backward && target == .ir {
+            throw ValidationError("--backward applies to --target opencl, glsl and spirv (the interpreter runs the backward from the plan, not from IR text)")
+        }
+        if backward && (strategy != nil || subgroupSize != nil) {
+            throw ValidationError("--strategy and --subgroup-size apply to the forward kernels; the backward kernels have one shape")
+        }
         if subgroupSize != nil && target != .glsl && target != .spirv {
             throw ValidationError("--subgroup-size applies to --target glsl and spirv (OpenCL C 1.2 has no subgroup shuffles)")
         }
@@ -65,33 +77,33 @@ struct EmitCommand: ParsableCommand {
         let name = URL(fileURLWithPath: self.spec.spec).deletingPathExtension().lastPathComponent
         var files: [(name: String, text: String)]
         var binaries: [(name: String, words: [UInt32])] = []
-        switch target {
-        case .ir:
+        switch (target, backward) {
+        case (.opencl, true):
+            let source = try OpenCLGradientSource(plan: plan)
+            files = [
+                ("\(name).backward.cl", source.source),
+                ("\(name).backward.manifest.json", source.manifest(sourceFile: "\(name).backward.cl").prettyText() + "\n"),
+            ]
+        case (.glsl, true), (.spirv, true):
+            let source = try GLSLGradientSource(plan: plan)
+            (files, binaries) = try shaderFiles(
+                source.shaders, stems: source.shaders.map { "\(name).\($0.name)" }, manifestName: "\(name).backward.glsl-manifest.json",
+                manifest: source.manifest)
+        case (.ir, _):
             files = [("\(name).ir.txt", program.text(plan: plan))]
-        case .opencl:
+        case (.opencl, false):
             let source = try OpenCLKernelSource(program: program, plan: plan, strategy: strategy)
             files = [
                 ("\(name).cl", source.source),
                 ("\(name).manifest.json", source.manifest(sourceFile: "\(name).cl").prettyText() + "\n"),
             ]
-        case .glsl, .spirv:
+        case (.glsl, false), (.spirv, false):
             let source = try GLSLKernelSource(
                 program: program, plan: plan, options: GLSLOptions(unrollTileLoops: strategy?.unrolled ?? false, strategy: strategy, subgroupSize: subgroupSize))
             // The first shader is NAME.comp, the others NAME.KERNEL.comp.
-            let stems = source.shaders.enumerated().map { $0.offset == 0 ? name : "\(name).\($0.element.name)" }
-            files = zip(stems, source.shaders).map { ("\($0).comp", $1.source) }
-            var spirvFiles: [String: String] = [:]
-            if target == .spirv {
-                guard out != nil else { throw CLIError("--target spirv writes binary files; pass --out FOLDER") }
-                // glslang, in process: a compile error names the shader and quotes the offending lines.
-                for (stem, shader) in zip(stems, source.shaders) {
-                    binaries.append(("\(stem).spv", try SPIRVCompiler.compile(glsl: shader.source, stage: .compute, name: "\(stem).comp")))
-                }
-                spirvFiles = Dictionary(uniqueKeysWithValues: zip(source.shaders.map(\.name), binaries.map(\.name)))
-            }
-            let sourceFiles = Dictionary(uniqueKeysWithValues: zip(source.shaders.map(\.name), files.map(\.name)))
-            files.append(("\(name).glsl-manifest.json",
-                          source.manifest(sourceFiles: sourceFiles, spirvFiles: spirvFiles).prettyText() + "\n"))
+            (files, binaries) = try shaderFiles(
+                source.shaders, stems: source.shaders.enumerated().map { $0.offset == 0 ? name : "\(name).\($0.element.name)" },
+                manifestName: "\(name).glsl-manifest.json", manifest: source.manifest)
         }
         guard let out else {
             print(files[0].text, terminator: "")
@@ -110,5 +122,25 @@ struct EmitCommand: ParsableCommand {
             try writeOutput(binary.words.withUnsafeBytes { Data($0) }, to: url.path, force: force)
             print("wrote \(url.path)")
         }
+    }
+
+    /// Each shader as STEM.comp (and, for --target spirv, STEM.spv compiled in process by glslang:
+    /// a compile error names the shader and quotes the offending lines), then the manifest naming them.
+    private func shaderFiles(
+        _ shaders: [GLSLShader], stems: [String], manifestName: String,
+        manifest: ([String: String], [String: String]) -> JSONValue
+    ) throws -> (files: [(name: String, text: String)], binaries: [(name: String, words: [UInt32])]) {
+        var files = zip(stems, shaders).map { (name: "\($0).comp", text: $1.source) }
+        var binaries: [(name: String, words: [UInt32])] = []
+        if target == .spirv {
+            guard out != nil else { throw CLIError("--target spirv writes binary files; pass --out FOLDER") }
+            for (stem, shader) in zip(stems, shaders) {
+                binaries.append(("\(stem).spv", try SPIRVCompiler.compile(glsl: shader.source, stage: .compute, name: "\(stem).comp")))
+            }
+        }
+        let spirvFiles = Dictionary(uniqueKeysWithValues: zip(shaders.map(\.name), binaries.map(\.name)))
+        let sourceFiles = Dictionary(uniqueKeysWithValues: zip(shaders.map(\.name), files.map(\.name)))
+        files.append((manifestName, manifest(sourceFiles, spirvFiles).prettyText() + "\n"))
+        return (files, binaries)
     }
 }

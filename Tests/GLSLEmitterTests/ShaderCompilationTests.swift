@@ -1,3 +1,4 @@
+import AttentionPlan
 import AttentionSpec
 import Foundation
 import GLSLEmitter
@@ -20,6 +21,7 @@ struct ShaderCompilationTests {
         }
         // The variant with the tile loops as real loops (what lavapipe runs when the cap allows).
         try compileAndValidate(emitted(spec, GLSLOptions(unrollTileLoops: false)), label: "\(file) with rolled tile loops")
+        try compileAndValidate(GLSLGradientSource(plan: TilePlan(spec)).shaders, label: "\(file) backward")
     }
 
     static let randomized = randomizedSpecs(count: 15, seed: 0x61747467656e)

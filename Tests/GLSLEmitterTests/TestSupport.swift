@@ -22,10 +22,15 @@ let shaderToolsInstalled = GLSLCommandLineTools.locate(GLSLCommandLineTools.comp
 
 /// Compiles every shader of `source` with glslangValidator and validates the SPIR-V with spirv-val.
 func compileAndValidate(_ source: GLSLKernelSource, label: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    try compileAndValidate(source.shaders, label: label, sourceLocation: sourceLocation)
+}
+
+/// Compiles `shaders` with glslangValidator and validates their SPIR-V with spirv-val.
+func compileAndValidate(_ shaders: [GLSLShader], label: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("glsl-emitter-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
-    for shader in source.shaders {
+    for shader in shaders {
         let comp = folder.appendingPathComponent("\(shader.name).comp")
         let spirv = folder.appendingPathComponent("\(shader.name).spv")
         try Data(shader.source.utf8).write(to: comp)
