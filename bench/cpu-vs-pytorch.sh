@@ -69,3 +69,10 @@ for ((round = 1; round <= rounds; round++)); do
   fi
   "$python" bench/torch_cpu_baseline.py "$spec" --mode backward --runs 3
 done
+
+# The neighborhood's backward against the dense backward on the same 16,384 tokens (ours only:
+# PyTorch has no neighborhood backward but flex_attention's, which the forward section times).
+echo "== backward: 2-D neighborhood 128x128 vs dense 16384 tokens (attngen)"
+for spec in bench/specs/neighborhood-2d-128.json bench/specs/dense-16384.json; do
+  echo "$spec: attngen $("$attngen" bench "$spec" --backend cpu --backward --runs 1 --warmup 0 | tail -n 1)"
+done
