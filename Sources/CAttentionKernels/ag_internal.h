@@ -45,6 +45,8 @@ typedef struct ag_impl {
                      const float *B, int ldb, float *S, int lds);
     void (*gemm_ab_acc)(int M, int N, int K, const float *A, int lda,
                         const float *B, int ldb, float *C, int ldc);
+    void (*gemm_ab)(int M, int N, int K, float alpha, const float *A, int lda,
+                    const float *B, int ldb, float *C, int ldc);
     void (*softmax_update)(int M, int N, float *S, int lds, float *m, float *l,
                            float *acc, int ldacc, int DV);
     void (*softmax_finalize)(int M, int DV, float *acc, int ldacc,
@@ -63,6 +65,8 @@ typedef struct ag_impl {
                            const float *B, int ldb, float *S, int lds);                    \
     void ag_gemm_ab_acc_##sfx(int M, int N, int K, const float *A, int lda,                \
                               const float *B, int ldb, float *C, int ldc);                 \
+    void ag_gemm_ab_##sfx(int M, int N, int K, float alpha, const float *A, int lda,       \
+                          const float *B, int ldb, float *C, int ldc);                     \
     void ag_softmax_update_##sfx(int M, int N, float *S, int lds, float *m, float *l,      \
                                  float *acc, int ldacc, int DV);                           \
     void ag_softmax_finalize_##sfx(int M, int DV, float *acc, int ldacc,                   \

@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 #define AG_TABLE(sfx) {                                                       \
-    #sfx, ag_gemm_abt_##sfx, ag_gemm_ab_acc_##sfx, ag_softmax_update_##sfx,    \
+    #sfx, ag_gemm_abt_##sfx, ag_gemm_ab_acc_##sfx, ag_gemm_ab_##sfx, ag_softmax_update_##sfx,    \
     ag_softmax_finalize_##sfx, ag_softmax_gradient_##sfx, ag_f16_to_f32_##sfx, ag_f32_to_f16_##sfx,       \
     ag_bf16_to_f32_##sfx, ag_f32_to_bf16_##sfx }
 
@@ -97,6 +97,17 @@ void ag_gemm_ab_acc(int M, int N, int K, const float *A, int lda,
                     const float *B, int ldb, float *C, int ldc) {
     if (M <= 0 || N <= 0 || K <= 0) return;
     ag_impl_get()->gemm_ab_acc(M, N, K, A, lda, B, ldb, C, ldc);
+}
+
+void ag_gemm_ab(int M, int N, int K, float alpha, const float *A, int lda,
+                const float *B, int ldb, float *C, int ldc) {
+    if (M <= 0 || N <= 0) return;
+    if (K <= 0) { /* empty sum: C = 0 */
+        for (int i = 0; i < M; i++)
+            for (int j = 0; j < N; j++) C[(long)i * ldc + j] = 0.0f;
+        return;
+    }
+    ag_impl_get()->gemm_ab(M, N, K, alpha, A, lda, B, ldb, C, ldc);
 }
 
 void ag_softmax_update(int M, int N, float *S, int lds, float *m, float *l,

@@ -140,6 +140,11 @@ AG_TARGET_AVX2 void ag_gemm_abt_avx2(int M, int N, int K, float alpha, const flo
     }
 }
 
+AG_TARGET_AVX2 void ag_gemm_ab_avx2(int M, int N, int K, float alpha, const float *A, int lda,
+                                    const float *B, int ldb, float *C, int ldc) {
+    strip_sweep(M, N, K, A, lda, B, ldb, C, ldc, alpha, 0);
+}
+
 AG_TARGET_AVX2 void ag_gemm_ab_acc_avx2(int M, int N, int K, const float *A, int lda,
                                         const float *B, int ldb, float *C, int ldc) {
     strip_sweep(M, N, K, A, lda, B, ldb, C, ldc, 1.0f, 1);

@@ -151,6 +151,14 @@ AG_TARGET_AVX512 void ag_gemm_abt_avx512(int M, int N, int K, float alpha, const
     }
 }
 
+AG_TARGET_AVX512 void ag_gemm_ab_avx512(int M, int N, int K, float alpha, const float *A, int lda,
+                                        const float *B, int ldb, float *C, int ldc) {
+    for (int j0 = 0; j0 < N; j0 += 64) {
+        const int nc = N - j0 < 64 ? N - j0 : 64;
+        row_sweep(M, nc, K, A, lda, B + j0, ldb, 0, C + j0, ldc, alpha, 0);
+    }
+}
+
 AG_TARGET_AVX512 void ag_gemm_ab_acc_avx512(int M, int N, int K, const float *A, int lda,
                                             const float *B, int ldb, float *C, int ldc) {
     for (int j0 = 0; j0 < N; j0 += 64) {

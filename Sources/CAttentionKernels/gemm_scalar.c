@@ -20,6 +20,15 @@ void ag_gemm_abt_scalar(int M, int N, int K, float alpha, const float *A, int ld
     }
 }
 
+void ag_gemm_ab_scalar(int M, int N, int K, float alpha, const float *A, int lda,
+                       const float *B, int ldb, float *C, int ldc) {
+    for (int i = 0; i < M; i++)
+        for (int j = 0; j < N; j++) C[(long)i * ldc + j] = 0.0f;
+    ag_gemm_ab_acc_scalar(M, N, K, A, lda, B, ldb, C, ldc);
+    for (int i = 0; i < M; i++)
+        for (int j = 0; j < N; j++) C[(long)i * ldc + j] *= alpha;
+}
+
 void ag_gemm_ab_acc_scalar(int M, int N, int K, const float *A, int lda,
                            const float *B, int ldb, float *C, int ldc) {
     for (int i = 0; i < M; i++) {

@@ -59,15 +59,34 @@ extension CPUInterpreter {
             }
         case .loadKey:
             guard let segment = c.segment else { return }
-            state.kTile = c.buffers.k.panel(
-                c.panel.lazy.map { keys(segment.queryTile, $0.keyTile) }, batch: segment.batch, head: p.kvHead(forQueryHead: segment.head),
-                scratch: state.k)
+            let tiles = c.panel.lazy.map { self.keys(segment.queryTile, $0.keyTile) }
+            state.keysFromCopies = c.buffers.copies != nil && tiles.allSatisfy { $0.uniformStep == 1 }
+            guard !state.keysFromCopies else { return }  // the scores read the transposed copy
+            state.kTile = c.buffers.k.panel(tiles, batch: segment.batch, head: p.kvHead(forQueryHead: segment.head), scratch: state.k)
         case .loadValue:
             guard let segment = c.segment else { return }
-            state.vTile = c.buffers.v.panel(
-                c.panel.lazy.map { keys(segment.queryTile, $0.keyTile) }, batch: segment.batch, head: p.kvHead(forQueryHead: segment.head),
-                scratch: state.v)
+            let tiles = c.panel.lazy.map { self.keys(segment.queryTile, $0.keyTile) }
+            let kvHead = p.kvHead(forQueryHead: segment.head)
+            if let copies = c.buffers.copies {
+                state.vTile = copies.values.panel(tiles, batch: segment.batch * p.kvHeads + kvHead, head: 0, scratch: state.v)
+            } else {
+                state.vTile = c.buffers.v.panel(tiles, batch: segment.batch, head: kvHead, scratch: state.v)
+            }
         case .scores(let scale):
+            if state.keysFromCopies, let copies = c.buffers.copies, let segment = c.segment {
+                // One product per visit, each reading its key tile's Kᵀ block from its first kept key on.
+                let group = segment.batch * p.kvHeads + p.kvHead(forQueryHead: segment.head)
+                var column = 0
+                for visit in c.panel {
+                    let tokens = keys(segment.queryTile, visit.keyTile).tokens
+                    ag_gemm_ab(
+                        Int32(c.rows), Int32(tokens.count), Int32(p.headDim), Float(scale), state.qTile.0, Int32(state.qTile.1),
+                        copies.keyBlock(group: group, tile: visit.keyTile) + (tokens[0] - visit.keyTile * copies.tileKeys),
+                        Int32(copies.tileKeys), state.s + column, Int32(state.maxKeys))
+                    column += tokens.count
+                }
+                return
+            }
             ag_gemm_abt(
                 Int32(c.rows), Int32(c.panelKeys), Int32(p.headDim), Float(scale),
                 state.qTile.0, Int32(state.qTile.1), state.kTile.0, Int32(state.kTile.1), state.s, Int32(state.maxKeys))

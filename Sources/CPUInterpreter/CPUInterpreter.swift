@@ -8,7 +8,7 @@ import KernelIR
 ///
 /// It executes the program's ops one by one over the plan's tiles, so it tests the tiling
 /// itself: which tiles are visited, where masks apply, how partials merge.
-public struct CPUInterpreter: Sendable {
+public final class CPUInterpreter: Sendable {
     public let plan: TilePlan
     public let program: KernelProgram
     let partition: WorkPartition
@@ -48,6 +48,14 @@ public struct CPUInterpreter: Sendable {
         slotBase = base
     }
 
+    /// Makes the micro-kernels use `name` ("scalar", "avx2", "avx512" or "auto", the best the CPU
+    /// has), process-wide; false when this CPU lacks it. For tests and benchmarks.
+    @discardableResult
+    public static func useInstructionSet(_ name: String) -> Bool {
+        guard let code = ["auto": 0, "scalar": 1, "avx2": 2, "avx512": 3][name] else { return false }
+        return ag_kernels_force_isa(Int32(code)) == 0
+    }
+
     /// Which micro-kernel implementation runs: "avx512", "avx2" or "scalar".
     public static var instructionSet: String { String(cString: ag_kernels_isa()) }
 
@@ -61,10 +69,11 @@ public struct CPUInterpreter: Sendable {
         guard let qBase = q.baseAddress, let kBase = k.baseAddress, let vBase = v.baseAddress,
             let outBase = output.baseAddress, let lseBase = lse.baseAddress
         else { return }
+        let keys = TensorRows(base: kBase, tokens: p.keyTokens, heads: p.kvHeads, width: p.headDim)
+        let values = TensorRows(base: vBase, tokens: p.keyTokens, heads: p.kvHeads, width: p.valueDim)
         let buffers = Buffers(
             q: TensorRows(base: qBase, tokens: p.queryTokens, heads: p.heads, width: p.headDim),
-            k: TensorRows(base: kBase, tokens: p.keyTokens, heads: p.kvHeads, width: p.headDim),
-            v: TensorRows(base: vBase, tokens: p.keyTokens, heads: p.kvHeads, width: p.valueDim),
+            k: keys, v: values, copies: KeyValueCopies(keyRows: keyRows, k: keys, v: values, batch: p.batch),
             output: SharedPointer(pointer: outBase), lse: SharedPointer(pointer: lseBase),
             partials: PartialStore(slots: slotBase.last!, rows: maxQueryRows, valueDim: p.valueDim))
         defer { buffers.partials.deallocate() }
@@ -94,6 +103,8 @@ struct Buffers: @unchecked Sendable {
     let q: TensorRows
     let k: TensorRows
     let v: TensorRows
+    /// K and V rearranged for contiguous tile reads, when the key tiles are runs of tokens.
+    let copies: KeyValueCopies?
     let output: SharedPointer<Float>
     let lse: SharedPointer<Float>
     let partials: PartialStore

@@ -12,6 +12,9 @@ final class WorkgroupState {
     var qTile: (UnsafePointer<Float>, Int)
     var kTile: (UnsafePointer<Float>, Int)
     var vTile: (UnsafePointer<Float>, Int)
+    /// Whether the loaded panel's scores read Kᵀ blocks from `Buffers.copies` (every visit's
+    /// keys consecutive) instead of `kTile`.
+    var keysFromCopies = false
 
     init(maxQueries: Int, maxKeys: Int, headDim: Int, valueDim: Int) {
         self.maxQueries = maxQueries

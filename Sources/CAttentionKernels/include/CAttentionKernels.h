@@ -30,6 +30,12 @@ void ag_gemm_abt(int M, int N, int K, float alpha,
                  const float *A, int lda, const float *B, int ldb,
                  float *S, int lds);
 
+/// C[M x N] = alpha * A[M x K] * B[K x N]  (C is overwritten): scale * Q K^T when B is K
+/// already transposed (no per-call packing).
+void ag_gemm_ab(int M, int N, int K, float alpha,
+                const float *A, int lda, const float *B, int ldb,
+                float *C, int ldc);
+
 /// C[M x N] += A[M x K] * B[K x N], i.e. O += P V.
 void ag_gemm_ab_acc(int M, int N, int K,
                     const float *A, int lda, const float *B, int ldb,
