@@ -68,7 +68,7 @@ extension CPUInterpreter {
             let tiles = c.panel.lazy.map { self.keys(segment.queryTile, $0.keyTile) }
             let kvHead = p.kvHead(forQueryHead: segment.head)
             if let copies = c.buffers.copies {
-                state.vTile = copies.values.panel(tiles, batch: segment.batch * p.kvHeads + kvHead, head: 0, scratch: state.v)
+                state.vTile = copies.values.rows.panel(tiles, batch: segment.batch * p.kvHeads + kvHead, head: 0, scratch: state.v)
             } else {
                 state.vTile = c.buffers.v.panel(tiles, batch: segment.batch, head: kvHead, scratch: state.v)
             }

@@ -49,11 +49,13 @@ extension CPUInterpreter {
             rowDot[row] = sum
         }
         dq.update(repeating: 0)
+        // Q and dO head-major, so that a query tile's rows are read in place, contiguously.
+        let queries = HeadMajorCopy(TensorRows(base: qBase, tokens: p.queryTokens, heads: p.heads, width: p.headDim), batch: p.batch)
+        let upstream = HeadMajorCopy(TensorRows(base: doBase, tokens: p.queryTokens, heads: p.heads, width: p.valueDim), batch: p.batch)
         let tensors = GradientTensors(
-            q: TensorRows(base: qBase, tokens: p.queryTokens, heads: p.heads, width: p.headDim),
+            q: TensorRows(base: qBase, tokens: p.queryTokens, heads: p.heads, width: p.headDim), queries: queries, upstream: upstream,
             k: TensorRows(base: kBase, tokens: p.keyTokens, heads: p.kvHeads, width: p.headDim),
             v: TensorRows(base: vBase, tokens: p.keyTokens, heads: p.kvHeads, width: p.valueDim),
-            dOutput: TensorRows(base: doBase, tokens: p.queryTokens, heads: p.heads, width: p.valueDim),
             lse: lseBase, rowDot: rowDot, dq: SharedPointer(pointer: dqBase), dk: SharedPointer(pointer: dkBase),
             dv: SharedPointer(pointer: dvBase))
         let visitors = plan.allVisitors()
@@ -97,8 +99,7 @@ extension CPUInterpreter {
         let (batch, kvHead) = group.quotientAndRemainder(dividingBy: p.kvHeads)
         let keys = keyRows[keyTile]
         let (d, dvWidth, columns) = (p.headDim, p.valueDim, keys.count)
-        let kTile = t.k.tile(keys, batch: batch, head: kvHead, scratch: s.k)
-        let vTile = t.v.tile(keys, batch: batch, head: kvHead, scratch: s.v)
+        let kTile = s.loadKeyTile(keys, batch: batch, kvHead: kvHead, t)
         s.dk.update(repeating: 0, count: columns * d)
         s.dv.update(repeating: 0, count: columns * dvWidth)
         for head in (kvHead * p.headsPerKVHead)..<((kvHead + 1) * p.headsPerKVHead) {
@@ -106,8 +107,7 @@ extension CPUInterpreter {
                 let queries = queryRows[visitor.queryTile]
                 let r = queries.count
                 let (qTile, doTile) = tileGradients(
-                    batch: batch, head: head, queries: queries, keys: keys, kTile: kTile, vTile: vTile,
-                    masked: visitor.tileClass == .partial, t, s)
+                    batch: batch, head: head, queries: queries, keys: keys, masked: visitor.tileClass == .partial, t, s)
                 // dV += Pᵀ·dO and dK += dSᵀ·Q, through a transposed copy so the products stay row-major.
                 ag_transpose(Int32(r), Int32(columns), s.s, Int32(s.keys), s.transposed, Int32(s.queries))
                 ag_gemm_ab_acc(
@@ -140,35 +140,33 @@ extension CPUInterpreter {
         t.addToQueryGradient(queries, batch: batch, head: head, scratch: s.dq) { target, ld in
             for visit in visits[queryTile] {
                 let keys = keys(queryTile, visit.keyTile)
-                let kTile = t.k.tile(keys, batch: batch, head: kvHead, scratch: s.k)
-                let vTile = t.v.tile(keys, batch: batch, head: kvHead, scratch: s.v)
-                _ = tileGradients(
-                    batch: batch, head: head, queries: queries, keys: keys, kTile: kTile, vTile: vTile,
-                    masked: visit.tileClass == .partial, t, s)
+                let kTile = s.loadKeyTile(keys, batch: batch, kvHead: kvHead, t)
+                _ = tileGradients(batch: batch, head: head, queries: queries, keys: keys, masked: visit.tileClass == .partial, t, s)
                 ag_gemm_ab_acc(
                     Int32(queries.count), Int32(d), Int32(keys.count), s.dp, Int32(s.keys), kTile.0, Int32(kTile.1), target, Int32(ld))
             }
         }
     }
 
-    /// P into `s.s` and dS into `s.dp` for one tile pair; returns the Q and dO tiles it read.
+    /// P into `s.s` and dS into `s.dp` for one tile pair, with the key tile loaded by
+    /// `loadKeyTile`; returns the Q and dO tiles it read (head-major: contiguous rows for runs).
     private func tileGradients(
-        batch: Int, head: Int, queries: TileRows, keys: TileRows, kTile: (UnsafePointer<Float>, Int),
-        vTile: (UnsafePointer<Float>, Int), masked: Bool, _ t: GradientTensors, _ s: GradientScratch
+        batch: Int, head: Int, queries: TileRows, keys: TileRows, masked: Bool, _ t: GradientTensors, _ s: GradientScratch
     ) -> (q: (UnsafePointer<Float>, Int), dOutput: (UnsafePointer<Float>, Int)) {
         let p = plan.spec.problem
         let (r, columns) = (queries.count, keys.count)
-        let qTile = t.q.tile(queries, batch: batch, head: head, scratch: s.q)
-        let doTile = t.dOutput.tile(queries, batch: batch, head: head, scratch: s.dOutput)
+        let row = batch * p.heads + head
+        let qTile = t.queries.rows.tile(queries, batch: row, head: 0, scratch: s.q)
+        let doTile = t.upstream.rows.tile(queries, batch: row, head: 0, scratch: s.dOutput)
         for (i, token) in queries.tokens.enumerated() {
             let row = (batch * p.queryTokens + token) * p.heads + head
             s.lse[i] = t.lse[row]
             s.rowDot[i] = t.rowDot[row]
         }
         let scale = Float(p.effectiveScale)
-        ag_gemm_abt(Int32(r), Int32(columns), Int32(p.headDim), scale, qTile.0, Int32(qTile.1), kTile.0, Int32(kTile.1), s.s, Int32(s.keys))
+        ag_gemm_ab(Int32(r), Int32(columns), Int32(p.headDim), scale, qTile.0, Int32(qTile.1), s.kT, Int32(s.keys), s.s, Int32(s.keys))
         if masked { predicate.maskTile(queries: queries.tokens, keys: keys.tokens, scores: s.s, ld: s.keys) }
-        ag_gemm_abt(Int32(r), Int32(columns), Int32(p.valueDim), 1, doTile.0, Int32(doTile.1), vTile.0, Int32(vTile.1), s.dp, Int32(s.keys))
+        ag_gemm_ab(Int32(r), Int32(columns), Int32(p.valueDim), 1, doTile.0, Int32(doTile.1), s.vT, Int32(s.keys), s.dp, Int32(s.keys))
         ag_softmax_gradient(Int32(r), Int32(columns), s.s, Int32(s.keys), s.dp, Int32(s.keys), s.lse, s.rowDot, scale)
         return (qTile, doTile)
     }
@@ -177,9 +175,11 @@ extension CPUInterpreter {
 /// The tensors one backward run reads and writes.
 struct GradientTensors: @unchecked Sendable {
     let q: TensorRows
+    /// Q and dO head-major (batch index `batch · heads + head`).
+    let queries: HeadMajorCopy
+    let upstream: HeadMajorCopy
     let k: TensorRows
     let v: TensorRows
-    let dOutput: TensorRows
     let lse: UnsafePointer<Float>
     let rowDot: UnsafePointer<Float>
     let dq: SharedPointer<Float>
@@ -212,7 +212,7 @@ struct GradientTensors: @unchecked Sendable {
 final class GradientScratch {
     let queries: Int
     let keys: Int
-    let q, dOutput, k, v, s, dp, transposed, dk, dv, dq, lse, rowDot: UnsafeMutablePointer<Float>
+    let q, dOutput, k, v, kT, vT, s, dp, transposed, dk, dv, dq, lse, rowDot: UnsafeMutablePointer<Float>
 
     init(queries: Int, keys: Int, headDim: Int, valueDim: Int) {
         self.queries = queries
@@ -221,6 +221,8 @@ final class GradientScratch {
         dOutput = zeroedBuffer(queries * valueDim)
         k = zeroedBuffer(keys * headDim)
         v = zeroedBuffer(keys * valueDim)
+        kT = zeroedBuffer(headDim * keys)
+        vT = zeroedBuffer(valueDim * keys)
         s = zeroedBuffer(queries * keys)
         dp = zeroedBuffer(queries * keys)
         transposed = zeroedBuffer(keys * queries)
@@ -232,6 +234,16 @@ final class GradientScratch {
     }
 
     deinit {
-        for pointer in [q, dOutput, k, v, s, dp, transposed, dk, dv, dq, lse, rowDot] { pointer.deallocate() }
+        for pointer in [q, dOutput, k, v, kT, vT, s, dp, transposed, dk, dv, dq, lse, rowDot] { pointer.deallocate() }
+    }
+
+    /// Gathers a key tile's K and V rows (contiguous, for dQ += dS·K) and their transposes Kᵀ and
+    /// Vᵀ (`keys` apart, for S = Q·Kᵀ and dP = dO·Vᵀ without packing per visit); returns K.
+    func loadKeyTile(_ rows: TileRows, batch: Int, kvHead: Int, _ t: GradientTensors) -> (UnsafePointer<Float>, Int) {
+        let kTile = t.k.gather(rows, batch: batch, head: kvHead, into: k)
+        let vTile = t.v.gather(rows, batch: batch, head: kvHead, into: v)
+        ag_transpose(Int32(rows.count), Int32(t.k.width), kTile, Int32(t.k.width), kT, Int32(keys))
+        ag_transpose(Int32(rows.count), Int32(t.v.width), vTile, Int32(t.v.width), vT, Int32(keys))
+        return (kTile, t.k.width)
     }
 }

@@ -9,9 +9,8 @@ final class KeyValueCopies: @unchecked Sendable {
     let keyTiles: Int
     let headDim: Int
     private let keysTransposed: UnsafeMutablePointer<Float>
-    private let valueCopy: UnsafeMutablePointer<Float>
     /// V by (batch · kvHeads + kv head) as the batch index and a single head.
-    let values: TensorRows
+    let values: HeadMajorCopy
 
     /// nil unless every key tile `t` is the run `t·T ..< t·T + count` with `T` the first tile's size.
     init?(keyRows: [TileRows], k: TensorRows, v: TensorRows, batch: Int) {
@@ -23,7 +22,6 @@ final class KeyValueCopies: @unchecked Sendable {
         headDim = k.width
         let groups = batch * k.heads
         keysTransposed = .allocate(capacity: max(1, groups * keyTiles * headDim * tileKeys))
-        valueCopy = .allocate(capacity: max(1, groups * v.tokens * v.width))
         for b in 0..<batch {
             for head in 0..<k.heads {
                 let group = b * k.heads + head
@@ -32,21 +30,40 @@ final class KeyValueCopies: @unchecked Sendable {
                     let key = k.row(batch: b, token: token, head: head)
                     let block = keysTransposed + ((group * keyTiles + tile) * headDim) * tileKeys + column
                     for x in 0..<headDim { block[x * tileKeys] = key[x] }
-                    (valueCopy + (group * v.tokens + token) * v.width).update(from: v.row(batch: b, token: token, head: head), count: v.width)
                 }
             }
         }
-        values = TensorRows(base: valueCopy, tokens: v.tokens, heads: 1, width: v.width)
+        values = HeadMajorCopy(v, batch: batch)
     }
 
-    deinit {
-        keysTransposed.deallocate()
-        valueCopy.deallocate()
-    }
+    deinit { keysTransposed.deallocate() }
 
     /// Kᵀ of key tile `tile` for `group` (batch · kvHeads + kv head): `headDim` rows `tileKeys`
     /// apart; column `c` is token `tile · tileKeys + c`.
     func keyBlock(group: Int, tile: Int) -> UnsafePointer<Float> {
         UnsafePointer(keysTransposed + ((group * keyTiles + tile) * headDim) * tileKeys)
     }
+}
+
+/// A `[batch, tokens, heads, width]` tensor copied head-major, `[batch · heads, tokens, width]`:
+/// a tile of consecutive tokens of one head is then contiguous (`rows` reads it with batch index
+/// `batch · heads + head` and head 0).
+final class HeadMajorCopy: @unchecked Sendable {
+    private let storage: UnsafeMutablePointer<Float>
+    let rows: TensorRows
+
+    init(_ source: TensorRows, batch: Int) {
+        storage = .allocate(capacity: max(1, batch * source.heads * source.tokens * source.width))
+        for b in 0..<batch {
+            for token in 0..<source.tokens {
+                for head in 0..<source.heads {
+                    (storage + ((b * source.heads + head) * source.tokens + token) * source.width)
+                        .update(from: source.row(batch: b, token: token, head: head), count: source.width)
+                }
+            }
+        }
+        rows = TensorRows(base: storage, tokens: source.tokens, heads: 1, width: source.width)
+    }
+
+    deinit { storage.deallocate() }
 }

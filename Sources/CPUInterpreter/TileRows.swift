@@ -60,6 +60,15 @@ struct TensorRows {
         return (UnsafePointer(scratch), width)
     }
 
+    /// The tile's rows copied one after another into `scratch` (leading dimension `width`), even
+    /// when they could be read in place: the micro-kernels stream contiguous rows faster.
+    func gather(_ rows: TileRows, batch: Int, head: Int, into scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
+        for (r, token) in rows.tokens.enumerated() {
+            (scratch + r * width).update(from: row(batch: batch, token: token, head: head), count: width)
+        }
+        return UnsafePointer(scratch)
+    }
+
     /// The constant token step through all rows of `tiles`, if there is one.
     static func commonStep<Tiles: Collection<TileRows>>(_ tiles: Tiles) -> Int? {
         guard let first = tiles.first, var step = first.uniformStep else { return nil }
