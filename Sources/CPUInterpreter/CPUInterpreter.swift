@@ -21,6 +21,10 @@ public final class CPUInterpreter: Sendable {
     let predicate: MaskPredicate
     /// First partial slot of each output tile; the last entry is the slot count.
     let slotBase: [Int]
+    /// Whether a run rearranges K and V first (`KeyValueCopies`): only when each key tile is
+    /// visited often enough to repay the copy (decode reads each key once per query head; a copy
+    /// would double its memory traffic).
+    let copiesKeys: Bool
 
     public init(spec: AttentionSpec) throws(SpecError) {
         plan = try TilePlan(spec)
@@ -46,7 +50,14 @@ public final class CPUInterpreter: Sendable {
             for tile in 0..<partition.outputTileCount { base.append(base.last! + partition.partCount(ofOutputTile: tile)) }
         }
         slotBase = base
+        // Visits per key tile and kv head: query tiles visiting it times the query heads sharing it.
+        let visitsPerKeyTile = Double(visits.reduce(0) { $0 + $1.count } * spec.problem.headsPerKVHead) / Double(max(1, plan.keyTiles.count))
+        copiesKeys = visitsPerKeyTile >= Self.visitsRepayingACopy
     }
+
+    /// Visits per key tile from which rearranging K and V once beats packing Kᵀ on every visit
+    /// (measured: dense 4096 gains 1.8×; 128k-key decode with 4 heads per kv head loses 2.7×).
+    static let visitsRepayingACopy = 8.0
 
     /// Makes the micro-kernels use `name` ("scalar", "avx2", "avx512" or "auto", the best the CPU
     /// has), process-wide; false when this CPU lacks it. For tests and benchmarks.
@@ -73,7 +84,7 @@ public final class CPUInterpreter: Sendable {
         let values = TensorRows(base: vBase, tokens: p.keyTokens, heads: p.kvHeads, width: p.valueDim)
         let buffers = Buffers(
             q: TensorRows(base: qBase, tokens: p.queryTokens, heads: p.heads, width: p.headDim),
-            k: keys, v: values, copies: KeyValueCopies(keyRows: keyRows, k: keys, v: values, batch: p.batch),
+            k: keys, v: values, copies: copiesKeys ? KeyValueCopies(keyRows: keyRows, k: keys, v: values, batch: p.batch) : nil,
             output: SharedPointer(pointer: outBase), lse: SharedPointer(pointer: lseBase),
             partials: PartialStore(slots: slotBase.last!, rows: maxQueryRows, valueDim: p.valueDim))
         defer { buffers.partials.deallocate() }
