@@ -14,8 +14,11 @@ public struct MemoryEstimate: Hashable, Sendable {
     public let scratch: Int
     /// The float64 reference and the float32 baseline of the tolerance rule.
     public let reference: Int
-    /// The backward's own tensors: dO, dQ, dK, dV and the row sums D, as float32.
+    /// The backward's own tensors: dO, dQ, dK, dV and the row sums D, plus head-major copies of
+    /// Q and dO, as float32.
     public let gradients: Int
+    /// The CPU interpreter's rearranged K and V (Kᵀ per key tile, V head-major), at most.
+    public let rearranged: Int
 
     public init(plan: TilePlan) {
         let p = plan.spec.problem
@@ -59,13 +62,16 @@ public struct MemoryEstimate: Hashable, Sendable {
         reference = product(outputs, 12).addingSaturating(product(p.keyTokens, 9))
         let gradientElements = [p.outputTensorShape, p.queryTensorShape, p.keyTensorShape, p.valueTensorShape, p.lseTensorShape]
             .reduce(0) { $0.addingSaturating(checkedProduct($1) ?? .max) }
-        gradients = product(gradientElements, float)
+        let queryAndUpstream = (checkedProduct(p.queryTensorShape) ?? .max).addingSaturating(checkedProduct(p.outputTensorShape) ?? .max)
+        gradients = product(gradientElements.addingSaturating(queryAndUpstream), float)
+        rearranged = product((checkedProduct(p.keyTensorShape) ?? .max).addingSaturating(checkedProduct(p.valueTensorShape) ?? .max), float)
     }
 
     /// What a run allocates beyond the caller's tensors: device or rounded copies of them, the
     /// partials, the plan tables and the interpreter's registers.
     public var run: [(String, Int)] {
-        [("tensor copies", tensors), ("partials", partials), ("plan tables", planTables), ("work-group registers", scratch)]
+        [("tensor copies", tensors), ("partials", partials), ("plan tables", planTables), ("work-group registers", scratch),
+         ("rearranged K and V", rearranged)]
     }
 
     /// What a backward run allocates: a forward run's (it recomputes the forward when not

@@ -25,6 +25,8 @@ public final class CPUInterpreter: Sendable {
     /// visited often enough to repay the copy (decode reads each key once per query head; a copy
     /// would double its memory traffic).
     let copiesKeys: Bool
+    /// Dense GQA specs whose queries fit one tile run packed (`GQAPacking`).
+    let packing: GQAPacking?
 
     public init(spec: AttentionSpec) throws(SpecError) {
         plan = try TilePlan(spec)
@@ -53,6 +55,7 @@ public final class CPUInterpreter: Sendable {
         // Visits per key tile and kv head: query tiles visiting it times the query heads sharing it.
         let visitsPerKeyTile = Double(visits.reduce(0) { $0 + $1.count } * spec.problem.headsPerKVHead) / Double(max(1, plan.keyTiles.count))
         copiesKeys = visitsPerKeyTile >= Self.visitsRepayingACopy
+        packing = GQAPacking(spec)
     }
 
     /// Visits per key tile from which rearranging K and V once beats packing Kᵀ on every visit
@@ -77,6 +80,11 @@ public final class CPUInterpreter: Sendable {
         output: UnsafeMutableBufferPointer<Float>, lse: UnsafeMutableBufferPointer<Float>, trace: InterpreterTrace? = nil
     ) {
         let p = plan.spec.problem
+        // A trace records this spec's own plan, so a traced run is never packed.
+        if let packing, trace == nil {
+            packing.run(p, q: q, k: k, v: v, output: output, lse: lse)
+            return
+        }
         guard let qBase = q.baseAddress, let kBase = k.baseAddress, let vBase = v.baseAddress,
             let outBase = output.baseAddress, let lseBase = lse.baseAddress
         else { return }

@@ -3,6 +3,7 @@ import AttentionRuntime
 import AttentionSpec
 import AttentionTensors
 import AttentionTestSupport
+import CPUInterpreter
 import Foundation
 import Testing
 
@@ -118,6 +119,25 @@ extension Schedule: CustomTestStringConvertible {
         case .flash: "flash"
         case .splitKV(let n): "splitKV(\(n))"
         case .lean(let g): "lean(\(g))"
+        }
+    }
+}
+
+/// GQA packing (dense decode-like specs run with the query heads of a kv head as rows of one tile)
+/// gives what the unpacked plan gives; a traced run is never packed, so it is the unpacked one.
+@Suite struct GQAPackingTests {
+    @Test(arguments: [Schedule.flash, .splitKV(splits: 3), .lean(workgroups: 7)])
+    func packedMatchesUnpackedAndTheReference(schedule: Schedule) throws {
+        for (n, (heads, kvHeads, tokens)) in [(8, 2, 1), (6, 1, 3), (32, 8, 1)].enumerated() {
+            let spec = try AttentionSpec.attention(heads: heads, kvHeads: kvHeads, headDim: 64, tokens: [tokens], keyTokens: [333])
+                .tiled(query: [4], key: [64]).scheduled(schedule).validated()
+            let inputs = try randomInputs(spec, seed: 40 + UInt64(n))
+            let packed = try CPUBackend().run(inputs)
+            let unpacked = try CPUBackend(trace: InterpreterTrace()).run(inputs)
+            let report = ToleranceRule().check(packed, for: inputs)
+            #expect(report.passed, "\(spec.summary): \(report)")
+            let gap = zip(packed.output.elements, unpacked.output.elements).map { abs($0 - $1) }.max() ?? 0
+            #expect(Double(gap) <= report.outputBound, "\(spec.summary): packed and unpacked differ by \(gap)")
         }
     }
 }

@@ -1,0 +1,64 @@
+import AttentionSpec
+
+/// FlashAttention's GQA packing, for dense specs whose queries fit one query tile (decode and
+/// short prompts): the query heads that share a kv head become rows of one tile of a spec with
+/// `kvHeads` heads and `queryTokens · G` queries, so each K and V row is read once per kv head
+/// instead of once per query head, and the products run `G` times as many rows. Exact: under a
+/// dense mask every row sees every key, and the scale is kept.
+struct GQAPacking: Sendable {
+    /// Query heads per kv head.
+    let groupSize: Int
+    let inner: CPUInterpreter
+
+    /// nil when the spec does not qualify: a mask other than dense, no GQA, or queries that span
+    /// more than one query tile (their K/V tiles are already shared across query tiles).
+    init?(_ spec: AttentionSpec) {
+        let p = spec.problem
+        let g = p.headsPerKVHead
+        guard spec.mask == .dense, g > 1, p.rank == 1, spec.effectiveTiling.queryTile[0] >= p.queryTokens else { return nil }
+        var packed = spec
+        packed.problem.heads = p.kvHeads
+        packed.problem.queryShape = [p.queryTokens * g]
+        packed.problem.scale = p.effectiveScale
+        packed.tiling = Tiling(queryTile: [p.queryTokens * g], keyTile: spec.effectiveTiling.keyTile)
+        guard let inner = try? CPUInterpreter(spec: packed) else { return nil }
+        groupSize = g
+        self.inner = inner
+    }
+
+    /// Runs the packed spec: q gathered to `[batch, queries · G, kvHeads, headDim]` (row `s · G + g`
+    /// of kv head `h` is query `s` of head `h · G + g`), the output and lse scattered back.
+    func run(
+        _ problem: AttentionProblem, q: UnsafeBufferPointer<Float>, k: UnsafeBufferPointer<Float>, v: UnsafeBufferPointer<Float>,
+        output: UnsafeMutableBufferPointer<Float>, lse: UnsafeMutableBufferPointer<Float>
+    ) {
+        let p = problem
+        let (g, d, dv) = (groupSize, p.headDim, p.valueDim)
+        var packedQ = [Float](repeating: 0, count: q.count)
+        var packedOutput = [Float](repeating: 0, count: output.count)
+        var packedLSE = [Float](repeating: 0, count: lse.count)
+        // Query head h = kvh · G + j at query s is packed row s · G + j of kv head kvh: the same
+        // flat (batch, query, head) order, so rows move one to one.
+        func packedRow(_ row: Int) -> Int {
+            let (bs, head) = row.quotientAndRemainder(dividingBy: p.heads)
+            let (b, s) = bs.quotientAndRemainder(dividingBy: p.queryTokens)
+            let (kvh, j) = head.quotientAndRemainder(dividingBy: g)
+            return (b * p.queryTokens * g + s * g + j) * p.kvHeads + kvh
+        }
+        let rows = p.batch * p.queryTokens * p.heads
+        for row in 0..<rows {
+            let target = packedRow(row)
+            for x in 0..<d { packedQ[target * d + x] = q[row * d + x] }
+        }
+        packedQ.withUnsafeBufferPointer { pq in
+            packedOutput.withUnsafeMutableBufferPointer { po in
+                packedLSE.withUnsafeMutableBufferPointer { pl in inner.run(q: pq, k: k, v: v, output: po, lse: pl) }
+            }
+        }
+        for row in 0..<rows {
+            let source = packedRow(row)
+            for x in 0..<dv { output[row * dv + x] = packedOutput[source * dv + x] }
+            lse[row] = packedLSE[source]
+        }
+    }
+}
