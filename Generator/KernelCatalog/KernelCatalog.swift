@@ -90,7 +90,7 @@ public enum KernelCatalog {
     /// `NAME.attention_backward_*.comp` / `.spv` per shader with their manifest.
     static func backwardArtifacts(_ kernels: KernelProfile.Kernels, name: String) -> [KernelArtifact] {
         let (opencl, glsl) = (kernels.backwardOpenCL, kernels.backwardGLSL)
-        var files = [
+        let files = [
             KernelArtifact(path: "opencl/\(name).backward.cl", text: opencl.source),
             KernelArtifact(
                 path: "opencl/\(name).backward.manifest.json", text: opencl.manifest(sourceFile: "\(name).backward.cl").prettyText() + "\n"),

@@ -167,7 +167,6 @@ extension OpenCLBackend {
     /// The backward pass as generated OpenCL C (`OpenCLGradientSource`); the forward runs
     /// first on this device when its output and lse were not given.
     public func gradients(_ inputs: AttentionGradientInputs) throws(AttentionError) -> AttentionGradients {
-        let forward = try inputs.forwardResult { () throws(AttentionError) in try run(inputs.forward) }
         let layout = try preparedGradients.layout(for: .init(spec: inputs.spec, strategy: nil)) { () throws(AttentionError) in
             do throws(SpecError) {
                 return OpenCLProgramLayout(gradients: try OpenCLGradientSource(plan: TilePlan(inputs.spec)))
@@ -176,6 +175,7 @@ extension OpenCLBackend {
             }
         }
         if let reason = incompatibility(of: layout) { throw .unsupportedOnDevice(name: name, reason: reason) }
+        let forward = try inputs.forwardResult { () throws(AttentionError) in try run(inputs.forward) }
         let backward = try prepare(layout, origin: .generated, tensors: inputs.tensors(forward: forward))
         _ = try backward.dispatch()
         let p = inputs.spec.problem
