@@ -1,4 +1,4 @@
-// Bulk conversions between raw little-endian float32/float16 bytes and [Float].
+// Bulk conversions between raw little-endian float32/float16/bfloat16 bytes and [Float].
 //
 // These work on unsafe buffers because .npy payloads can be hundreds of MB;
 // per-element Data subscripting would be orders of magnitude slower.
@@ -59,6 +59,29 @@ enum ElementCodec {
         values.withUnsafeBufferPointer { src in
             for (i, v) in src.enumerated() {
                 out.storeBytes(of: Float16(v).bitPattern.littleEndian, toByteOffset: i * 2, as: UInt16.self)
+            }
+        }
+    }
+
+    /// Decodes `count` little-endian bfloat16 values (the upper halves of float32s), exactly.
+    static func decodeBFloat16(_ bytes: UnsafeRawBufferPointer, count: Int) -> [Float] {
+        [Float](unsafeUninitializedCapacity: count) { out, initialized in
+            for i in 0..<count {
+                let bits = UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self))
+                out[i] = Float(bitPattern: UInt32(bits) << 16)
+            }
+            initialized = count
+        }
+    }
+
+    /// Writes `values` as little-endian bfloat16, rounded to nearest even (as ml_dtypes and
+    /// PyTorch round); NaN stays a quiet NaN, overflow becomes ±inf.
+    static func encodeBFloat16(_ values: [Float], into out: UnsafeMutableRawBufferPointer) {
+        values.withUnsafeBufferPointer { src in
+            for (i, v) in src.enumerated() {
+                let bits = v.bitPattern
+                let rounded: UInt32 = v.isNaN ? (bits | 0x0040_0000) : bits &+ 0x7FFF &+ ((bits >> 16) & 1)
+                out.storeBytes(of: UInt16(truncatingIfNeeded: rounded >> 16).littleEndian, toByteOffset: i * 2, as: UInt16.self)
             }
         }
     }

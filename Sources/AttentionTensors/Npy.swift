@@ -103,16 +103,16 @@ public enum Npy {
             throw .trailingData(name: name, shape: shape, dtype: header.dtype, expectedBytes: expectedBytes, foundBytes: foundBytes)
         }
         let payload = UnsafeRawBufferPointer(rebasing: file[dataOffset...])
-        let elements = header.dtype == .float16
-            ? ElementCodec.decodeFloat16(payload, count: count)
-            : ElementCodec.decodeFloat32(payload, count: count)
+        let elements = switch header.dtype {
+        case .float32: ElementCodec.decodeFloat32(payload, count: count)
+        case .float16: ElementCodec.decodeFloat16(payload, count: count)
+        case .bfloat16: ElementCodec.decodeBFloat16(payload, count: count)
+        }
         return (Tensor(validatedShape: shape, elements: elements), header.dtype)
     }
 
     static func encode(_ tensor: Tensor, as dtype: ElementType, name: String) throws(TensorError) -> Data {
-        guard let descr = NpyHeader.descr(for: dtype) else {
-            throw .unsupportedWriteDtype(name: name, dtype: dtype)
-        }
+        let descr = NpyHeader.descr(for: dtype)
         // `elements` is publicly mutable, so re-check it still matches the shape.
         let expected = try Tensor.elementCount(of: tensor.shape, name: name)
         guard tensor.elements.count == expected else {
@@ -123,10 +123,10 @@ public enum Npy {
         data.withUnsafeMutableBytes { out in
             out.copyBytes(from: header)
             let payload = UnsafeMutableRawBufferPointer(rebasing: out[header.count...])
-            if dtype == .float16 {
-                ElementCodec.encodeFloat16(tensor.elements, into: payload)
-            } else {
-                ElementCodec.encodeFloat32(tensor.elements, into: payload)
+            switch dtype {
+            case .float32: ElementCodec.encodeFloat32(tensor.elements, into: payload)
+            case .float16: ElementCodec.encodeFloat16(tensor.elements, into: payload)
+            case .bfloat16: ElementCodec.encodeBFloat16(tensor.elements, into: payload)
             }
         }
         return data

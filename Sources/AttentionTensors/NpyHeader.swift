@@ -80,6 +80,9 @@ struct NpyHeader: Equatable {
         #endif
         guard let order = descr.first else { throw .unsupportedDtype(name: name, descr: descr) }
         let kind = descr.dropFirst()
+        // bfloat16 as ml_dtypes saves it (PyTorch's and JAX's through NumPy): a 2-byte void
+        // type, '<V2' or '|V2', holding the upper half of a float32, little-endian.
+        if kind == "V2" && (order == "<" || order == "|") { return .bfloat16 }
         let isLittle = order == "<" || (order == "=" && nativeIsLittle)
         let isBig = order == ">" || (order == "=" && !nativeIsLittle)
         let dtype: ElementType? = switch kind {
@@ -118,12 +121,12 @@ struct NpyHeader: Equatable {
 
     // MARK: Writing
 
-    /// Descr NumPy writes for a dtype, or nil when `.npy` cannot hold it.
-    static func descr(for dtype: ElementType) -> String? {
+    /// Descr NumPy writes for a dtype; bfloat16 as ml_dtypes writes it (`np.load(f).view(ml_dtypes.bfloat16)` reads it back).
+    static func descr(for dtype: ElementType) -> String {
         switch dtype {
         case .float32: "<f4"
         case .float16: "<f2"
-        case .bfloat16: nil
+        case .bfloat16: "<V2"
         }
     }
 

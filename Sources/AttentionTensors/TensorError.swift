@@ -27,12 +27,10 @@ public enum TensorError: Error, Equatable, CustomStringConvertible {
     case fortranOrder(name: String, shape: [Int])
     case truncatedData(name: String, shape: [Int], dtype: ElementType, expectedBytes: Int, foundBytes: Int)
     case trailingData(name: String, shape: [Int], dtype: ElementType, expectedBytes: Int, foundBytes: Int)
-    /// Only `float32` and `float16` can be stored in `.npy`.
-    case unsupportedWriteDtype(name: String, dtype: ElementType)
     /// `Npy.read(_:expectingShape:role:layout:)` found another shape.
     case shapeMismatch(name: String, expected: [Int], found: [Int], layout: String?)
 
-    static let supportedDtypes = "'<f4' float32, '<f2' float16"
+    static let supportedDtypes = "'<f4' float32, '<f2' float16, '<V2' or '|V2' bfloat16 as ml_dtypes saves it"
 
     public var description: String {
         switch self {
@@ -70,8 +68,6 @@ public enum TensorError: Error, Equatable, CustomStringConvertible {
             return "\(name): truncated: header says shape \(shape) \(dtype) = \(expected) bytes of data, file has \(found)"
         case let .trailingData(name, shape, dtype, expected, found):
             return "\(name): trailing data: header says shape \(shape) \(dtype) = \(expected) bytes of data, file has \(found)"
-        case let .unsupportedWriteDtype(name, dtype):
-            return "\(name): cannot store \(dtype) in .npy (supported: float32, float16; NumPy has no bfloat16)"
         case let .shapeMismatch(name, expected, found, layout):
             let layoutText = layout.map { " (\($0))" } ?? ""
             return "\(name): expected shape \(expected)\(layoutText) but the file has \(found)"

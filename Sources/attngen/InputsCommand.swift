@@ -49,8 +49,8 @@ struct InputsCommand: ParsableCommand {
         for (name, shape) in shapes {
             let tensor = Tensor.random(shape: shape, amplitude: amplitude, using: &generator)
             let url = folder.appendingPathComponent("\(name).npy")
-            // The upstream gradient is float32 whatever the storage type.
-            let type: ElementType = p.dtype == .float16 && name != "dout" ? .float16 : .float32
+            // q, k and v in the storage type (bfloat16 as ml_dtypes saves it); the upstream gradient is float32.
+            let type: ElementType = name == "dout" ? .float32 : p.dtype
             try Npy.write(tensor, to: url, as: type, overwrite: force)
             print("wrote \(url.path) \(shape)")
         }

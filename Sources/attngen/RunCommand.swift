@@ -9,7 +9,9 @@ struct RunCommand: ParsableCommand {
         discussion: """
             q is [batch, *queryShape, heads, headDim], k is [batch, *keyShape, kvHeads, headDim], v is
             [batch, *keyShape, kvHeads, valueDim]; the output is [batch, *queryShape, heads, valueDim] and the
-            log-sum-exp [batch, *queryShape, heads], both float32. Existing output files are kept unless --force.
+            log-sum-exp [batch, *queryShape, heads], float32 (the output in another type with --out-dtype). Tensors may be
+            float32, float16 or bfloat16 .npy files (bfloat16 as ml_dtypes saves it: a 2-byte void type, '<V2' or '|V2').
+            Existing output files are kept unless --force.
             The backend defaults to auto (a GPU through Vulkan or OpenCL, else the CPU interpreter; see
             `attngen devices --explain`); ATTNGEN_BACKEND or --backend forces one.
             Example:
@@ -25,6 +27,8 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Where to write the log-sum-exp tensor (.npy).") var lse: String?
     @OptionGroup var backend: BackendArguments
     @OptionGroup var memory: MemoryBudgetArgument
+    @Option(help: "Element type of the output file: float32, float16 or bfloat16 (written as ml_dtypes does, '<V2'); the lse stays float32.")
+    var outDtype: ElementType = .float32
     @Flag(help: "Also check the result against the float64 reference with the tolerance rule.") var verify = false
     @Flag(help: "Replace existing output files.") var force = false
 
@@ -44,7 +48,7 @@ struct RunCommand: ParsableCommand {
         var result: AttentionResult?
         let elapsed = try clock.measure { result = try runtime.run(inputs) }
         guard let result else { return }
-        try Npy.write(result.output, to: URL(fileURLWithPath: out), as: .float32, overwrite: force)
+        try Npy.write(result.output, to: URL(fileURLWithPath: out), as: outDtype, overwrite: force)
         if let lse { try Npy.write(result.lse, to: URL(fileURLWithPath: lse), as: .float32, overwrite: force) }
         let nonFinite = result.output.elements.lazy.filter { !$0.isFinite }.count
         let nanRows = result.lse.elements.lazy.filter(\.isNaN).count
@@ -69,3 +73,6 @@ struct RunCommand: ParsableCommand {
         }
     }
 }
+
+/// `--out-dtype float32|float16|bfloat16`; a bad value names the choices.
+extension ElementType: ExpressibleByArgument {}

@@ -75,10 +75,23 @@ import Testing
         }
     }
 
-    @Test func bfloat16CannotBeWritten() {
-        let error = tensorError { try Npy.encode(Tensor(zeros: [2]), as: .bfloat16) }
-        #expect(error == .unsupportedWriteDtype(name: "Tensor(shape: [2])", dtype: .bfloat16))
-        #expect(error?.description.contains("bfloat16") == true)
+    /// bfloat16 as ml_dtypes saves it: `np.save(f, np.array([1, -2.5, 3.14159], ml_dtypes.bfloat16))`.
+    @Test func bfloat16ReadsWhatMLDtypesWritesAndRoundTrips() throws {
+        var file: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0]
+        var header = "{'descr': '<V2', 'fortran_order': False, 'shape': (3,), }"
+        header += String(repeating: " ", count: 117 - header.count) + "\n"  // 10 + 118 bytes: a multiple of 64
+        file += [UInt8(header.utf8.count), 0] + Array(header.utf8) + [0x80, 0x3F, 0x20, 0xC0, 0x49, 0x40]
+        let (tensor, dtype) = try Npy.read(Data(file), name: "ml_dtypes.npy")
+        #expect(dtype == .bfloat16)
+        #expect(tensor.elements == [1, -2.5, 3.140625])
+        // Written back: the same bytes after the header, descr '<V2'.
+        let written = try Npy.encode(tensor, as: .bfloat16)
+        #expect(Array(written.suffix(6)) == [0x80, 0x3F, 0x20, 0xC0, 0x49, 0x40])
+        #expect(String(decoding: written, as: UTF8.self).contains("'descr': '<V2'"))
+        // Rounded to nearest even on the way out; NaN stays NaN, overflow becomes inf.
+        let rounding = try Npy.read(Npy.encode(Tensor(shape: [4], elements: [1.00390625, 1.01171875, .nan, 3.4e38]), as: .bfloat16), name: "r")
+        #expect(rounding.tensor.elements[0] == 1 && rounding.tensor.elements[1] == 1.015625)
+        #expect(rounding.tensor.elements[2].isNaN && rounding.tensor.elements[3] == .infinity)
     }
 
     @Test func encodeRejectsElementsResizedAfterInit() {

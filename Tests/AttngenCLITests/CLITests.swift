@@ -46,6 +46,22 @@ import Testing
         #expect(again.stderr.contains("already exists"))
     }
 
+    /// bfloat16 specs read and write bfloat16 `.npy` files as ml_dtypes saves them ('<V2').
+    @Test func bfloat16FilesInAndOut() throws {
+        let spec = "Kernels/specs/sliding-window-1d.json"
+        let inputs = try AttngenProcess.run(["inputs", spec, "--out-dir", scratch.path])
+        #expect(inputs.status == 0, "\(inputs.stderr)")
+        let q = try Data(contentsOf: scratch.appendingPathComponent("q.npy"))
+        #expect(String(decoding: q.prefix(128), as: UTF8.self).contains("'descr': '<V2'"))
+        let out = scratch.appendingPathComponent("o.npy")
+        let run = try AttngenProcess.run(["run", spec] + ["q", "k", "v"].flatMap { ["--\($0)", scratch.appendingPathComponent("\($0).npy").path] }
+            + ["--out", out.path, "--out-dtype", "bfloat16", "--verify"])
+        #expect(run.status == 0 && run.stdout.contains("PASS"), "\(run.stderr)")
+        #expect(String(decoding: try Data(contentsOf: out).prefix(128), as: UTF8.self).contains("'descr': '<V2'"))
+        let bad = try AttngenProcess.run(["run", spec, "--q", "x", "--k", "x", "--v", "x", "--out", "y", "--out-dtype", "float64"])
+        #expect(bad.status != 0 && bad.stderr.contains("float64") && bad.stderr.contains("bfloat16"))
+    }
+
     @Test func wrongTensorShapeIsAClearError() throws {
         let spec = "Kernels/specs/dense-causal-1d.json"
         _ = try AttngenProcess.run(["inputs", "Kernels/specs/gna-blocked-2d.json", "--out-dir", scratch.path])
