@@ -64,20 +64,8 @@ public struct GLSLGradientSource: Sendable {
         planWords = packed.words
         planLayout = packed.bases
         let (queryTiles, keyTiles) = (plan.queryTiles.count, plan.keyTiles.count)
-        let members: [(String, String, GLSLPushValue, String)] = [
-            ("int", "batch", .int(p.batch), "batch size"),
-            ("int", "heads", .int(p.heads), "query heads"),
-            ("int", "kv_heads", .int(p.kvHeads), "key/value heads (GQA: heads is a multiple)"),
-            ("int", "query_tokens", .int(p.queryTokens), "flat query grid size (Sq)"),
-            ("int", "key_tokens", .int(p.keyTokens), "flat key grid size (Sk)"),
-            ("int", "query_tiles", .int(queryTiles), "query tiles per (batch, head)"),
-            ("int", "key_tiles", .int(keyTiles), "key tiles per (batch, kv head)"),
-            ("float", "scale", .float(Float(p.effectiveScale)), "softmax scale applied to Q*K^T"),
-        ] + mask.sizes(for: p).map { ("int", $0.name, .int($0.value), "mask: tokens of the grid on axis \($0.name.last!)") }
-            + packed.bases.map { ("int", $0.name, .int($0.base), "plan_data offset of " + $0.name.dropLast(5)) }
-        pushConstants = members.enumerated().map { index, member in
-            GLSLPushConstant(offset: 4 * index, type: member.0, name: member.1, value: member.2, comment: member.3)
-        }
+        pushConstants = GLSLKernelSource.pushConstants(
+            spec: spec, queryTiles: queryTiles, packed: packed, extra: [("int", "key_tiles", .int(keyTiles), "key tiles per (batch, kv head)")])
         let buffers = Self.catalog(spec: spec, planWords: packed.words)
         self.buffers = buffers
         let storageType = p.dtype == .float32 ? "float" : "uint"
@@ -103,21 +91,16 @@ public struct GLSLGradientSource: Sendable {
             case .query: (["q", "k", "v", "lse", "plan", "dout", "row_dot", "dq"], ["dq"])
             }
             let declarations = names.compactMap { name in buffers.first { $0.name == name } }.map { b in
-                let block = b.name.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined() + "Buffer"
-                let type = ["q", "k", "v"].contains(b.name) ? storageType : b.glslType
-                return "layout(std430, set = 0, binding = \(b.binding)) \(written.contains(b.name) ? "writeonly" : "readonly") buffer \(block) "
-                    + "{ \(type) \(b.arrayName)[]; };"
+                GLSLPreamble.declaration(b, readOnly: !written.contains(b.name), glslType: ["q", "k", "v"].contains(b.name) ? storageType : nil)
             }
             let tensors = names.filter { ["q", "k", "v"].contains($0) }
-            let body = lowering.body(kernel).flatMap { $0.components(separatedBy: "\n") }
             let programText = (preamble + [
                 "// ---- Buffers (descriptor set 0) ------------------------------------------------------------------\n"
                     + declarations.joined(separator: "\n"),
             ] + (tensors.isEmpty ? [] : [GLSLPreamble.storage(tensors, dtype: p.dtype, sixteenBitStorage: false)])
                 + (kernel == .rowDot ? [] : ["// ---- Mask predicate ------------------------------------------------------------------------------\n"
                     + mask.source(.glsl)]) + [
-                "// ---- Kernel \(kernel.rawValue) ---------------------------------------------------------------------\n"
-                    + "void main() {\n" + body.map { $0.isEmpty ? "" : "    " + $0 }.joined(separator: "\n") + "\n}",
+                GLSLKernelLowering.mainText(name: kernel.rawValue, body: lowering.body(kernel)),
             ]).joined(separator: "\n\n") + "\n"
             let workgroups = lowering.workgroups(kernel, problem: p, queryTiles: queryTiles, keyTiles: keyTiles)
             let x = min(workgroups, 65_535)

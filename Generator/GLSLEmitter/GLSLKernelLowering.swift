@@ -49,12 +49,16 @@ struct GLSLKernelLowering {
     private let outputTiles = "pc.batch * pc.heads * pc.query_tiles"
 
     private func main(_ kernel: KernelFunction, _ body: [String], guardCount: String) -> String {
-        let lines = [
+        Self.mainText(name: kernel.name, body: [
             "const int group = \(GLSLPreamble.groupIndex);",
             "if (group >= \(guardCount)) return;  // padding of the folded (x, y) dispatch; uniform per work-group",
             "",
-        ] + body.flatMap { $0.components(separatedBy: "\n") }
-        return "// ---- Kernel \(kernel.name) ---------------------------------------------------------------------\n"
-            + "void main() {\n" + lines.map { $0.isEmpty ? "" : "    " + $0 }.joined(separator: "\n") + "\n}"
+        ] + body)
+    }
+
+    /// `void main() { body }` under a banner naming the kernel, the body indented.
+    static func mainText(name: String, body: [String]) -> String {
+        "// ---- Kernel \(name) ---------------------------------------------------------------------\n"
+            + "void main() {\n" + body.flatMap { $0.components(separatedBy: "\n") }.map { $0.isEmpty ? "" : "    " + $0 }.joined(separator: "\n") + "\n}"
     }
 }

@@ -56,7 +56,9 @@ public struct GLSLKernelSource: Sendable {
         planWords = packed.words
         planLayout = packed.bases
         let partition = WorkPartition(plan: plan)
-        pushConstants = Self.pushConstants(spec: spec, plan: plan, partition: partition, packed: packed)
+        pushConstants = Self.pushConstants(
+            spec: spec, queryTiles: plan.queryTiles.count, packed: packed,
+            extra: spec.schedule == .flash ? [] : [("int", "segment_groups", .int(partition.workgroupCount), "work-groups of the segment table")])
 
         let lowering = GLSLKernelLowering(spec: spec, configuration: configuration)
         let catalog = GLSLBufferCatalog(spec: spec, configuration: configuration, planWords: packed.words, partition: partition)
@@ -143,7 +145,12 @@ public struct GLSLKernelSource: Sendable {
         }
     }
 
-    private static func pushConstants(spec: AttentionSpec, plan: TilePlan, partition: WorkPartition, packed: GLSLPlanBuffer) -> [GLSLPushConstant] {
+    /// The push-constant block every program of a spec shares: sizes, `extra` members (the
+    /// forward's segment table, the backward's key tiles), the scale, the mask's grid sizes and
+    /// the plan tables' offsets, 4 bytes each in order.
+    static func pushConstants(
+        spec: AttentionSpec, queryTiles: Int, packed: GLSLPlanBuffer, extra: [(String, String, GLSLPushValue, String)]
+    ) -> [GLSLPushConstant] {
         let p = spec.problem
         var members: [(String, String, GLSLPushValue, String)] = [
             ("int", "batch", .int(p.batch), "batch size"),
@@ -151,11 +158,8 @@ public struct GLSLKernelSource: Sendable {
             ("int", "kv_heads", .int(p.kvHeads), "key/value heads (GQA: heads is a multiple)"),
             ("int", "query_tokens", .int(p.queryTokens), "flat query grid size (Sq)"),
             ("int", "key_tokens", .int(p.keyTokens), "flat key grid size (Sk)"),
-            ("int", "query_tiles", .int(plan.queryTiles.count), "query tiles per (batch, head)"),
-        ]
-        if spec.schedule != .flash {
-            members.append(("int", "segment_groups", .int(partition.workgroupCount), "work-groups of the segment table"))
-        }
+            ("int", "query_tiles", .int(queryTiles), "query tiles per (batch, head)"),
+        ] + extra
         members.append(("float", "scale", .float(Float(p.effectiveScale)), "softmax scale applied to Q*K^T"))
         members += MaskLowering(mask: spec.mask, rank: p.rank).sizes(for: p).map { ("int", $0.name, .int($0.value), "mask: tokens of the grid on axis \($0.name.last!)") }
         members += packed.bases.map { ("int", $0.name, .int($0.base), "plan_data offset of " + $0.name.dropLast(5)) }

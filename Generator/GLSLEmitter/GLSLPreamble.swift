@@ -53,9 +53,7 @@ enum GLSLPreamble {
     /// results are written by the attention shader and read by the merge.
     static func buffers(_ buffers: [GLSLBufferBinding], readsPartials: Bool, dtype: ElementType, sixteenBitStorage: Bool) -> String {
         let declarations = buffers.map { b in
-            let block = b.name.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined() + "Buffer"
-            let access = b.readOnly || (b.role == .scratch && readsPartials) ? "readonly" : "writeonly"
-            return "layout(std430, set = 0, binding = \(b.binding)) \(access) buffer \(block) { \(b.glslType) \(b.arrayName)[]; };"
+            declaration(b, readOnly: b.readOnly || (b.role == .scratch && readsPartials))
         }
         var parts = ["// ---- Buffers (descriptor set 0; bindings are fixed across the program's shaders) ------------\n"
             + declarations.joined(separator: "\n")]
@@ -64,6 +62,13 @@ enum GLSLPreamble {
             parts.append(storage(tensors, dtype: dtype, sixteenBitStorage: sixteenBitStorage))
         }
         return parts.joined(separator: "\n\n")
+    }
+
+    /// One buffer block, e.g. `layout(std430, set = 0, binding = 0) readonly buffer QBuffer { float q_data[]; };`.
+    static func declaration(_ b: GLSLBufferBinding, readOnly: Bool, glslType: String? = nil) -> String {
+        let block = b.name.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined() + "Buffer"
+        return "layout(std430, set = 0, binding = \(b.binding)) \(readOnly ? "readonly" : "writeonly") buffer \(block) "
+            + "{ \(glslType ?? b.glslType) \(b.arrayName)[]; };"
     }
 
     static func storage(_ tensors: [String], dtype: ElementType, sixteenBitStorage: Bool) -> String {

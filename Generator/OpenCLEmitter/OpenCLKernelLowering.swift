@@ -47,9 +47,6 @@ struct OpenCLKernelLowering {
 
     /// The kernel: its signature, the work-group's arrays and the one lowering's statements.
     func source(of kernel: KernelFunction) -> String {
-        let declarations = arguments(of: kernel).map(\.declaration)
-        let opening = "void \(kernel.name)("
-        let signature = opening + declarations.joined(separator: ",\n" + String(repeating: " ", count: opening.count)) + ")"
         let lowering = configuration.lowering(flash: isFlash, maskFunction: configuration.mask.functionName)
         var body = ["const int group = (int)get_group_id(0);"]
         switch role(of: kernel) {
@@ -58,6 +55,14 @@ struct OpenCLKernelLowering {
         case .merge:
             body += lowering.mergeBody(kernel, workgroupSize: configuration.workgroupSize)
         }
+        return Self.kernelText(name: kernel.name, arguments: arguments(of: kernel), body: body)
+    }
+
+    /// `__kernel void NAME(arguments) { body }`, the arguments one a line, the body indented;
+    /// every kernel requires a `WG_SIZE` local size.
+    static func kernelText(name: String, arguments: [OpenCLKernelArgument], body: [String]) -> String {
+        let opening = "void \(name)("
+        let signature = opening + arguments.map(\.declaration).joined(separator: ",\n" + String(repeating: " ", count: opening.count)) + ")"
         return "__kernel __attribute__((reqd_work_group_size(WG_SIZE, 1, 1)))\n\(signature) {\n"
             + body.flatMap { $0.components(separatedBy: "\n") }.map { $0.isEmpty ? "" : "    " + $0 }.joined(separator: "\n") + "\n}"
     }

@@ -46,10 +46,6 @@ struct AxisVisits: Sendable {
             }
         }
         self.visits = visits
-        var visitors = [[QueryTileVisit]](repeating: [], count: keyTiling.tiles.count)
-        for (queryTile, row) in visits.enumerated() {
-            for visit in row { visitors[visit.keyTile].append(QueryTileVisit(queryTile: queryTile, tileClass: visit.tileClass)) }
-        }
-        self.visitors = visitors
+        visitors = TilePlan.transposed(visits, keyTiles: keyTiling.tiles.count)
     }
 }

@@ -28,12 +28,18 @@ extension TilePlan {
         case .perAxis:
             return (0..<keyTiles.count).map(visitors(ofKeyTile:))
         case .flat:
-            var result = [[QueryTileVisit]](repeating: [], count: keyTiles.count)
-            for (queryTile, visits) in allVisits {
-                for visit in visits { result[visit.keyTile].append(QueryTileVisit(queryTile: queryTile, tileClass: visit.tileClass)) }
-            }
-            return result
+            return Self.transposed(allVisits.map(\.visits), keyTiles: keyTiles.count)
         }
+    }
+
+    /// `visits` (per query tile, in query tile order) as visitors per key tile: for a caller that
+    /// already holds the plan's visits, the transposed plan without classifying again.
+    public static func transposed(_ visits: [[KeyTileVisit]], keyTiles: Int) -> [[QueryTileVisit]] {
+        var result = [[QueryTileVisit]](repeating: [], count: keyTiles)
+        for (queryTile, row) in visits.enumerated() {
+            for visit in row { result[visit.keyTile].append(QueryTileVisit(queryTile: queryTile, tileClass: visit.tileClass)) }
+        }
+        return result
     }
 }
 

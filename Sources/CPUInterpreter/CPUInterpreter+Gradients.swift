@@ -58,7 +58,7 @@ extension CPUInterpreter {
             v: TensorRows(base: vBase, tokens: p.keyTokens, heads: p.kvHeads, width: p.valueDim),
             lse: lseBase, rowDot: rowDot, dq: SharedPointer(pointer: dqBase), dk: SharedPointer(pointer: dkBase),
             dv: SharedPointer(pointer: dvBase))
-        let visitors = plan.allVisitors()
+        let visitors = TilePlan.transposed(visits, keyTiles: plan.keyTiles.count)
         let groups = p.batch * p.kvHeads
         let keyTileCount = plan.keyTiles.count
         switch decomposition ?? .chosen(for: p) {
@@ -155,9 +155,9 @@ extension CPUInterpreter {
     ) -> (q: (UnsafePointer<Float>, Int), dOutput: (UnsafePointer<Float>, Int)) {
         let p = plan.spec.problem
         let (r, columns) = (queries.count, keys.count)
-        let row = batch * p.heads + head
-        let qTile = t.queries.rows.tile(queries, batch: row, head: 0, scratch: s.q)
-        let doTile = t.upstream.rows.tile(queries, batch: row, head: 0, scratch: s.dOutput)
+        let headRow = batch * p.heads + head  // the head-major copies' batch index
+        let qTile = t.queries.rows.tile(queries, batch: headRow, head: 0, scratch: s.q)
+        let doTile = t.upstream.rows.tile(queries, batch: headRow, head: 0, scratch: s.dOutput)
         for (i, token) in queries.tokens.enumerated() {
             let row = (batch * p.queryTokens + token) * p.heads + head
             s.lse[i] = t.lse[row]

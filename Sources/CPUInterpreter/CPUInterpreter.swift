@@ -62,14 +62,6 @@ public final class CPUInterpreter: Sendable {
     /// (measured: dense 4096 gains 1.8×; 128k-key decode with 4 heads per kv head loses 2.7×).
     static let visitsRepayingACopy = 8.0
 
-    /// Makes the micro-kernels use `name` ("scalar", "avx2", "avx512" or "auto", the best the CPU
-    /// has), process-wide; false when this CPU lacks it. For tests and benchmarks.
-    @discardableResult
-    public static func useInstructionSet(_ name: String) -> Bool {
-        guard let code = ["auto": 0, "scalar": 1, "avx2": 2, "avx512": 3][name] else { return false }
-        return ag_kernels_force_isa(Int32(code)) == 0
-    }
-
     /// Which micro-kernel implementation runs: "avx512", "avx2" or "scalar".
     public static var instructionSet: String { String(cString: ag_kernels_isa()) }
 

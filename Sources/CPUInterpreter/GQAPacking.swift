@@ -37,8 +37,8 @@ struct GQAPacking: Sendable {
         var packedQ = [Float](repeating: 0, count: q.count)
         var packedOutput = [Float](repeating: 0, count: output.count)
         var packedLSE = [Float](repeating: 0, count: lse.count)
-        // Query head h = kvh · G + j at query s is packed row s · G + j of kv head kvh: the same
-        // flat (batch, query, head) order, so rows move one to one.
+        // Query head h = kvh · G + j at query s is packed row s · G + j of kv head kvh: a
+        // one-to-one map of flat (batch, query, head) rows, used to gather q and to scatter back.
         func packedRow(_ row: Int) -> Int {
             let (bs, head) = row.quotientAndRemainder(dividingBy: p.heads)
             let (b, s) = bs.quotientAndRemainder(dividingBy: p.queryTokens)

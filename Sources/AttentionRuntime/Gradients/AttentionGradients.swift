@@ -22,12 +22,15 @@ public struct AttentionGradientInputs: Sendable {
         if (output == nil) != (lse == nil) {
             throw .incompleteForward(given: output == nil ? "lse" : "output", missing: output == nil ? "output" : "lse")
         }
-        for (role, tensor, expected, layout) in [
+        let given: [(String, Tensor?, [Int], String)] = [
             ("dout", dOutput, p.outputTensorShape, "[batch, *queryShape, heads, valueDim]"),
-            ("out", output ?? dOutput, p.outputTensorShape, "[batch, *queryShape, heads, valueDim]"),
-            ("lse", lse ?? Tensor(zeros: p.lseTensorShape), p.lseTensorShape, "[batch, *queryShape, heads]"),
-        ] where tensor.shape != expected {
-            throw .shapeMismatch(role: role, expected: expected, found: tensor.shape, layout: layout)
+            ("out", output, p.outputTensorShape, "[batch, *queryShape, heads, valueDim]"),
+            ("lse", lse, p.lseTensorShape, "[batch, *queryShape, heads]"),
+        ]
+        for (role, tensor, expected, layout) in given {
+            if let tensor, tensor.shape != expected {
+                throw .shapeMismatch(role: role, expected: expected, found: tensor.shape, layout: layout)
+            }
         }
         self.dOutput = dOutput
         self.output = output

@@ -32,33 +32,22 @@ public enum NaiveAttention {
     ) -> (output: [T], lse: [T], maxLogit: T) {
         let p = spec.problem
         let predicate = MaskPredicate(mask: spec.mask, problem: p)
-        let (sq, sk, d, dv) = (p.queryTokens, p.keyTokens, p.headDim, p.valueDim)
+        let (sq, sk, dv) = (p.queryTokens, p.keyTokens, p.valueDim)
         let scale = T(p.effectiveScale)
         var output = [T](repeating: 0, count: p.batch * sq * p.heads * dv)
         var lse = [T](repeating: -.infinity, count: p.batch * sq * p.heads)
         var scores = [T](repeating: 0, count: sk)
-        var visible = [Bool](repeating: false, count: sk)
         var maxLogit: T = 0
         for b in 0..<p.batch {
             for i in 0..<sq {
-                for j in 0..<sk { visible[j] = predicate.allows(query: i, key: j) }
+                let visible = (0..<sk).filter { predicate.allows(query: i, key: $0) }
                 for h in 0..<p.heads {
-                    let kvh = p.kvHead(forQueryHead: h)
-                    let qBase = ((b * sq + i) * p.heads + h) * d
-                    var rowMax = -T.infinity
-                    for j in 0..<sk where visible[j] {
-                        let kBase = ((b * sk + j) * p.kvHeads + kvh) * d
-                        var dot: T = 0
-                        for x in 0..<d { dot += T(q[qBase + x]) * T(k[kBase + x]) }
-                        scores[j] = dot * scale
-                        // NaN-sticky maximum: a NaN score makes the whole row NaN (NaN in, NaN out).
-                        if scores[j].isNaN || scores[j] > rowMax { rowMax = rowMax.isNaN ? rowMax : scores[j] }
-                        if scores[j].isFinite { maxLogit = max(maxLogit, abs(scores[j])) }
-                    }
+                    let rowMax = scoreRow(p, batch: b, query: i, head: h, visible: visible, q: q, k: k, scale: scale, into: &scores, maxLogit: &maxLogit)
                     guard rowMax != -.infinity else { continue }
+                    let kvh = p.kvHead(forQueryHead: h)
                     var sum: T = 0
                     let oBase = ((b * sq + i) * p.heads + h) * dv
-                    for j in 0..<sk where visible[j] {
+                    for j in visible {
                         let weight = T.exp(scores[j] - rowMax)
                         sum += weight
                         let vBase = ((b * sk + j) * p.kvHeads + kvh) * dv
@@ -70,5 +59,27 @@ public enum NaiveAttention {
             }
         }
         return (output, lse, maxLogit)
+    }
+
+    /// The scaled scores of query `query`, head `head` against its `visible` keys, into
+    /// `scores[j]`; returns the row's maximum (−∞ when no key is visible), NaN-sticky: a NaN
+    /// score makes the whole row NaN (NaN in, NaN out). `maxLogit` grows to the largest finite |score|.
+    static func scoreRow<T: NaiveScalar>(
+        _ p: AttentionProblem, batch b: Int, query i: Int, head h: Int, visible: [Int], q: [Float], k: [Float], scale: T,
+        into scores: inout [T], maxLogit: inout T
+    ) -> T {
+        let (sq, sk, d) = (p.queryTokens, p.keyTokens, p.headDim)
+        let kvh = p.kvHead(forQueryHead: h)
+        let qBase = ((b * sq + i) * p.heads + h) * d
+        var rowMax = -T.infinity
+        for j in visible {
+            let kBase = ((b * sk + j) * p.kvHeads + kvh) * d
+            var dot: T = 0
+            for x in 0..<d { dot += T(q[qBase + x]) * T(k[kBase + x]) }
+            scores[j] = dot * scale
+            if scores[j].isNaN || scores[j] > rowMax { rowMax = rowMax.isNaN ? rowMax : scores[j] }
+            if scores[j].isFinite { maxLogit = max(maxLogit, abs(scores[j])) }
+        }
+        return rowMax
     }
 }

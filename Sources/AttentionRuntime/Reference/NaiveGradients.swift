@@ -33,24 +33,16 @@ public enum NaiveGradients {
             dv: [T](repeating: 0, count: p.batch * sk * p.kvHeads * dvWidth), maxLogit: 0)
         var scores = [T](repeating: 0, count: sk)
         var probabilities = [T](repeating: 0, count: sk)
-        var visible = [Int]()
         for b in 0..<p.batch {
             for i in 0..<sq {
-                visible = (0..<sk).filter { predicate.allows(query: i, key: $0) }
+                let visible = (0..<sk).filter { predicate.allows(query: i, key: $0) }
                 for h in 0..<p.heads {
+                    let rowMax = NaiveAttention.scoreRow(
+                        p, batch: b, query: i, head: h, visible: visible, q: q, k: k, scale: scale, into: &scores, maxLogit: &result.maxLogit)
+                    guard rowMax != -.infinity else { continue }
                     let kvh = p.kvHead(forQueryHead: h)
                     let qBase = ((b * sq + i) * p.heads + h) * d
                     let doBase = ((b * sq + i) * p.heads + h) * dvWidth
-                    var rowMax = -T.infinity
-                    for j in visible {
-                        let kBase = ((b * sk + j) * p.kvHeads + kvh) * d
-                        var dot: T = 0
-                        for x in 0..<d { dot += T(q[qBase + x]) * T(k[kBase + x]) }
-                        scores[j] = dot * scale
-                        if scores[j].isNaN || scores[j] > rowMax { rowMax = rowMax.isNaN ? rowMax : scores[j] }
-                        if scores[j].isFinite { result.maxLogit = max(result.maxLogit, abs(scores[j])) }
-                    }
-                    guard rowMax != -.infinity else { continue }
                     var sum: T = 0
                     for j in visible {
                         probabilities[j] = T.exp(scores[j] - rowMax)
