@@ -62,6 +62,8 @@ public struct GLSLConfiguration: Hashable, Sendable, KernelFactsProviding {
     public let sixteenBitStorage: Bool
     /// The mask's compile-time part (its kind, rank and the specialization constants' defaults).
     public let mask: MaskLowering
+    /// The spec's softcap and ALiBi slopes (compile-time constants).
+    public let scores: ScoreLowering
 
     /// Throws `SpecError` naming the query tile when no strategy fits the shared-memory budget.
     public init(program: KernelProgram, plan: TilePlan, options: GLSLOptions = GLSLOptions()) throws(SpecError) {
@@ -71,6 +73,7 @@ public struct GLSLConfiguration: Hashable, Sendable, KernelFactsProviding {
         dtype = p.dtype
         sixteenBitStorage = options.sixteenBitStorage && p.dtype != .float32
         mask = MaskLowering(mask: program.spec.mask, rank: p.rank)
+        scores = ScoreLowering(program.spec.scores)
         try options.strategy?.check(facts, on: options.device)
         guard let chosen = options.strategy ?? KernelStrategy.choose(for: options.device, facts: facts) else {
             let needed = KernelStrategy.candidates(for: options.device, facts: facts).map { $0.sharedMemoryBytes(facts) }.min() ?? 0
@@ -90,7 +93,7 @@ public struct GLSLConfiguration: Hashable, Sendable, KernelFactsProviding {
     /// The one lowering of this configuration's shaders in GLSL.
     func lowering(flash: Bool) -> AttentionKernelLowering {
         AttentionKernelLowering(
-            dialect: .glsl, strategy: strategy, facts: facts, flash: flash, maskFunction: mask.functionName)
+            dialect: .glsl, strategy: strategy, facts: facts, flash: flash, maskFunction: mask.functionName, scores: scores)
     }
 
     /// The shaders' `const int`s, in source order.

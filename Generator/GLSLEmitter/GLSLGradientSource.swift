@@ -57,7 +57,8 @@ public struct GLSLGradientSource: Sendable {
         try GLSLKernelSource.checkIndexRange(plan)
         let facts = KernelFacts(plan: plan)
         let mask = MaskLowering(mask: spec.mask, rank: p.rank)
-        let lowering = GradientKernelLowering(dialect: .glsl, facts: facts, maskFunction: mask.functionName)
+        let scores = ScoreLowering(spec.scores)
+        let lowering = GradientKernelLowering(dialect: .glsl, facts: facts, maskFunction: mask.functionName, scores: scores)
         let transposed = GradientPlanTables(plan: plan)
         let packed = GLSLPlanBuffer(
             tables: OpenCLPlanTables(plan: plan), segmentTable: false, blockTable: mask.readsBlockTable, transposed: transposed)
@@ -99,7 +100,7 @@ public struct GLSLGradientSource: Sendable {
                     + declarations.joined(separator: "\n"),
             ] + (tensors.isEmpty ? [] : [GLSLPreamble.storage(tensors, dtype: p.dtype, sixteenBitStorage: false)])
                 + (kernel == .rowDot ? [] : ["// ---- Mask predicate ------------------------------------------------------------------------------\n"
-                    + mask.source(.glsl)]) + [
+                    + mask.source(.glsl)] + scores.section(.glsl)) + [
                 GLSLKernelLowering.mainText(name: kernel.rawValue, body: lowering.body(kernel)),
             ]).joined(separator: "\n\n") + "\n"
             let workgroups = lowering.workgroups(kernel, problem: p, queryTiles: queryTiles, keyTiles: keyTiles)

@@ -35,12 +35,12 @@ struct GLSLKernelLowering {
         let lowering = configuration.lowering(flash: isFlash)
         switch role(of: kernel) {
         case .attention:
-            return [
-                "// ---- Mask predicate ------------------------------------------------------------------------------\n"
-                    + configuration.mask.source(.glsl),
+            let predicate = "// ---- Mask predicate ------------------------------------------------------------------------------\n"
+                + configuration.mask.source(.glsl)
+            return ([predicate] + configuration.scores.section(.glsl) + [
                 lowering.sharedDeclarations.joined(separator: "\n"),
                 main(kernel, lowering.attentionBody(kernel), guardCount: isFlash ? outputTiles : "pc.segment_groups"),
-            ].joined(separator: "\n\n")
+            ]).joined(separator: "\n\n")
         case .merge:
             return main(kernel, lowering.mergeBody(kernel, workgroupSize: configuration.workgroupSize), guardCount: outputTiles)
         }

@@ -16,6 +16,7 @@ extension KernelProgram {
             "  scale \(p.effectiveScale), query head h reads kv head h / \(p.headsPerKVHead)",
             "  mask \(spec.mask.kind): applied only on PARTIAL visits",
         ]
+        if let modifiers = spec.scores.summary { lines.append("  scores: \(modifiers), on every visit") }
         if let plan {
             let s = plan.summary()
             lines.append("plan (per batch and head)")
@@ -64,6 +65,7 @@ extension TileOp {
         case .loadKey: return line("K ← load k[batch, panel.keyTiles, kvHead(head)]", "K")
         case .loadValue: return line("V ← load v[batch, panel.keyTiles, kvHead(head)]", "V")
         case .scores(let scale): return line("S ← \(scale) · Q·Kᵀ", "S")
+        case .modifyScores: return line("S ← softcap·tanh(S / softcap) − slope[head]·|i + Sk − Sq − j|   (the spec's modifiers)", "S")
         case .maskPartial: return line("for visit in panel where visit is PARTIAL: S[:, visit] ← −∞ where !mask.allows")
         case .softmaxUpdate: return line("(m, l, acc, S) ← online_softmax(m, l, acc, S)")
         case .accumulate: return line("acc ← acc + S·V", "acc")

@@ -13,7 +13,8 @@ public struct KernelProgram: Hashable, Sendable {
     public init(spec: AttentionSpec) {
         self.spec = spec
         let p = spec.problem
-        let keyLoop: [TileOp] = [.loadKey, .loadValue, .scores(scale: p.effectiveScale), .maskPartial, .softmaxUpdate, .accumulate]
+        let keyLoop: [TileOp] = [.loadKey, .loadValue, .scores(scale: p.effectiveScale)]
+            + (spec.scores.isEmpty ? [] : [.modifyScores]) + [.maskPartial, .softmaxUpdate, .accumulate]
         let attend: [TileOp] = [.loadQuery, .initState, .forEachPanel(keys: Self.panelKeys(spec), keyLoop)]
         switch spec.schedule {
         case .flash:

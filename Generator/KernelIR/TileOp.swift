@@ -18,6 +18,9 @@ public indirect enum TileOp: Hashable, Sendable {
     case loadValue
     /// `S ← scale · Q·Kᵀ`.
     case scores(scale: Double)
+    /// `S ← modifiers(S)` on every visit of the panel (the spec's `ScoreModifiers`): softcap,
+    /// then ALiBi's distance bias. Only in programs whose spec has modifiers.
+    case modifyScores
     /// For the panel's PARTIAL visits only: `S[i][j] ← −∞` in their columns where the mask
     /// disallows (query i, key j). FULL visits are never masked.
     case maskPartial

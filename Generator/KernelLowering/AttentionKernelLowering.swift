@@ -21,15 +21,19 @@ public struct AttentionKernelLowering: Sendable {
     public let flash: Bool
     /// `bool NAME(int query, int key, …)`: the mask predicate of the dialect's mask lowering.
     public let maskFunction: String
+    /// The spec's softcap and ALiBi (`.modifyScores`).
+    public let scores: ScoreLowering
 
     public init(
-        dialect: KernelDialect, strategy: KernelStrategy, facts: KernelFacts, flash: Bool, maskFunction: String
+        dialect: KernelDialect, strategy: KernelStrategy, facts: KernelFacts, flash: Bool, maskFunction: String,
+        scores: ScoreLowering
     ) {
         self.dialect = dialect
         self.strategy = strategy
         self.facts = facts
         self.flash = flash
         self.maskFunction = maskFunction
+        self.scores = scores
     }
 
     /// The strategy's compile-time constants (beside the configuration's HEAD_DIM, VALUE_DIM,
@@ -198,7 +202,9 @@ public struct AttentionKernelLowering: Sendable {
         case .loadValue:
             return [d.comment("V <- load v[batch, panel.keyTiles, kvHead(head)]: staged VALUE_KEYS keys at a time inside acc += P*V")]
         case .scores:
-            return scores
+            return scoreProducts
+        case .modifyScores:
+            return modifiedScores
         case .maskPartial:
             return maskPartial
         case .softmaxUpdate:
@@ -283,7 +289,7 @@ public struct AttentionKernelLowering: Sendable {
     }
 
     /// S <- scale * Q*K^T for the block: K chunks staged transposed, the micro-tile in registers.
-    private var scores: [String] {
+    private var scoreProducts: [String] {
         let d = dialect
         let s = strategy
         let registers = (0..<rowsPerThread).flatMap { i in (0..<scoreGroups).map { "s\(i)_\($0) = \(d.splat(width, "0.0f"))" } }
@@ -306,6 +312,22 @@ public struct AttentionKernelLowering: Sendable {
                 sync("the stage's previous readers are done") + load(chunk) + sync() + product(chunk)
             }
             + (0..<rowsPerThread).map { i in (0..<scoreGroups).map { j in "s\(i)_\(j) *= \(d.scalar("scale"));" }.joined(separator: " ") }
+    }
+
+    /// S <- the spec's modifiers, in registers: the softcap on whole registers, ALiBi per lane
+    /// (each lane's key token is in `panel_tokens`).
+    private var modifiedScores: [String] {
+        let d = dialect
+        let softcap = (0..<rowsPerThread).flatMap { i in (0..<scoreGroups).flatMap { scores.softcapped("s\(i)_\($0)") } }
+        let alibi = (0..<rowsPerThread).flatMap { i in
+            (0..<scoreGroups).flatMap { g in (0..<width).flatMap { lane in
+                let c = keyColumn(g, lane: lane)
+                return scores.biased(
+                    d, d.lane("s\(i)_\(g)", lane, width: width), query: "query_rows[rg + \(i * strategy.rowThreads)]",
+                    key: "panel_tokens[first + \(c)]", head: "seg_head", valid: "\(c) < keys")
+            } }
+        }
+        return [d.comment("S <- softcap, then ALiBi (the spec's score modifiers), on every visit")] + softcap + alibi
     }
 
     /// -inf for keys past the block, and where a PARTIAL visit's mask disallows the pair.

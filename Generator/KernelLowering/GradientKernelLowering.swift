@@ -19,14 +19,17 @@ public struct GradientKernelLowering: Sendable {
     public let facts: KernelFacts
     /// `bool NAME(int query, int key, …)`: the mask predicate of the dialect's mask lowering.
     public let maskFunction: String
+    /// The spec's softcap and ALiBi, applied where P is recomputed (and the softcap's derivative in dS).
+    public let scores: ScoreLowering
 
     /// Invocations per work-group of every backward kernel.
     public static let workgroupSize = 64
 
-    public init(dialect: KernelDialect, facts: KernelFacts, maskFunction: String) {
+    public init(dialect: KernelDialect, facts: KernelFacts, maskFunction: String, scores: ScoreLowering) {
         self.dialect = dialect
         self.facts = facts
         self.maskFunction = maskFunction
+        self.scores = scores
     }
 
     public enum Kernel: String, CaseIterable, Sendable {
@@ -111,16 +114,22 @@ public struct GradientKernelLowering: Sendable {
         "(\(batch) * \(scalar(tokens)) + \(token)) * \(scalar(heads)) + \(head)"
     }
 
-    /// The shared part of both gradient kernels for one (query row, key row) pair: `ds` (and `p`).
+    /// The shared part of both gradient kernels for one (query row, key row) pair: `ds` (and `p`),
+    /// with the tokens in `query` and `key` and the query head in `h`.
     private func pairGradient(queryRow: String, qValue: (String) -> String, kValue: (String) -> String,
                               doValue: (String) -> String, vValue: (String) -> String) -> [String] {
-        [
+        let softcapped = scores.softcap != nil
+        return [
             "float s = 0.0f;",
             "for (int x = 0; x < HEAD_DIM; ++x) s += \(qValue("x")) * \(kValue("x"));",
-            "const float p = exp(s * \(scalar("scale")) - \(element("lse", queryRow)));",
+            "s *= \(scalar("scale"));",
+        ] + scores.softcapped("s", derivative: softcapped ? "cap_slope" : nil)
+            + scores.biased(d, "s", query: "query", key: "key", head: "h")
+            + [
+            "const float p = exp(s - \(element("lse", queryRow)));",
             "float dp = 0.0f;",
             "for (int x = 0; x < VALUE_DIM; ++x) dp += \(doValue("x")) * \(vValue("x"));",
-            "const float ds = \(scalar("scale")) * p * (dp - \(element("row_dot", queryRow)));",
+            "const float ds = \(scalar("scale")) * p * (dp - \(element("row_dot", queryRow)))\(softcapped ? " * cap_slope" : "");",
         ]
     }
 

@@ -109,6 +109,29 @@ public struct KernelDialect: Hashable, Sendable {
         language == .glsl ? "subgroupShuffleXor(\(value), \(mask))" : "#error subgroup shuffles need GLSL"
     }
 
+    /// `expression` converted to float.
+    public func toFloat(_ expression: String) -> String {
+        language == .openCL ? "(float)(\(expression))" : "float(\(expression))"
+    }
+
+    /// A float literal that reads back as exactly `value` (finite).
+    public func floatLiteral(_ value: Float) -> String {
+        let text = "\(value)"
+        return language == .openCL ? text + "f" : text
+    }
+
+    /// A compile-time float constant (a `#define` in OpenCL C, a `const float` in GLSL).
+    public func floatConstant(_ name: String, _ value: Float) -> String {
+        language == .openCL ? "#define \(name) \(floatLiteral(value))" : "const float \(name) = \(floatLiteral(value));"
+    }
+
+    /// A compile-time float table at file scope.
+    public func floatArray(_ name: String, _ values: [Float]) -> String {
+        let items = values.map(floatLiteral).joined(separator: ", ")
+        return language == .openCL ? "__constant float \(name)[\(values.count)] = { \(items) };"
+            : "const float \(name)[\(values.count)] = float[\(values.count)](\(items));"
+    }
+
     /// A comment line.
     public func comment(_ text: String) -> String { language == .openCL ? "/* \(text) */" : "// \(text)" }
 

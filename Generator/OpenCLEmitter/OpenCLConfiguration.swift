@@ -16,6 +16,8 @@ public struct OpenCLConfiguration: Hashable, Sendable, KernelFactsProviding {
     public let dtype: ElementType
     /// The mask's compile-time part: its kind and parameters (a block-sparse mask's block list is run-time data).
     public let mask: MaskLowering
+    /// The spec's softcap and ALiBi slopes (compile-time constants).
+    public let scores: ScoreLowering
 
     /// The strategy is `strategy`, or the one `KernelStrategy.choose` picks for `device`; when
     /// none fits the device, the smallest, so that the host sees the shortfall and shrinks the tiling.
@@ -24,6 +26,7 @@ public struct OpenCLConfiguration: Hashable, Sendable, KernelFactsProviding {
         self.facts = facts
         dtype = program.spec.problem.dtype
         mask = MaskLowering(mask: program.spec.mask, rank: program.spec.problem.rank)
+        scores = ScoreLowering(program.spec.scores)
         self.strategy = strategy ?? KernelStrategy.choose(for: device, facts: facts)
             ?? KernelStrategy.candidates(for: device, facts: facts).min { $0.sharedMemoryBytes(facts) < $1.sharedMemoryBytes(facts) }!
     }
@@ -48,7 +51,7 @@ public struct OpenCLConfiguration: Hashable, Sendable, KernelFactsProviding {
     /// The one lowering of this configuration's kernels in OpenCL C.
     func lowering(flash: Bool, maskFunction: String) -> AttentionKernelLowering {
         AttentionKernelLowering(
-            dialect: .openCL, strategy: strategy, facts: facts, flash: flash, maskFunction: maskFunction)
+            dialect: .openCL, strategy: strategy, facts: facts, flash: flash, maskFunction: maskFunction, scores: scores)
     }
 
     /// Bytes of `__local` memory one attention work-group uses.

@@ -56,7 +56,8 @@ public struct OpenCLGradientSource: Sendable {
         try OpenCLKernelSource.checkIndexRange(plan)
         let facts = KernelFacts(plan: plan)
         let mask = MaskLowering(mask: spec.mask, rank: p.rank)
-        let lowering = GradientKernelLowering(dialect: .openCL, facts: facts, maskFunction: mask.functionName)
+        let scores = ScoreLowering(spec.scores)
+        let lowering = GradientKernelLowering(dialect: .openCL, facts: facts, maskFunction: mask.functionName, scores: scores)
         constants = lowering.constants
         maskFunction = mask.functionName
         let tables = OpenCLPlanTables(plan: plan)
@@ -106,6 +107,7 @@ public struct OpenCLGradientSource: Sendable {
                 + KernelDialect.openCL.constants(lowering.constants),
             OpenCLPreamble.storage(p.dtype),
             "/* ---- Mask predicate --------------------------------------------------------------------------- */\n" + mask.source(.openCL),
+        ] + scores.section(.openCL) + [
             "/* ---- Kernels, in dispatch order ----------------------------------------------------------------- */",
         ] + sources).joined(separator: "\n\n") + "\n"
     }

@@ -66,6 +66,7 @@ public struct OpenCLKernelSource: Sendable {
             "/* ---- Mask predicate --------------------------------------------------------------------------- */\n"
                 + configuration.mask.source(.openCL),
         ]
+            + configuration.scores.section(.openCL)
             + ["/* ---- Kernels, in dispatch order ----------------------------------------------------------------- */"]
             + program.kernels.map(lowering.source(of:)))
             .joined(separator: "\n\n") + "\n"

@@ -89,7 +89,8 @@ void main() {
                 const uint q_base = query_row * uint(HEAD_DIM), do_base = query_row * uint(VALUE_DIM);
                 float s = 0.0f;
                 for (int x = 0; x < HEAD_DIM; ++x) s += load_q(q_base + uint(x)) * kj[x];
-                const float p = exp(s * pc.scale - lse_data[query_row]);
+                s *= pc.scale;
+                const float p = exp(s - lse_data[query_row]);
                 float dp = 0.0f;
                 for (int x = 0; x < VALUE_DIM; ++x) dp += dout_data[do_base + uint(x)] * vj[x];
                 const float ds = pc.scale * p * (dp - row_dot_data[query_row]);

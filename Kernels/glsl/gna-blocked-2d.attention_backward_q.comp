@@ -132,7 +132,8 @@ void main() {
                 const uint k_base = key_row * uint(HEAD_DIM), v_base = key_row * uint(VALUE_DIM);
                 float s = 0.0f;
                 for (int x = 0; x < HEAD_DIM; ++x) s += qi[x] * load_k(k_base + uint(x));
-                const float p = exp(s * pc.scale - lse_data[query_row]);
+                s *= pc.scale;
+                const float p = exp(s - lse_data[query_row]);
                 float dp = 0.0f;
                 for (int x = 0; x < VALUE_DIM; ++x) dp += doi[x] * load_v(v_base + uint(x));
                 const float ds = pc.scale * p * (dp - row_dot_data[query_row]);

@@ -158,7 +158,8 @@ void attention_backward_kv(__global const storage_t* q,
                 const size_t q_base = query_row * (size_t)(HEAD_DIM), do_base = query_row * (size_t)(VALUE_DIM);
                 float s = 0.0f;
                 for (int x = 0; x < HEAD_DIM; ++x) s += load_element(q, q_base + (size_t)(x)) * kj[x];
-                const float p = exp(s * scale - lse[query_row]);
+                s *= scale;
+                const float p = exp(s - lse[query_row]);
                 float dp = 0.0f;
                 for (int x = 0; x < VALUE_DIM; ++x) dp += dout[do_base + (size_t)(x)] * vj[x];
                 const float ds = scale * p * (dp - row_dot[query_row]);
@@ -223,7 +224,8 @@ void attention_backward_q(__global const storage_t* q,
                 const size_t k_base = key_row * (size_t)(HEAD_DIM), v_base = key_row * (size_t)(VALUE_DIM);
                 float s = 0.0f;
                 for (int x = 0; x < HEAD_DIM; ++x) s += qi[x] * load_element(k, k_base + (size_t)(x));
-                const float p = exp(s * scale - lse[query_row]);
+                s *= scale;
+                const float p = exp(s - lse[query_row]);
                 float dp = 0.0f;
                 for (int x = 0; x < VALUE_DIM; ++x) dp += doi[x] * load_element(v, v_base + (size_t)(x));
                 const float ds = scale * p * (dp - row_dot[query_row]);

@@ -41,6 +41,21 @@ extension AttentionSpec {
         return copy
     }
 
+    /// Caps the scaled scores: `s ← softcap·tanh(s / softcap)` (Gemma 2).
+    public func softcapped(_ softcap: Double) -> AttentionSpec {
+        var copy = self
+        copy.scores.softcap = softcap
+        return copy
+    }
+
+    /// Adds ALiBi's linear distance bias, one slope per query head (default: the ALiBi paper's
+    /// geometric slopes for the spec's heads).
+    public func alibi(slopes: [Double]? = nil) -> AttentionSpec {
+        var copy = self
+        copy.scores.alibiSlopes = slopes ?? ScoreModifiers.geometricSlopes(heads: problem.heads)
+        return copy
+    }
+
     public func stored(as dtype: ElementType) -> AttentionSpec {
         var copy = self
         copy.problem.dtype = dtype

@@ -7,12 +7,13 @@ extension AttentionSpec {
     /// Parses and validates a spec file's contents.
     public init(json data: Data) throws(SpecError) {
         let root = try JSONReader(JSONValue.parse(data), path: "")
-        try root.rejectUnknown(allowed: ["problem", "mask", "tiling", "schedule"])
+        try root.rejectUnknown(allowed: ["problem", "mask", "tiling", "schedule", "scores"])
         let problem = try AttentionProblem(root.object("problem"))
         let mask = try AttentionMask(root.object("mask"))
         let tiling = root.has("tiling") ? try Tiling(root.object("tiling")) : nil
         let schedule = root.has("schedule") ? try Schedule(root.object("schedule")) : .flash
-        self.init(problem: problem, mask: mask, tiling: tiling, schedule: schedule)
+        let scores = root.has("scores") ? try ScoreModifiers(root.object("scores"), heads: problem.heads) : .none
+        self.init(problem: problem, mask: mask, tiling: tiling, schedule: schedule, scores: scores)
         try validate()
     }
 
@@ -29,11 +30,13 @@ extension AttentionSpec {
 
     /// The spec as a JSON value in the file format (every field explicit).
     public var jsonValue: JSONValue {
-        .object([
+        var fields: [String: JSONValue] = [
             "problem": problem.jsonValue, "mask": mask.jsonValue,
             "tiling": .object(["queryTile": .ints(tiling.queryTile), "keyTile": .ints(tiling.keyTile)]),
             "schedule": schedule.jsonValue,
-        ])
+        ]
+        if !scores.isEmpty { fields["scores"] = scores.jsonValue }
+        return .object(fields)
     }
 
     /// Pretty, key-sorted JSON text: stable for the same spec.
@@ -148,6 +151,33 @@ extension AttentionMask {
             }
             return .object(fields)
         }
+    }
+}
+
+extension ScoreModifiers {
+    /// `{"softcap": 30, "alibiSlopes": [0.5, 0.25] | "geometric"}`; `"geometric"` stands for
+    /// `geometricSlopes(heads:)`.
+    init(_ json: JSONReader, heads: Int) throws(SpecError) {
+        try json.rejectUnknown(allowed: ["softcap", "alibiSlopes"])
+        self.init()
+        if json.has("softcap") { softcap = try json.double("softcap") }
+        guard json.has("alibiSlopes") else { return }
+        if case .string = try json.value("alibiSlopes") {
+            let name = try json.string("alibiSlopes")
+            guard name == "geometric" else {
+                throw .unknownKind(field: json.name("alibiSlopes"), value: name, known: ["geometric (or an array of numbers)"])
+            }
+            alibiSlopes = Self.geometricSlopes(heads: heads)
+        } else {
+            alibiSlopes = try json.doubles("alibiSlopes")
+        }
+    }
+
+    var jsonValue: JSONValue {
+        var fields: [String: JSONValue] = [:]
+        if let softcap { fields["softcap"] = .number(softcap) }
+        if let alibiSlopes { fields["alibiSlopes"] = .array(alibiSlopes.map { .number($0) }) }
+        return .object(fields)
     }
 }
 

@@ -5,12 +5,18 @@ public struct AttentionSpec: Hashable, Sendable {
     public var mask: AttentionMask
     public var tiling: Tiling
     public var schedule: Schedule
+    /// Softcap and ALiBi, applied to the scaled scores before the mask.
+    public var scores: ScoreModifiers
 
-    public init(problem: AttentionProblem, mask: AttentionMask = .dense, tiling: Tiling? = nil, schedule: Schedule = .flash) {
+    public init(
+        problem: AttentionProblem, mask: AttentionMask = .dense, tiling: Tiling? = nil, schedule: Schedule = .flash,
+        scores: ScoreModifiers = .none
+    ) {
         self.problem = problem
         self.mask = mask
         self.tiling = tiling ?? .default(for: problem, mask: mask)
         self.schedule = schedule
+        self.scores = scores
     }
 
     /// A one-line summary, used in titles and headers.
@@ -31,6 +37,6 @@ public struct AttentionSpec: Hashable, Sendable {
         }
         let p = problem
         return "B\(p.batch) H\(p.heads)/\(p.kvHeads) d\(p.headDim)/\(p.valueDim) q[\(grid(p.queryShape))] k[\(grid(p.keyShape))] "
-            + "\(p.dtype.rawValue), \(maskText), tiles \(grid(tiling.queryTile))/\(grid(tiling.keyTile)), \(scheduleText)"
+            + "\(p.dtype.rawValue), \(maskText)\(scores.summary.map { ", " + $0 } ?? ""), tiles \(grid(tiling.queryTile))/\(grid(tiling.keyTile)), \(scheduleText)"
     }
 }

@@ -60,6 +60,15 @@ struct JSONReader {
         return result
     }
 
+    func doubles(_ key: String) throws(SpecError) -> [Double] {
+        var result: [Double] = []
+        for (n, item) in try array(key).enumerated() {
+            guard case .number(let number) = item else { throw .wrongType(field: "\(name(key))[\(n)]", expected: "a number") }
+            result.append(number)
+        }
+        return result
+    }
+
     func bools(_ key: String) throws(SpecError) -> [Bool] {
         var result: [Bool] = []
         for (n, item) in try array(key).enumerated() {

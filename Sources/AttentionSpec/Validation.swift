@@ -14,6 +14,7 @@ extension AttentionSpec {
         try validateMask()
         try validateTiling()
         try validateSchedule()
+        try validateScores()
     }
 
     private func validateMask() throws(SpecError) {

@@ -90,6 +90,17 @@ extension CPUInterpreter {
             ag_gemm_abt(
                 Int32(c.rows), Int32(c.panelKeys), Int32(p.headDim), Float(scale),
                 state.qTile.0, Int32(state.qTile.1), state.kTile.0, Int32(state.kTile.1), state.s, Int32(state.maxKeys))
+        case .modifyScores:
+            guard let segment = c.segment else { return }
+            var column = 0
+            for visit in c.panel {
+                for token in keys(segment.queryTile, visit.keyTile).tokens {
+                    state.keyPositions[column] = Int64(token)
+                    column += 1
+                }
+            }
+            modifyScores(rows: queryRows[segment.queryTile], head: segment.head, columns: c.panelKeys, state.s, ld: state.maxKeys,
+                         queryPositions: state.queryPositions, keyPositions: state.keyPositions, capSlopes: nil)
         case .maskPartial:
             guard let segment = c.segment else { return }
             var column = 0
@@ -128,6 +139,21 @@ extension CPUInterpreter {
         case .mergePartial:
             mergePartial(&c)
         }
+    }
+
+    /// The spec's score modifiers on `rows` × `columns` scores of query head `head`, whose key
+    /// tokens are already in `keyPositions` (the query positions are filled here, aligned to
+    /// the bottom-right diagonal); with `capSlopes`, the softcap's derivative too.
+    func modifyScores(
+        rows: TileRows, head: Int, columns: Int, _ scores: UnsafeMutablePointer<Float>, ld: Int,
+        queryPositions: UnsafeMutablePointer<Int64>, keyPositions: UnsafeMutablePointer<Int64>, capSlopes: UnsafeMutablePointer<Float>?
+    ) {
+        let p = plan.spec.problem
+        let modifiers = plan.spec.scores
+        for (r, token) in rows.tokens.enumerated() { queryPositions[r] = Int64(token + p.keyTokens - p.queryTokens) }
+        ag_modify_scores(
+            Int32(rows.count), Int32(columns), scores, Int32(ld), Float(modifiers.softcap ?? 0), Float(modifiers.alibiSlopes?[head] ?? 0),
+            queryPositions, keyPositions, capSlopes, Int32(ld))
     }
 
     private func storeOutput(_ c: inout ExecutionContext) {

@@ -5,8 +5,8 @@ import Foundation
 
 /// The backward pass on the host (FlashAttention-2's equations), tile pair by tile pair over the
 /// plan, with the same micro-kernels as the forward. Per visited (query tile, key tile):
-/// `S = scale·Q·Kᵀ` (masked on PARTIAL tiles), `dP = dO·Vᵀ`, `P = exp(S − lse)`,
-/// `dS = scale·P∘(dP − D)`, then `dV += Pᵀ·dO`, `dK += dSᵀ·Q`, `dQ += dS·K`.
+/// `S = scale·Q·Kᵀ` (modified by the spec's softcap and ALiBi, masked on PARTIAL tiles),
+/// `dP = dO·Vᵀ`, `P = exp(S − lse)`, `dS = scale·P∘(dP − D)` (times `1 − tanh²` under a softcap), then `dV += Pᵀ·dO`, `dK += dSᵀ·Q`, `dQ += dS·K`.
 ///
 /// Deterministic: every gradient row has one owner and its sums run in plan order.
 extension CPUInterpreter {
@@ -165,9 +165,18 @@ extension CPUInterpreter {
         }
         let scale = Float(p.effectiveScale)
         ag_gemm_ab(Int32(r), Int32(columns), Int32(p.headDim), scale, qTile.0, Int32(qTile.1), s.kT, Int32(s.keys), s.s, Int32(s.keys))
+        let softcapped = plan.spec.scores.softcap != nil
+        if !plan.spec.scores.isEmpty {
+            for (j, token) in keys.tokens.enumerated() { s.keyPositions[j] = Int64(token) }
+            modifyScores(
+                rows: queries, head: head, columns: columns, s.s, ld: s.keys, queryPositions: s.queryPositions,
+                keyPositions: s.keyPositions, capSlopes: softcapped ? s.capSlopes : nil)
+        }
         if masked { predicate.maskTile(queries: queries.tokens, keys: keys.tokens, scores: s.s, ld: s.keys) }
         ag_gemm_ab(Int32(r), Int32(columns), Int32(p.valueDim), 1, doTile.0, Int32(doTile.1), s.vT, Int32(s.keys), s.dp, Int32(s.keys))
         ag_softmax_gradient(Int32(r), Int32(columns), s.s, Int32(s.keys), s.dp, Int32(s.keys), s.lse, s.rowDot, scale)
+        // The softcap's chain rule: dS of the raw score is dS of the capped one times 1 − tanh².
+        if softcapped { ag_multiply_elementwise(Int32(r), Int32(columns), s.dp, Int32(s.keys), s.capSlopes, Int32(s.keys)) }
         return (qTile, doTile)
     }
 }
@@ -212,7 +221,9 @@ struct GradientTensors: @unchecked Sendable {
 final class GradientScratch {
     let queries: Int
     let keys: Int
-    let q, dOutput, k, v, kT, vT, s, dp, transposed, dk, dv, dq, lse, rowDot: UnsafeMutablePointer<Float>
+    let q, dOutput, k, v, kT, vT, s, dp, transposed, dk, dv, dq, lse, rowDot, capSlopes: UnsafeMutablePointer<Float>
+    /// Token positions of the tile pair's rows and columns, for ALiBi.
+    let queryPositions, keyPositions: UnsafeMutablePointer<Int64>
 
     init(queries: Int, keys: Int, headDim: Int, valueDim: Int) {
         self.queries = queries
@@ -231,10 +242,15 @@ final class GradientScratch {
         dq = zeroedBuffer(queries * headDim)
         lse = zeroedBuffer(queries)
         rowDot = zeroedBuffer(queries)
+        capSlopes = zeroedBuffer(queries * keys)
+        queryPositions = positionBuffer(queries)
+        keyPositions = positionBuffer(keys)
     }
 
     deinit {
-        for pointer in [q, dOutput, k, v, kT, vT, s, dp, transposed, dk, dv, dq, lse, rowDot] { pointer.deallocate() }
+        for pointer in [q, dOutput, k, v, kT, vT, s, dp, transposed, dk, dv, dq, lse, rowDot, capSlopes] { pointer.deallocate() }
+        queryPositions.deallocate()
+        keyPositions.deallocate()
     }
 
     /// Gathers a key tile's K and V rows (contiguous, for dQ += dS·K) and their transposes Kᵀ and

@@ -8,6 +8,8 @@ final class WorkgroupState {
     let headDim: Int
     let valueDim: Int
     let q, k, v, s, m, l, acc, lse: UnsafeMutablePointer<Float>
+    /// Token positions of the tile's rows and the panel's columns, for ALiBi.
+    let queryPositions, keyPositions: UnsafeMutablePointer<Int64>
     // Current operands: pointer and leading dimension of the loaded Q, K, V tiles.
     var qTile: (UnsafePointer<Float>, Int)
     var kTile: (UnsafePointer<Float>, Int)
@@ -29,6 +31,8 @@ final class WorkgroupState {
         l = zeroedBuffer(maxQueries)
         acc = zeroedBuffer(maxQueries * valueDim)
         lse = zeroedBuffer(maxQueries)
+        queryPositions = positionBuffer(maxQueries)
+        keyPositions = positionBuffer(maxKeys)
         qTile = (UnsafePointer(q), headDim)
         kTile = (UnsafePointer(k), headDim)
         vTile = (UnsafePointer(v), valueDim)
@@ -36,6 +40,8 @@ final class WorkgroupState {
 
     deinit {
         for pointer in [q, k, v, s, m, l, acc, lse] { pointer.deallocate() }
+        queryPositions.deallocate()
+        keyPositions.deallocate()
     }
 
     func initState(rows: Int) {
@@ -48,6 +54,13 @@ final class WorkgroupState {
 /// A zeroed float buffer of at least one element (tile registers of empty tiles stay valid).
 func zeroedBuffer(_ count: Int) -> UnsafeMutablePointer<Float> {
     let pointer = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
+    pointer.initialize(repeating: 0, count: max(count, 1))
+    return pointer
+}
+
+/// A zeroed position buffer of at least one element.
+func positionBuffer(_ count: Int) -> UnsafeMutablePointer<Int64> {
+    let pointer = UnsafeMutablePointer<Int64>.allocate(capacity: max(count, 1))
     pointer.initialize(repeating: 0, count: max(count, 1))
     return pointer
 }

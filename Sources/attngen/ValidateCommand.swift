@@ -30,6 +30,10 @@ struct SpecSummary {
         lines.append("          headDim \(p.headDim), valueDim \(p.valueDim), dtype \(p.dtype.rawValue), scale \(p.effectiveScale)\(p.scale == nil ? " (1/sqrt(headDim))" : "")")
         lines.append("          queries \(gridText(p.queryShape)) = \(p.queryTokens) tokens, keys \(gridText(p.keyShape)) = \(p.keyTokens) tokens")
         lines.append("mask      \(maskText)")
+        if let softcap = spec.scores.softcap { lines.append("scores    softcap \(softcap): s <- softcap * tanh(s / softcap)") }
+        if let slopes = spec.scores.alibiSlopes {
+            lines.append("scores    ALiBi, s <- s - slope[h] * |i + Sk - Sq - j|, slopes \(slopes.map { "\($0)" }.joined(separator: ", "))")
+        }
         lines.append("tiling    query tile \(gridText(spec.tiling.queryTile)), key tile \(gridText(spec.tiling.keyTile))")
         lines.append("schedule  \(spec.schedule.kind)\(scheduleDetail)")
         lines.append("tensors   q \(p.queryTensorShape)  k \(p.keyTensorShape)  v \(p.valueTensorShape)")

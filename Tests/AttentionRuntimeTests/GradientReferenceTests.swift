@@ -13,6 +13,9 @@ import Testing
         try! AttentionSpec.attention(heads: 1, headDim: 3, tokens: [9]).masked(.slidingWindow(left: 2, right: 1)).validated(),
         try! AttentionSpec.attention(heads: 2, headDim: 2, tokens: [4, 5])
             .masked(try! .neighborhood(window: [3, 3], stride: [1, 2], causal: [false, true])).validated(),
+        // The softcap's chain rule and ALiBi: a cap small enough that tanh bends the scores.
+        try! AttentionSpec.attention(heads: 2, kvHeads: 1, headDim: 4, tokens: [6], keyTokens: [8]).masked(.causal)
+            .softcapped(0.5).alibi().validated(),
     ])
     func referenceMatchesFiniteDifferences(spec: AttentionSpec) throws {
         let inputs = try randomGradientInputs(spec, seed: 11)

@@ -102,3 +102,46 @@ import Testing
         }
     }
 }
+
+@Suite struct ScoreModifierSpecTests {
+    private func json(_ scores: String, queryShape: String = "[16]") -> Data {
+        Data(#"{"problem": {"heads": 4, "headDim": 32, "queryShape": \#(queryShape)}, "mask": {"kind": "causal"}, "scores": {\#(scores)}}"#.utf8)
+    }
+
+    private func expectError(_ data: Data, field: String, value: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        do {
+            let spec = try AttentionSpec(json: data)
+            Issue.record("expected an error naming \(field), got \(spec.summary)", sourceLocation: sourceLocation)
+        } catch {
+            #expect(error.description.contains(field) && error.description.contains(value), "\(error)", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func softcapAndSlopesRoundTripThroughJSON() throws {
+        let spec = try AttentionSpec(json: json(#""softcap": 30, "alibiSlopes": [0.5, 0.25, 0.125, 0.0625]"#))
+        #expect(spec.scores == ScoreModifiers(softcap: 30, alibiSlopes: [0.5, 0.25, 0.125, 0.0625]))
+        #expect(try AttentionSpec(json: Data(spec.jsonText.utf8)) == spec)
+        #expect(spec.summary.contains("softcap 30.0, ALiBi slopes 0.5…0.0625"))
+        let plain = try AttentionSpec(json: Data(#"{"problem": {"heads": 4, "headDim": 32, "queryShape": [16]}, "mask": {"kind": "dense"}}"#.utf8))
+        #expect(plain.scores.isEmpty && !plain.jsonText.contains("scores"))
+    }
+
+    /// The ALiBi paper's slopes: 2^(−8h/n) for a power of two, interleaved from 2n otherwise.
+    @Test func geometricSlopesFollowTheALiBiPaper() throws {
+        #expect(ScoreModifiers.geometricSlopes(heads: 8) == (1...8).map { 1 / Double(1 << $0) })
+        #expect(ScoreModifiers.geometricSlopes(heads: 6) == [0.25, 0.0625, 0.015625, 0.00390625, 0.5, 0.125])
+        #expect(ScoreModifiers.geometricSlopes(heads: 1) == [1 / 256])
+        let spec = try AttentionSpec(json: json(#""alibiSlopes": "geometric""#))
+        #expect(spec.scores.alibiSlopes == ScoreModifiers.geometricSlopes(heads: 4))
+    }
+
+    @Test func badModifiersAreTypedErrorsNamingTheValue() {
+        expectError(json(#""softcap": 0"#), field: "scores.softcap", value: "0")
+        expectError(json(#""softcap": -3"#), field: "scores.softcap", value: "-3")
+        expectError(json(#""alibiSlopes": [0.5, 0.25]"#), field: "scores.alibiSlopes", value: "2 slopes")
+        expectError(json(#""alibiSlopes": "linear""#), field: "scores.alibiSlopes", value: "linear")
+        expectError(json(#""alibiSlopes": [1, 2, "x", 4]"#), field: "scores.alibiSlopes[2]", value: "number")
+        expectError(json(#""alibiSlopes": "geometric""#, queryShape: "[4, 4]"), field: "scores.alibiSlopes", value: "1-D")
+        expectError(json(#""softcap": 1, "bias": 2"#), field: "scores.bias", value: "known")
+    }
+}

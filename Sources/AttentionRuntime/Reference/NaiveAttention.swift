@@ -6,16 +6,19 @@ import Foundation
 public protocol NaiveScalar: BinaryFloatingPoint {
     static func exp(_ x: Self) -> Self
     static func log(_ x: Self) -> Self
+    static func tanh(_ x: Self) -> Self
 }
 
 extension Float: NaiveScalar {
     public static func exp(_ x: Float) -> Float { Foundation.exp(x) }
     public static func log(_ x: Float) -> Float { Foundation.log(x) }
+    public static func tanh(_ x: Float) -> Float { Foundation.tanh(x) }
 }
 
 extension Double: NaiveScalar {
     public static func exp(_ x: Double) -> Double { Foundation.exp(x) }
     public static func log(_ x: Double) -> Double { Foundation.log(x) }
+    public static func tanh(_ x: Double) -> Double { Foundation.tanh(x) }
 }
 
 /// Attention computed the obvious way, one query row at a time, with `MaskPredicate` deciding
@@ -42,7 +45,8 @@ public enum NaiveAttention {
             for i in 0..<sq {
                 let visible = (0..<sk).filter { predicate.allows(query: i, key: $0) }
                 for h in 0..<p.heads {
-                    let rowMax = scoreRow(p, batch: b, query: i, head: h, visible: visible, q: q, k: k, scale: scale, into: &scores, maxLogit: &maxLogit)
+                    let rowMax = scoreRow(
+                        spec, batch: b, query: i, head: h, visible: visible, q: q, k: k, scale: scale, into: &scores, maxLogit: &maxLogit)
                     guard rowMax != -.infinity else { continue }
                     let kvh = p.kvHead(forQueryHead: h)
                     var sum: T = 0
@@ -61,14 +65,19 @@ public enum NaiveAttention {
         return (output, lse, maxLogit)
     }
 
-    /// The scaled scores of query `query`, head `head` against its `visible` keys, into
-    /// `scores[j]`; returns the row's maximum (−∞ when no key is visible), NaN-sticky: a NaN
-    /// score makes the whole row NaN (NaN in, NaN out). `maxLogit` grows to the largest finite |score|.
+    /// The scaled, modified scores (`ScoreModifiers`) of query `query`, head `head` against its
+    /// `visible` keys, into `scores[j]`, and where `capSlopes` is given the softcap's derivative
+    /// `1 − tanh²` into `capSlopes[j]`; returns the row's maximum (−∞ when no key is visible),
+    /// NaN-sticky: a NaN score makes the whole row NaN (NaN in, NaN out). `maxLogit` grows to the
+    /// largest finite |score|, before or after the modifiers.
     static func scoreRow<T: NaiveScalar>(
-        _ p: AttentionProblem, batch b: Int, query i: Int, head h: Int, visible: [Int], q: [Float], k: [Float], scale: T,
-        into scores: inout [T], maxLogit: inout T
+        _ spec: AttentionSpec, batch b: Int, query i: Int, head h: Int, visible: [Int], q: [Float], k: [Float], scale: T,
+        into scores: inout [T], capSlopes: UnsafeMutablePointer<T>? = nil, maxLogit: inout T
     ) -> T {
+        let p = spec.problem
         let (sq, sk, d) = (p.queryTokens, p.keyTokens, p.headDim)
+        let softcap = spec.scores.softcap.map { T($0) }
+        let slope = spec.scores.alibiSlopes.map { T($0[h]) }
         let kvh = p.kvHead(forQueryHead: h)
         let qBase = ((b * sq + i) * p.heads + h) * d
         var rowMax = -T.infinity
@@ -76,7 +85,15 @@ public enum NaiveAttention {
             let kBase = ((b * sk + j) * p.kvHeads + kvh) * d
             var dot: T = 0
             for x in 0..<d { dot += T(q[qBase + x]) * T(k[kBase + x]) }
-            scores[j] = dot * scale
+            var score = dot * scale
+            if score.isFinite { maxLogit = max(maxLogit, abs(score)) }
+            if let softcap {
+                let t = T.tanh(score / softcap)
+                score = softcap * t
+                capSlopes?[j] = 1 - t * t
+            }
+            if let slope { score -= slope * T(ScoreModifiers.alibiDistance(query: i, key: j, queryTokens: sq, keyTokens: sk)) }
+            scores[j] = score
             if scores[j].isNaN || scores[j] > rowMax { rowMax = rowMax.isNaN ? rowMax : scores[j] }
             if scores[j].isFinite { maxLogit = max(maxLogit, abs(scores[j])) }
         }

@@ -8,7 +8,8 @@ import AttentionSpec
 /// Per row `i` (scaled scores `s`, `P = softmax(s)` over the visible keys, upstream gradient
 /// `dO`): `dP_ij = dO_i·V_j`, `D_i = Σ_j P_ij·dP_ij` (= `dO_i·O_i`), `dS_ij = P_ij·(dP_ij − D_i)`,
 /// `dQ_i = scale·Σ_j dS_ij·K_j`, `dK_j += scale·dS_ij·Q_i`, `dV_j += P_ij·dO_i`. With GQA, `dK`
-/// and `dV` sum over the query heads that share a kv head. A row that sees no key contributes
+/// and `dV` sum over the query heads that share a kv head. A softcap multiplies `dS` by its
+/// derivative `1 − tanh²(s / softcap)`; ALiBi, being additive, changes only `s`. A row that sees no key contributes
 /// nothing; NaN scores make their row's contributions NaN.
 public enum NaiveGradients {
     public struct Result<T: NaiveScalar> {
@@ -33,12 +34,16 @@ public enum NaiveGradients {
             dv: [T](repeating: 0, count: p.batch * sk * p.kvHeads * dvWidth), maxLogit: 0)
         var scores = [T](repeating: 0, count: sk)
         var probabilities = [T](repeating: 0, count: sk)
+        let capSlopes = UnsafeMutablePointer<T>.allocate(capacity: max(sk, 1))
+        capSlopes.initialize(repeating: 1, count: max(sk, 1))
+        defer { capSlopes.deallocate() }
         for b in 0..<p.batch {
             for i in 0..<sq {
                 let visible = (0..<sk).filter { predicate.allows(query: i, key: $0) }
                 for h in 0..<p.heads {
                     let rowMax = NaiveAttention.scoreRow(
-                        p, batch: b, query: i, head: h, visible: visible, q: q, k: k, scale: scale, into: &scores, maxLogit: &result.maxLogit)
+                        spec, batch: b, query: i, head: h, visible: visible, q: q, k: k, scale: scale, into: &scores,
+                        capSlopes: capSlopes, maxLogit: &result.maxLogit)
                     guard rowMax != -.infinity else { continue }
                     let kvh = p.kvHead(forQueryHead: h)
                     let qBase = ((b * sq + i) * p.heads + h) * d
@@ -60,7 +65,8 @@ public enum NaiveGradients {
                     }
                     for j in visible {
                         let weight = probabilities[j]
-                        let dS = weight * (scores[j] - rowD) * scale
+                        // The softcap's chain rule: d(softcap·tanh(s/softcap))/ds = 1 − tanh² (1 without one).
+                        let dS = weight * (scores[j] - rowD) * scale * capSlopes[j]
                         let kBase = ((b * sk + j) * p.kvHeads + kvh) * d
                         let vBase = ((b * sk + j) * p.kvHeads + kvh) * dvWidth
                         for x in 0..<d {

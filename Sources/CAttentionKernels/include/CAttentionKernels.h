@@ -63,6 +63,22 @@ void ag_softmax_finalize(int M, int DV, float *acc, int ldacc,
 void ag_softmax_gradient(int M, int N, float *S, int lds, float *dP, int lddp,
                          const float *lse, const float *D, float scale);
 
+/// Score modifiers on the scaled scores S[M x N], in place, per row r < M and column j < N:
+///   softcap > 0:  S[r][j] = softcap * tanh(S[r][j] / softcap), and when cap_slopes is not NULL
+///                 cap_slopes[r][j] = 1 - tanh^2 (the softcap's derivative, for the backward);
+///   slope != 0:   S[r][j] -= slope * |query_positions[r] - key_positions[j]| (ALiBi; the
+///                 caller aligns the positions: query token + Sk - Sq, key token).
+/// softcap <= 0 and slope == 0 skip their step. NaN stays NaN; +-inf becomes +-softcap.
+void ag_modify_scores(int M, int N, float *S, int lds, float softcap, float slope,
+                      const int64_t *query_positions, const int64_t *key_positions,
+                      float *cap_slopes, int ldc);
+
+/// A[r][j] *= B[r][j] for r < M, j < N (the softcap's chain rule on dS).
+void ag_multiply_elementwise(int M, int N, float *A, int lda, const float *B, int ldb);
+
+/// tanh(x) to a few ulp (portable, no libm).
+float ag_tanhf(float x);
+
 /// B[N x M] = A[M x N]^T.
 void ag_transpose(int M, int N, const float *A, int lda, float *B, int ldb);
 

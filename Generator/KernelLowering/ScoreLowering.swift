@@ -1,0 +1,52 @@
+import AttentionSpec
+
+/// The score modifiers (`ScoreModifiers`), written once for both dialects: compile-time
+/// constants (the cap, one ALiBi slope per query head) and the statements that apply them to a
+/// scaled score, in `ScoreModifiers`' order: softcap, then ALiBi. An empty one emits nothing, so
+/// programs without modifiers keep their text.
+public struct ScoreLowering: Hashable, Sendable {
+    public let softcap: Float?
+    public let slopes: [Float]?
+
+    public init(_ modifiers: ScoreModifiers) {
+        softcap = modifiers.softcap.map(Float.init)
+        slopes = modifiers.alibiSlopes?.map(Float.init)
+    }
+
+    public var isEmpty: Bool { softcap == nil && slopes == nil }
+
+    /// The program section of the constants, at file scope (`SOFTCAP`, `ALIBI_SLOPES[heads]`):
+    /// one text, or none for an empty one.
+    public func section(_ d: KernelDialect) -> [String] {
+        guard !isEmpty else { return [] }
+        var lines = [
+            d.comment("---- Score modifiers ---------------------------------------------------------------------------"),
+            d.comment("s <- SOFTCAP * tanh(s / SOFTCAP), then s <- s - ALIBI_SLOPES[head] * |query + Sk - Sq - key|"),
+        ]
+        if let softcap { lines.append(d.floatConstant("SOFTCAP", softcap)) }
+        if let slopes { lines.append(d.floatArray("ALIBI_SLOPES", slopes)) }
+        return [lines.joined(separator: "\n")]
+    }
+
+    /// The softcap on `value` (a float or float-vector lvalue holding scaled scores), as a
+    /// statement; with `derivative`, also declares that float holding `1 − tanh²` (scalars only).
+    public func softcapped(_ value: String, derivative: String? = nil) -> [String] {
+        guard softcap != nil else { return derivative.map { ["const float \($0) = 1.0f;"] } ?? [] }
+        guard let derivative else { return ["\(value) = SOFTCAP * tanh(\(value) * (1.0f / SOFTCAP));"] }
+        return [
+            "const float \(derivative)_tanh = tanh(\(value) * (1.0f / SOFTCAP));",
+            "const float \(derivative) = 1.0f - \(derivative)_tanh * \(derivative)_tanh;",
+            "\(value) = SOFTCAP * \(derivative)_tanh;",
+        ]
+    }
+
+    /// ALiBi on the float lvalue `value` for flat tokens `query` and `key` of query head `head`
+    /// (int expressions), as a statement; `valid` (a bool expression) guards pairs whose key
+    /// may be past the panel (those are masked to −∞ afterwards anyway).
+    public func biased(_ d: KernelDialect, _ value: String, query: String, key: String, head: String, valid: String? = nil) -> [String] {
+        guard slopes != nil else { return [] }
+        let distance = "abs(\(query) + \(d.scalar("key_tokens")) - \(d.scalar("query_tokens")) - \(key))"
+        let statement = "\(value) -= ALIBI_SLOPES[\(head)] * \(d.toFloat(distance));"
+        return [valid.map { "if (\($0)) \(statement)" } ?? statement]
+    }
+}
