@@ -61,7 +61,7 @@ public struct GLSLGradientSource: Sendable {
         let lowering = GradientKernelLowering(dialect: .glsl, facts: facts, maskFunction: mask.functionName, scores: scores)
         let transposed = GradientPlanTables(plan: plan)
         let packed = GLSLPlanBuffer(
-            tables: OpenCLPlanTables(plan: plan), segmentTable: false, blockTable: mask.readsBlockTable, transposed: transposed)
+            tables: OpenCLPlanTables(plan: plan), segmentTable: false, maskTable: mask.readsMaskTable, transposed: transposed)
         planWords = packed.words
         planLayout = packed.bases
         let (queryTiles, keyTiles) = (plan.queryTiles.count, plan.keyTiles.count)

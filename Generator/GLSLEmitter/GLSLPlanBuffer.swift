@@ -10,7 +10,7 @@ struct GLSLPlanBuffer {
     let bases: [(name: String, base: Int, count: Int, summary: String)]
 
     /// `transposed`: also the backward's visitor tables.
-    init(tables t: OpenCLPlanTables, segmentTable: Bool, blockTable: Bool, transposed: GradientPlanTables? = nil) {
+    init(tables t: OpenCLPlanTables, segmentTable: Bool, maskTable: Bool, transposed: GradientPlanTables? = nil) {
         var tables: [(String, [Int32], String)] = [
             ("query_tile_offsets", t.queryTileOffsets, "query tile t holds query_tile_tokens[offsets[t] .. offsets[t + 1])"),
             ("query_tile_tokens", t.queryTileTokens, "flat query tokens of each query tile, row-major within the box"),
@@ -32,8 +32,8 @@ struct GLSLPlanBuffer {
                 ("visitors", transposed.visitors, "pairs (query tile, 1 if FULL else 0) in query tile order: the transposed plan"),
             ]
         }
-        if blockTable {
-            tables.append(("block_table", t.blockTable, "[query block * keyBlocks + key block] = 1 when the block pair is listed"))
+        if maskTable {
+            tables.append(("mask_table", t.maskTable, "block pairs listed (block-sparse) or key intervals per query (varlen)"))
         }
         var words: [Int32] = []
         var bases: [(String, Int, Int, String)] = []

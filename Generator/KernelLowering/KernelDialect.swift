@@ -164,28 +164,28 @@ public struct KernelDialect: Hashable, Sendable {
     /// arguments are not visible to helper functions), or from the push-constant block.
     public func maskSize(_ name: String) -> String { language == .openCL ? "mask->\(name)" : "pc.\(name)" }
 
-    /// Entry `index` of the block-sparse mask's block table.
-    public func maskBlockTable(_ index: String) -> String {
-        language == .openCL ? "mask->block_table[\(index)]" : plan("block_table", index)
+    /// Entry `index` of the mask table (block-sparse: listed block pairs; varlen: key intervals).
+    public func maskTable(_ index: String) -> String {
+        language == .openCL ? "mask->mask_table[\(index)]" : plan("mask_table", index)
     }
 
     /// The predicate's parameters after `int query, int key`.
     public var maskContextParameter: String { language == .openCL ? ", const mask_params* mask" : "" }
 
     /// OpenCL's record of what the predicate reads (GLSL needs none: push constants are global).
-    public func maskContextRecord(sizes: [String], blockTable: Bool) -> String {
+    public func maskContextRecord(sizes: [String], maskTable: Bool) -> String {
         guard language == .openCL else { return "" }
         let fields = ["int query_tokens;  /* flat query grid size (Sq) */", "int key_tokens;    /* flat key grid size (Sk) */"]
             + sizes.map { "int \($0);  /* tokens of the grid on axis \($0.last!) */" }
-            + (blockTable ? ["__global const int* block_table;  /* [query block][key block] = 1 when listed */"] : [])
+            + (maskTable ? ["__global const int* mask_table;  /* block pairs listed, or key intervals per query */"] : [])
         return "/* Run-time sizes the mask formula reads. */\ntypedef struct {\n"
             + fields.map { "    " + $0 }.joined(separator: "\n") + "\n} mask_params;"
     }
 
     /// The kernel statement that fills the record from the kernel's arguments (nil in GLSL).
-    public func maskContextInitializer(sizes: [String], blockTable: Bool) -> String? {
+    public func maskContextInitializer(sizes: [String], maskTable: Bool) -> String? {
         guard language == .openCL else { return nil }
-        let values = ["query_tokens", "key_tokens"] + sizes + (blockTable ? ["block_table"] : [])
+        let values = ["query_tokens", "key_tokens"] + sizes + (maskTable ? ["mask_table"] : [])
         return "const mask_params mask = { \(values.joined(separator: ", ")) };"
     }
 }

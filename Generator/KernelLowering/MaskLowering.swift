@@ -34,6 +34,7 @@ public struct MaskLowering: Hashable, Sendable {
         case .slidingWindow: "sliding_window_mask_allows"
         case .neighborhood: "neighborhood_mask_allows"
         case .blockSparse: "block_sparse_mask_allows"
+        case .varlen: "varlen_mask_allows"
         }
     }
 
@@ -44,7 +45,7 @@ public struct MaskLowering: Hashable, Sendable {
             parameters.append(MaskParameter(id: parameters.count, name: name, type: type, value: value, comment: comment))
         }
         switch mask {
-        case .dense, .causal:
+        case .dense, .causal, .varlen:
             break
         case .slidingWindow(let left, let right):
             add("WINDOW_LEFT", "int", left, "keys left of the diagonal; -1: unbounded")
@@ -70,20 +71,26 @@ public struct MaskLowering: Hashable, Sendable {
     /// attention kernel has), with their values for `problem`.
     public func sizes(for problem: AttentionProblem) -> [(name: String, value: Int)] {
         let values = switch mask {
-        case .dense, .causal, .slidingWindow: [Int]()
+        case .dense, .causal, .slidingWindow, .varlen: [Int]()
         case .neighborhood: problem.queryShape
         case .blockSparse: problem.queryShape + problem.keyShape
         }
         return Array(zip(sizeNames, values))
     }
 
-    /// Whether the predicate reads the plan's block table.
-    public var readsBlockTable: Bool { mask.kind == "blockSparse" }
+    /// Whether the predicate reads a host-built mask table: the block-sparse mask's block
+    /// pairs, or the varlen mask's key interval per query (`OpenCLPlanTables.maskTable`).
+    public var readsMaskTable: Bool {
+        switch mask {
+        case .blockSparse, .varlen: true
+        default: false
+        }
+    }
 
     /// The names of `sizes(for:)`, which do not depend on the problem's values.
     var sizeNames: [String] {
         switch mask {
-        case .dense, .causal, .slidingWindow: []
+        case .dense, .causal, .slidingWindow, .varlen: []
         case .neighborhood: (0..<rank).map { "grid_\($0)" }
         case .blockSparse: (0..<rank).map { "query_grid_\($0)" } + (0..<rank).map { "key_grid_\($0)" }
         }
@@ -95,7 +102,7 @@ public struct MaskLowering: Hashable, Sendable {
         let declared = parameters.map { d.maskParameter($0) }
         let sections = [
             declared.isEmpty ? "" : d.comment("Mask parameters, from the spec.") + "\n" + declared.joined(separator: "\n"),
-            d.maskContextRecord(sizes: sizeNames, blockTable: readsBlockTable),
+            d.maskContextRecord(sizes: sizeNames, maskTable: readsMaskTable),
             functions(d),
         ]
         return sections.filter { !$0.isEmpty }.joined(separator: "\n\n")
@@ -103,7 +110,7 @@ public struct MaskLowering: Hashable, Sendable {
 
     /// The kernel statement that fills OpenCL's record of run-time sizes (nil in GLSL).
     public func contextInitializer(_ d: KernelDialect) -> String? {
-        d.maskContextInitializer(sizes: sizeNames, blockTable: readsBlockTable)
+        d.maskContextInitializer(sizes: sizeNames, maskTable: readsMaskTable)
     }
 
     /// The predicate functions alone (they read the parameters by name).
@@ -132,6 +139,15 @@ public struct MaskLowering: Hashable, Sendable {
             return neighborhoodFunctions(d, signature: signature)
         case .blockSparse:
             return blockSparseFunction(d, signature: signature)
+        case .varlen:
+            return d.comments([
+                "Packed sequences of different lengths (cu_seqlens): the host lists, per packed query, the packed",
+                "keys first .. last it sees (its own sequence's, under that sequence's window; empty: last < first).",
+            ]) + "\n" + [
+                "bool varlen_mask_allows(\(signature)) {",
+                "    return key >= \(d.maskTable("2 * query")) && key <= \(d.maskTable("2 * query + 1"));",
+                "}",
+            ].joined(separator: "\n")
         }
     }
 
@@ -211,7 +227,7 @@ public struct MaskLowering: Hashable, Sendable {
         ] + strides + [
             "const int key_blocks = \(keyStride);",
             "const int pair = (\(queryBlock)) * key_blocks + \(keyBlock);",
-            "if (\(d.maskBlockTable("pair")) == 0) return false;",
+            "if (\(d.maskTable("pair")) == 0) return false;",
             "return !BLOCK_SPARSE_CAUSAL || key <= query + \(d.maskSize("key_tokens")) - \(d.maskSize("query_tokens"));",
         ]
         return d.comments([

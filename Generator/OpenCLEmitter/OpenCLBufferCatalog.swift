@@ -32,7 +32,7 @@ struct OpenCLBufferCatalog {
             plan("segment_offsets", tables.segmentOffsets, "work-group g runs segments[offsets[g] .. offsets[g + 1]) (in sixes)"),
             plan("segments", tables.segments, "(batch, head, query tile, first visit, end visit, partial slot); visits relative to the query tile"),
             plan("slot_offsets", tables.slotOffsets, "output tile o merges partial slots [offsets[o], offsets[o + 1])"),
-            plan("block_table", tables.blockTable, "[query block * keyBlocks + key block] = 1 when the block pair is listed"),
+            plan("mask_table", tables.maskTable, "block pairs listed (block-sparse) or key intervals per query (varlen)"),
             scratch("partial_m", slots * rows, "running max per partial slot and row (slot * MAX_QUERY_ROWS + row)"),
             scratch("partial_l", slots * rows, "running sum per partial slot and row"),
             scratch("partial_acc", slots * rows * p.valueDim, "unnormalised output per partial slot, row and column"),

@@ -32,7 +32,7 @@ public struct OpenCLKernelArgument: Hashable, Sendable {
     /// The arguments the mask predicate needs beyond `query_tokens` and `key_tokens`, which
     /// every attention kernel takes.
     public static func mask(_ mask: MaskLowering, problem: AttentionProblem) -> [OpenCLKernelArgument] {
-        mask.sizes(for: problem).map { .int($0.name, $0.value) } + (mask.readsBlockTable ? [.planBuffer("block_table")] : [])
+        mask.sizes(for: problem).map { .int($0.name, $0.value) } + (mask.readsMaskTable ? [.planBuffer("mask_table")] : [])
     }
 }
 

@@ -21,8 +21,10 @@ public struct OpenCLPlanTables: Hashable, Sendable {
     public let segments: [Int32]
     /// Split-KV and lean: partial slots of output tile `o` are `slotOffsets[o] ..< slotOffsets[o + 1]`. Empty for flash.
     public let slotOffsets: [Int32]
-    /// Block-sparse masks: `[query block · key blocks + key block]` = 1 when the pair is listed. Empty otherwise.
-    public let blockTable: [Int32]
+    /// Block-sparse masks: `[query block · key blocks + key block]` = 1 when the pair is listed;
+    /// varlen masks: `[2 · query]`, `[2 · query + 1]` = the first and last packed key it sees.
+    /// Empty otherwise.
+    public let maskTable: [Int32]
 
     public init(plan: TilePlan) {
         let p = plan.spec.problem
@@ -56,9 +58,14 @@ public struct OpenCLPlanTables: Hashable, Sendable {
             for qb in 0..<queryBlocks.count {
                 for kb in layout.listedKeyBlocks(ofQueryBlock: qb) { table[qb * keyBlocks.count + kb] = 1 }
             }
-            blockTable = table
+            maskTable = table
+        } else if case .varlen(let lengths) = plan.spec.mask {
+            maskTable = (0..<p.queryTokens).flatMap { query in
+                let interval = lengths.keyInterval(query: query)
+                return [Int32(interval.first), Int32(interval.last)]
+            }
         } else {
-            blockTable = []
+            maskTable = []
         }
     }
 

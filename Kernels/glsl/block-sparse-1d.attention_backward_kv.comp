@@ -35,7 +35,7 @@ layout(push_constant, std430) uniform PushConstants {
     int visits_base;              // plan_data offset of visits
     int visitor_offsets_base;     // plan_data offset of visitor_offsets
     int visitors_base;            // plan_data offset of visitors
-    int block_table_base;         // plan_data offset of block_table
+    int mask_table_base;          // plan_data offset of mask_table
 } pc;
 
 // ---- Buffers (descriptor set 0) ------------------------------------------------------------------
@@ -71,7 +71,7 @@ bool block_sparse_mask_allows(int query, int key) {
     const int query_stride_0 = 1, key_stride_0 = 1;
     const int key_blocks = key_stride_0 * ((pc.key_grid_0 + KEY_BLOCK_0 - 1) / KEY_BLOCK_0);
     const int pair = ((q0 / QUERY_BLOCK_0) * query_stride_0) * key_blocks + (k0 / KEY_BLOCK_0) * key_stride_0;
-    if (plan_data[pc.block_table_base + pair] == 0) return false;
+    if (plan_data[pc.mask_table_base + pair] == 0) return false;
     return !BLOCK_SPARSE_CAUSAL || key <= query + pc.key_tokens - pc.query_tokens;
 }
 

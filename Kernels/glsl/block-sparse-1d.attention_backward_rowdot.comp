@@ -35,7 +35,7 @@ layout(push_constant, std430) uniform PushConstants {
     int visits_base;              // plan_data offset of visits
     int visitor_offsets_base;     // plan_data offset of visitor_offsets
     int visitors_base;            // plan_data offset of visitors
-    int block_table_base;         // plan_data offset of block_table
+    int mask_table_base;          // plan_data offset of mask_table
 } pc;
 
 // ---- Buffers (descriptor set 0) ------------------------------------------------------------------

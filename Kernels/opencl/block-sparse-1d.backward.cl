@@ -30,7 +30,7 @@ typedef struct {
     int key_tokens;    /* flat key grid size (Sk) */
     int query_grid_0;  /* tokens of the grid on axis 0 */
     int key_grid_0;  /* tokens of the grid on axis 0 */
-    __global const int* block_table;  /* [query block][key block] = 1 when listed */
+    __global const int* mask_table;  /* block pairs listed, or key intervals per query */
 } mask_params;
 
 /* Block-sparse (FlexAttention's BlockMask): query i sees key j iff the pair of their boxes
@@ -43,7 +43,7 @@ bool block_sparse_mask_allows(int query, int key, const mask_params* mask) {
     const int query_stride_0 = 1, key_stride_0 = 1;
     const int key_blocks = key_stride_0 * ((mask->key_grid_0 + KEY_BLOCK_0 - 1) / KEY_BLOCK_0);
     const int pair = ((q0 / QUERY_BLOCK_0) * query_stride_0) * key_blocks + (k0 / KEY_BLOCK_0) * key_stride_0;
-    if (mask->block_table[pair] == 0) return false;
+    if (mask->mask_table[pair] == 0) return false;
     return !BLOCK_SPARSE_CAUSAL || key <= query + mask->key_tokens - mask->query_tokens;
 }
 
@@ -88,8 +88,8 @@ void attention_backward_kv(__global const storage_t* q,
                            const float scale,
                            const int query_grid_0,
                            const int key_grid_0,
-                           __global const int* block_table) {
-    const mask_params mask = { query_tokens, key_tokens, query_grid_0, key_grid_0, block_table };
+                           __global const int* mask_table) {
+    const mask_params mask = { query_tokens, key_tokens, query_grid_0, key_grid_0, mask_table };
     const int gid = (int)get_global_id(0);
     const int r = gid % MAX_KEY_ROWS, tile_row = gid / MAX_KEY_ROWS;
     const int key_tile = tile_row % key_tiles, group_row = tile_row / key_tiles;
@@ -157,8 +157,8 @@ void attention_backward_q(__global const storage_t* q,
                           const float scale,
                           const int query_grid_0,
                           const int key_grid_0,
-                          __global const int* block_table) {
-    const mask_params mask = { query_tokens, key_tokens, query_grid_0, key_grid_0, block_table };
+                          __global const int* mask_table) {
+    const mask_params mask = { query_tokens, key_tokens, query_grid_0, key_grid_0, mask_table };
     const int gid = (int)get_global_id(0);
     const int r = gid % MAX_QUERY_ROWS, tile_row = gid / MAX_QUERY_ROWS;
     const int query_tile = tile_row % query_tiles, head_row = tile_row / query_tiles;

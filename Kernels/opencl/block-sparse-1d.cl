@@ -64,7 +64,7 @@ typedef struct {
     int key_tokens;    /* flat key grid size (Sk) */
     int query_grid_0;  /* tokens of the grid on axis 0 */
     int key_grid_0;  /* tokens of the grid on axis 0 */
-    __global const int* block_table;  /* [query block][key block] = 1 when listed */
+    __global const int* mask_table;  /* block pairs listed, or key intervals per query */
 } mask_params;
 
 /* Block-sparse (FlexAttention's BlockMask): query i sees key j iff the pair of their boxes
@@ -77,7 +77,7 @@ bool block_sparse_mask_allows(int query, int key, const mask_params* mask) {
     const int query_stride_0 = 1, key_stride_0 = 1;
     const int key_blocks = key_stride_0 * ((mask->key_grid_0 + KEY_BLOCK_0 - 1) / KEY_BLOCK_0);
     const int pair = ((q0 / QUERY_BLOCK_0) * query_stride_0) * key_blocks + (k0 / KEY_BLOCK_0) * key_stride_0;
-    if (mask->block_table[pair] == 0) return false;
+    if (mask->mask_table[pair] == 0) return false;
     return !BLOCK_SPARSE_CAUSAL || key <= query + mask->key_tokens - mask->query_tokens;
 }
 
@@ -103,7 +103,7 @@ void attention_flash(__global const storage_t* q,
                      const float scale,
                      const int query_grid_0,
                      const int key_grid_0,
-                     __global const int* block_table) {
+                     __global const int* mask_table) {
     /* Work-group tiles: Q transposed, the K/V stage, P, the row reduction, token lists. */
     __local float q_tile[HEAD_DIM * Q_STRIDE];       /* Q[row][x] at x * Q_STRIDE + row */
     __local float stage[STAGE_FLOATS];              /* K chunk [x][key] or V part [key][x] */
@@ -112,7 +112,7 @@ void attention_flash(__global const storage_t* q,
     __local int query_rows[TILE_ROWS];               /* flat tokens of the query tile */
     __local int panel_tokens[PANEL_KEYS];            /* flat tokens of the panel's keys, in visit order */
     __local int panel_masked[PANEL_KEYS];            /* 1 where the key's visit is PARTIAL */
-    const mask_params mask = { query_tokens, key_tokens, query_grid_0, key_grid_0, block_table };
+    const mask_params mask = { query_tokens, key_tokens, query_grid_0, key_grid_0, mask_table };
     const int group = (int)get_group_id(0);
     const int lid = (int)get_local_id(0);
     const int rg = lid / KEY_THREADS, cg = lid % KEY_THREADS;  /* this invocation's row and key group */

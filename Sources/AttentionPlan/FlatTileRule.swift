@@ -9,6 +9,7 @@ struct FlatTileRule: Sendable {
     let queryCount: Int
     let keyCount: Int
     private let blocks: BlockTable?
+    private var isVarlen: Bool { if case .varlen = mask { true } else { false } }
 
     init(mask: AttentionMask, problem: AttentionProblem, queryTiles: TileGrid, keyTiles: TileGrid) {
         self.mask = mask
@@ -33,6 +34,9 @@ struct FlatTileRule: Sendable {
                 query: q, queryCount: queryCount, keyCount: keyCount, left: left < 0 ? nil : left, right: right < 0 ? nil : right)
         case .blockSparse(let layout) where layout.causal:
             return MaskPredicate.denseKeyRange(query: q, queryCount: queryCount, keyCount: keyCount, left: nil, right: 0)
+        case .varlen(let lengths):
+            let interval = lengths.keyInterval(query: q)
+            return (interval.first, interval.last)
         default:
             return (nil, nil)
         }
@@ -51,8 +55,9 @@ struct FlatTileRule: Sendable {
         if let hiMax, hiMax < kMin { return nil }
         if let loMin, loMin > kMax { return nil }
         if (loMax.map { $0 <= kMin } ?? true) && (hiMin.map { $0 >= kMax } ?? true) { return .full }
-        // Contiguous runs meet whenever the corners allow it; boxes of several axes need a search.
-        if contiguous { return .partial }
+        // Contiguous runs meet whenever the corners allow it (varlen's empty intervals aside);
+        // boxes of several axes need a search.
+        if contiguous, !isVarlen { return .partial }
         let keyList = keys()
         for q in queries() {
             let (lo, hi) = interval(q)

@@ -13,6 +13,9 @@ public enum AttentionMask: Hashable, Sendable {
     /// One entry per token axis; the mask is the AND of the per-axis masks.
     case neighborhood([NeighborhoodAxis])
     case blockSparse(BlockSparseLayout)
+    /// Packed sequences of different lengths, each with its own dense, causal or sliding-window
+    /// mask (`VariableLengths`).
+    case varlen(VariableLengths)
 
     /// A neighborhood mask from per-axis lists; `stride`, `dilation` and `causal` default to
     /// 1, 1 and false on every axis. Lists must have one entry per axis of `window`.
@@ -42,6 +45,7 @@ public enum AttentionMask: Hashable, Sendable {
         case .slidingWindow: "slidingWindow"
         case .neighborhood: "neighborhood"
         case .blockSparse: "blockSparse"
+        case .varlen: "varlen"
         }
     }
 }

@@ -81,7 +81,7 @@ extension AttentionProblem {
 }
 
 extension AttentionMask {
-    static let kinds = ["dense", "causal", "slidingWindow", "neighborhood", "blockSparse"]
+    static let kinds = ["dense", "causal", "slidingWindow", "neighborhood", "blockSparse", "varlen"]
 
     init(_ json: JSONReader) throws(SpecError) {
         let kind = try json.string("kind")
@@ -123,6 +123,9 @@ extension AttentionMask {
                 queryBlock: try json.ints("queryBlock"), keyBlock: try json.ints("keyBlock"),
                 kvIndices: kvIndices, fullIndices: fullIndices,
                 causal: json.has("causal") ? try json.bool("causal") : false))
+        case "varlen":
+            try json.rejectUnknown(allowed: ["kind", "queryOffsets", "keyOffsets", "queryLengths", "keyLengths", "causal", "left", "right"])
+            self = .varlen(try VariableLengths(json))
         default:
             throw .unknownKind(field: json.name("kind"), value: kind, known: Self.kinds)
         }
@@ -139,6 +142,11 @@ extension AttentionMask {
                 "kind": .string(kind), "window": .ints(axes.map(\.window)), "stride": .ints(axes.map(\.stride)),
                 "dilation": .ints(axes.map(\.dilation)), "causal": .array(axes.map { .bool($0.causal) }),
             ])
+        case .varlen(let lengths):
+            return .object([
+                "kind": .string(kind), "queryOffsets": .ints(lengths.queryOffsets), "keyOffsets": .ints(lengths.keyOffsets),
+                "left": .int(lengths.left), "right": .int(lengths.right),
+            ])
         case .blockSparse(let layout):
             var fields: [String: JSONValue] = [
                 "kind": .string(kind), "queryBlock": .ints(layout.queryBlock), "keyBlock": .ints(layout.keyBlock),
@@ -151,6 +159,33 @@ extension AttentionMask {
             }
             return .object(fields)
         }
+    }
+}
+
+extension VariableLengths {
+    /// Offsets (`queryOffsets`, `keyOffsets`, FlashAttention's `cu_seqlens`) or lengths
+    /// (`queryLengths`, `keyLengths`), not both; the window as `left`/`right` (default −1) or
+    /// `"causal": true` (right 0).
+    init(_ json: JSONReader) throws(SpecError) {
+        func offsets(_ offsetsKey: String, _ lengthsKey: String) throws(SpecError) -> [Int] {
+            switch (json.has(offsetsKey), json.has(lengthsKey)) {
+            case (true, false): return try json.ints(offsetsKey)
+            case (false, true): return try json.ints(lengthsKey).reduce(into: [0]) { $0.append($0.last! &+ $1) }
+            case (true, true):
+                throw .invalidValue(field: json.name(lengthsKey), value: "…", reason: "give \(offsetsKey) or \(lengthsKey), not both")
+            case (false, false): throw .missingField(field: json.name(offsetsKey))
+            }
+        }
+        var right = json.has("right") ? try json.int("right") : -1
+        if json.has("causal"), try json.bool("causal") {
+            guard !json.has("right") || right == 0 else {
+                throw .invalidValue(field: json.name("right"), value: "\(right)", reason: "a causal window has right = 0")
+            }
+            right = 0
+        }
+        self.init(
+            queryOffsets: try offsets("queryOffsets", "queryLengths"), keyOffsets: try offsets("keyOffsets", "keyLengths"),
+            left: json.has("left") ? try json.int("left") : -1, right: right)
     }
 }
 

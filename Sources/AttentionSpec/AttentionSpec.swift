@@ -28,6 +28,8 @@ public struct AttentionSpec: Hashable, Sendable {
                 + " dilation \(grid(axes.map(\.dilation))) causal \(axes.map { $0.causal ? "1" : "0" }.joined())"
         } else if case .slidingWindow(let left, let right) = mask {
             maskText += " (\(left), \(right))"
+        } else if case .varlen(let lengths) = mask {
+            maskText += " \(lengths.sequences) sequences, window (\(lengths.left), \(lengths.right))"
         }
         let scheduleText: String
         switch schedule {

@@ -24,6 +24,9 @@ extension MaskPredicate {
                 let w = axes[axis].keyWindow(query: grid.coordinate(of: query, axis: axis), length: problem.queryShape[axis])
                 return count * ((w.last - w.first) / axes[axis].dilation + 1)
             }
+        case .varlen(let lengths):
+            let interval = lengths.keyInterval(query: query)
+            return interval.last - interval.first + 1
         case .blockSparse:
             guard keys <= countingLimit else { return nil }
             let predicate = MaskPredicate(mask: mask, problem: problem)

@@ -18,6 +18,12 @@ extension MaskPredicate {
             }
         case .neighborhood(let axes):
             maskNeighborhoodTile(axes, queries: queries, keys: keys, scores: scores, ld: ld, offset: offset)
+        case .varlen(let lengths):
+            for (r, query) in queries.enumerated() {
+                let (first, last) = lengths.keyInterval(query: query)
+                let row = scores + r * ld + offset
+                for (c, key) in keys.enumerated() where key < first || key > last { row[c] = -.infinity }
+            }
         case .blockSparse:
             for (r, query) in queries.enumerated() {
                 let row = scores + r * ld + offset

@@ -67,6 +67,9 @@ public struct MaskPredicate: Sendable {
         case .blockSparse(let layout):
             guard let blockTable, blockTable.contains(query: query, key: key) else { return false }
             return !layout.causal || key <= query + keyGrid.count - queryGrid.count
+        case .varlen(let lengths):
+            let interval = lengths.keyInterval(query: query)
+            return key >= interval.first && key <= interval.last
         }
     }
 }

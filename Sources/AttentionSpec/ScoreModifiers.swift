@@ -66,6 +66,11 @@ extension AttentionSpec {
         for (head, slope) in slopes.enumerated() {
             try require(slope.isFinite, "scores.alibiSlopes[\(head)]", slope, "must be finite")
         }
+        if case .varlen = mask {
+            throw .invalidValue(
+                field: "scores.alibiSlopes", value: "\(slopes.count) slopes",
+                reason: "ALiBi with a varlen mask is not supported yet (its distances would be per sequence)")
+        }
         guard problem.rank == 1 else {
             throw .invalidValue(
                 field: "scores.alibiSlopes", value: "\(slopes.count) slopes",

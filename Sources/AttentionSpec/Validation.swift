@@ -51,7 +51,29 @@ extension AttentionSpec {
             }
         case .blockSparse(let layout):
             try validateBlockSparse(layout)
+        case .varlen(let lengths):
+            try validateVariableLengths(lengths)
         }
+    }
+
+    private func validateVariableLengths(_ lengths: VariableLengths) throws(SpecError) {
+        try require(problem.rank == 1, "problem.queryShape", problem.queryShape, "a varlen mask packs its sequences along one token axis")
+        try require(problem.batch == 1, "problem.batch", problem.batch, "must be 1 with a varlen mask: the sequences are the batch")
+        try require(lengths.left >= -1, "mask.left", lengths.left, "must be >= 0, or -1 for unbounded")
+        try require(lengths.right >= -1, "mask.right", lengths.right, "must be >= 0, or -1 for unbounded")
+        for (name, offsets, total) in [
+            ("mask.queryOffsets", lengths.queryOffsets, problem.queryTokens), ("mask.keyOffsets", lengths.keyOffsets, problem.keyTokens),
+        ] {
+            try require(offsets.count >= 2, name, "\(offsets.count) offsets", "needs at least two (one sequence: [0, tokens])")
+            try require(offsets[0] == 0, "\(name)[0]", offsets[0], "must be 0")
+            for n in 1..<offsets.count {
+                try require(offsets[n] >= offsets[n - 1], "\(name)[\(n)]", offsets[n], "is below the offset before it (\(offsets[n - 1]))")
+            }
+            try require(offsets.last == total, "\(name)[\(offsets.count - 1)]", offsets.last!, "must equal the packed token count \(total)")
+        }
+        try require(
+            lengths.queryOffsets.count == lengths.keyOffsets.count, "mask.keyOffsets", "\(lengths.keyOffsets.count) offsets",
+            "needs as many as mask.queryOffsets (\(lengths.queryOffsets.count)): one per sequence, plus one")
     }
 
     private func validateBlockSparse(_ layout: BlockSparseLayout) throws(SpecError) {

@@ -52,6 +52,14 @@ struct SpecSummary {
             return "neighborhood " + axes.enumerated().map { axis, a in
                 "axis \(axis): window \(a.window) stride \(a.stride) dilation \(a.dilation)\(a.causal ? " causal" : "")"
             }.joined(separator: "; ")
+        case .varlen(let lengths):
+            let side = { (n: Int) in n < 0 ? "unbounded" : "\(n)" }
+            let lengthsText = { (offsets: [Int]) in
+                let lengths = zip(offsets.dropFirst(), offsets).map { $0 - $1 }
+                return "\(lengths.min() ?? 0)…\(lengths.max() ?? 0)"
+            }
+            return "varlen, \(lengths.sequences) packed sequences (queries \(lengthsText(lengths.queryOffsets)), keys \(lengthsText(lengths.keyOffsets)) each), "
+                + "window left \(side(lengths.left)), right \(side(lengths.right)) around each sequence's bottom-right diagonal"
         case .blockSparse(let layout):
             let listed = layout.kvIndices.indices.map { layout.listedKeyBlocks(ofQueryBlock: $0).count }.reduce(0, +)
             return "block-sparse, blocks \(gridText(layout.queryBlock))/\(gridText(layout.keyBlock)), "

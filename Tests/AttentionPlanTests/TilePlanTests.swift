@@ -36,6 +36,20 @@ func randomSpec(using rng: inout PlanRNG) throws -> AttentionSpec {
         keyTile.append(Int.random(in: 1...4, using: &rng))
     }
     var spec = AttentionSpec.attention(heads: 1, headDim: 8, tokens: shape, keyTokens: keyShape).tiled(query: queryTile, key: keyTile)
+    if Int.random(in: 0..<7, using: &rng) == 0 {
+        // Packed sequences, some empty on either side, under a random window.
+        let sequences = Int.random(in: 1...5, using: &rng)
+        let lengths = VariableLengths(
+            queryLengths: (0..<sequences).map { _ in Int.random(in: 0...9, using: &rng) },
+            keyLengths: (0..<sequences).map { _ in Int.random(in: 0...12, using: &rng) },
+            left: Int.random(in: -1...5, using: &rng), right: Int.random(in: -1...3, using: &rng))
+        spec.problem.queryShape = [max(1, lengths.queryOffsets.last!)]
+        spec.problem.keyShape = [max(1, lengths.keyOffsets.last!)]
+        var padded = lengths
+        if padded.queryOffsets.last == 0 { padded.queryOffsets.append(1); padded.keyOffsets.append(padded.keyOffsets.last!) }
+        if padded.keyOffsets.last == 0 { padded.keyOffsets.append(1); padded.queryOffsets.append(padded.queryOffsets.last!) }
+        return try spec.masked(.varlen(padded)).tiled(query: [queryTile[0]], key: [keyTile[0]]).validated()
+    }
     switch Int.random(in: 0..<6, using: &rng) {
     case 0: spec = spec.masked(.dense)
     case 1: spec = spec.masked(.causal)

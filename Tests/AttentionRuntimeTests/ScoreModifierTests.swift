@@ -30,46 +30,14 @@ import Testing
             .tiled(query: [16], key: [32]).softcapped(1).validated(),
     ]
 
-    /// One runtime per backend for every test here, so each spec's kernels are prepared once.
-    static let runtimes = Result { try ScheduleExtremesTests.runtimes() }
-
     @Test(arguments: [Float(1), 100])
     func forwardMatchesTheReferenceOnEveryBackend(amplitude: Float) throws {
-        let runtimes = try Self.runtimes.get()
-        for (n, spec) in Self.specs.enumerated() {
-            let inputs = try randomInputs(spec, seed: 900 + UInt64(n), amplitude: amplitude)
-            for runtime in runtimes {
-                let result = try runtime.run(inputs)
-                let report = ToleranceRule().check(result, for: inputs)
-                #expect(report.passed, "\(result.backendName), \(spec.summary), ×\(amplitude): \(report)")
-            }
-        }
+        try EveryBackend.checkForward(Self.specs, seed: 900, amplitude: amplitude)
     }
 
     @Test(arguments: [Float(1), 100])
     func gradientsMatchTheReferenceOnEveryBackend(amplitude: Float) throws {
-        let runtimes = try Self.runtimes.get()
-        var ran = [Int](repeating: 0, count: runtimes.count)
-        for (n, spec) in Self.specs.enumerated() {
-            let inputs = try randomGradientInputs(spec, seed: 950 + UInt64(n), amplitude: amplitude)
-            for (r, runtime) in runtimes.enumerated() {
-                guard let gradients = try Self.gradientsUnlessRefused(runtime, inputs) else { continue }
-                let report = ToleranceRule().check(gradients, for: inputs)
-                #expect(report.passed, "\(gradients.backendName), \(spec.summary), ×\(amplitude): \(report)")
-                ran[r] += 1
-            }
-        }
-        #expect(ran.allSatisfy { $0 >= Self.specs.count - 2 }, "backward runs per backend: \(ran) of \(Self.specs.count)")
-    }
-
-    /// nil where the device refuses the backward (lavapipe's loop cap: refused, never wrong).
-    static func gradientsUnlessRefused(_ runtime: AttentionRuntime, _ inputs: AttentionGradientInputs) throws -> AttentionGradients? {
-        do {
-            return try runtime.gradients(inputs)
-        } catch {
-            if error.isUnsupportedOnDevice { return nil }
-            throw error
-        }
+        try EveryBackend.checkGradients(Self.specs, seed: 950, amplitude: amplitude)
     }
 
     /// The sweep would pass vacuously if a backend ignored the modifiers and the reference did

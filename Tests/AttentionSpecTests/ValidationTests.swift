@@ -103,18 +103,23 @@ import Testing
     }
 }
 
+/// Parses `data`, expecting a `SpecError` whose message names `field` and `value`.
+private func expectSpecError(_ data: Data, field: String, value: String, sourceLocation: SourceLocation) {
+    do {
+        let spec = try AttentionSpec(json: data)
+        Issue.record("expected an error naming \(field), got \(spec.summary)", sourceLocation: sourceLocation)
+    } catch {
+        #expect(error.description.contains(field) && error.description.contains(value), "\(error)", sourceLocation: sourceLocation)
+    }
+}
+
 @Suite struct ScoreModifierSpecTests {
     private func json(_ scores: String, queryShape: String = "[16]") -> Data {
         Data(#"{"problem": {"heads": 4, "headDim": 32, "queryShape": \#(queryShape)}, "mask": {"kind": "causal"}, "scores": {\#(scores)}}"#.utf8)
     }
 
     private func expectError(_ data: Data, field: String, value: String, sourceLocation: SourceLocation = #_sourceLocation) {
-        do {
-            let spec = try AttentionSpec(json: data)
-            Issue.record("expected an error naming \(field), got \(spec.summary)", sourceLocation: sourceLocation)
-        } catch {
-            #expect(error.description.contains(field) && error.description.contains(value), "\(error)", sourceLocation: sourceLocation)
-        }
+        expectSpecError(data, field: field, value: value, sourceLocation: sourceLocation)
     }
 
     @Test func softcapAndSlopesRoundTripThroughJSON() throws {
@@ -143,5 +148,55 @@ import Testing
         expectError(json(#""alibiSlopes": [1, 2, "x", 4]"#), field: "scores.alibiSlopes[2]", value: "number")
         expectError(json(#""alibiSlopes": "geometric""#, queryShape: "[4, 4]"), field: "scores.alibiSlopes", value: "1-D")
         expectError(json(#""softcap": 1, "bias": 2"#), field: "scores.bias", value: "known")
+    }
+}
+
+@Suite struct VariableLengthSpecTests {
+    private func json(_ mask: String, problem: String = #""heads": 2, "headDim": 16, "queryShape": [6], "keyShape": [10]"#) -> Data {
+        Data(#"{"problem": {\#(problem)}, "mask": {"kind": "varlen", \#(mask)}}"#.utf8)
+    }
+
+    private func expectError(_ data: Data, field: String, value: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        expectSpecError(data, field: field, value: value, sourceLocation: sourceLocation)
+    }
+
+    @Test func lengthsAndOffsetsReadAlikeAndRoundTrip() throws {
+        let byLengths = try AttentionSpec(json: json(#""queryLengths": [1, 0, 5], "keyLengths": [4, 3, 3], "causal": true"#))
+        let byOffsets = try AttentionSpec(json: json(#""queryOffsets": [0, 1, 1, 6], "keyOffsets": [0, 4, 7, 10], "right": 0"#))
+        #expect(byLengths == byOffsets)
+        #expect(byLengths.mask == .varlen(VariableLengths(queryOffsets: [0, 1, 1, 6], keyOffsets: [0, 4, 7, 10], left: -1, right: 0)))
+        #expect(try AttentionSpec(json: Data(byLengths.jsonText.utf8)) == byLengths)
+    }
+
+    /// Per sequence, bottom-right aligned; empty intervals stay inside their sequence.
+    @Test func keyIntervalsFollowEachSequencesDiagonal() {
+        let lengths = VariableLengths(queryLengths: [1, 0, 5], keyLengths: [4, 3, 3], right: 0)
+        #expect(lengths.keyInterval(query: 0) == (0, 3))  // one query sees its whole cache
+        // Sequence 2: 5 queries over 3 keys at 7..<10: the first two see nothing.
+        #expect((1...5).map { lengths.keyInterval(query: $0).first } == [7, 7, 7, 7, 7])
+        #expect((1...5).map { lengths.keyInterval(query: $0).last } == [6, 6, 7, 8, 9])
+        let window = VariableLengths(queryLengths: [4], keyLengths: [6], left: 1, right: 1)
+        #expect((0..<4).map { window.keyInterval(query: $0).first } == [1, 2, 3, 4])
+        #expect((0..<4).map { window.keyInterval(query: $0).last } == [3, 4, 5, 5])
+    }
+
+    @Test func badVariableLengthsAreTypedErrorsNamingTheValue() {
+        expectError(json(#""queryOffsets": [1, 6], "keyOffsets": [0, 10]"#), field: "mask.queryOffsets[0]", value: "1")
+        expectError(json(#""queryOffsets": [0, 4, 3, 6], "keyOffsets": [0, 1, 2, 10]"#), field: "mask.queryOffsets[2]", value: "3")
+        expectError(json(#""queryOffsets": [0, 5], "keyOffsets": [0, 10]"#), field: "mask.queryOffsets[1]", value: "5")
+        expectError(json(#""queryOffsets": [0, 6], "keyOffsets": [0, 4, 10]"#), field: "mask.keyOffsets", value: "3 offsets")
+        expectError(json(#""queryOffsets": [0, 6], "queryLengths": [6], "keyOffsets": [0, 10]"#), field: "mask.queryLengths", value: "not both")
+        expectError(json(#""queryLengths": [6]"#), field: "mask.keyOffsets", value: "missing")
+        expectError(json(#""queryLengths": [7, -1], "keyLengths": [10, 0]"#), field: "mask.queryOffsets[2]", value: "6")
+        expectError(json(#""queryLengths": [6], "keyLengths": [10], "causal": true, "right": 2"#), field: "mask.right", value: "2")
+        expectError(json(#""queryLengths": [6], "keyLengths": [10], "left": -4"#), field: "mask.left", value: "-4")
+        expectError(
+            json(#""queryLengths": [3, 3], "keyLengths": [5, 5]"#, problem: #""batch": 2, "heads": 2, "headDim": 16, "queryShape": [6], "keyShape": [10]"#),
+            field: "problem.batch", value: "2")
+        expectError(
+            json(#""queryLengths": [6], "keyLengths": [10]"#, problem: #""heads": 2, "headDim": 16, "queryShape": [2, 3], "keyShape": [2, 5]"#),
+            field: "problem.queryShape", value: "one token axis")
+        let alibi = Data(#"{"problem": {"heads": 2, "headDim": 16, "queryShape": [6], "keyShape": [10]}, "mask": {"kind": "varlen", "queryLengths": [6], "keyLengths": [10]}, "scores": {"alibiSlopes": "geometric"}}"#.utf8)
+        expectError(alibi, field: "scores.alibiSlopes", value: "varlen")
     }
 }

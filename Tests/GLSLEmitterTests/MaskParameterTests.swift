@@ -51,8 +51,8 @@ import Testing
                 #expect(push("query_grid_\(axis)") == spec.problem.queryShape[axis] && push("key_grid_\(axis)") == spec.problem.keyShape[axis])
             }
             #expect(constants["BLOCK_SPARSE_CAUSAL"] == (layout.causal ? 1 : 0))
-            let base = try #require(push("block_table_base"))
-            #expect(Array(source.planWords[base..<(base + source.tables.blockTable.count)]) == source.tables.blockTable)
+            let base = try #require(push("mask_table_base"))
+            #expect(Array(source.planWords[base..<(base + source.tables.maskTable.count)]) == source.tables.maskTable)
         default:
             #expect(constants.isEmpty)
         }

@@ -61,7 +61,7 @@ import Testing
                 switch argument.value {
                 case .int(let value): arguments.append(.int32(Int32(value)))
                 case .float(let value): arguments.append(.float(value))
-                case .buffer: arguments.append(.buffer(try context.makeBuffer(tables.blockTable, access: .readOnly)))
+                case .buffer: arguments.append(.buffer(try context.makeBuffer(tables.maskTable, access: .readOnly)))
                 }
             }
             try context.dispatch(kernel, global: [p.queryTokens, p.keyTokens], arguments: arguments).wait()

@@ -1,0 +1,102 @@
+// Backward pass of B1 H4/2 d64/64 q[840] k[840] float16, varlen 4 sequences, window (-1, 0), tiles 64/64, flash: shader attention_backward_q, 3 of 3.
+// Inputs: q, k, v, the forward's output and lse, dout; outputs dq, dk, dv (float32).
+#version 450
+
+// ---- Configuration: compile-time constants ---------------------------------------------------
+// The backward pass (FlashAttention-2's) over the tile plan and its transpose. Sizes, the scale and
+// the plan's offsets are push constants; all arithmetic is float32 whatever the storage type.
+const int HEAD_DIM = 64;        // query/key head dimension
+const int VALUE_DIM = 64;       // value head dimension
+const int MAX_QUERY_ROWS = 64;  // tokens of the largest query tile
+const int MAX_KEY_ROWS = 64;    // tokens of the largest key tile
+const int WG_SIZE = 64;         // invocations per work-group
+
+layout(local_size_x = WG_SIZE) in;
+
+#define NEG_INF uintBitsToFloat(0xff800000u)
+
+// ---- Push constants: run-time sizes and the plan tables' offsets (see the manifest) ------------
+layout(push_constant, std430) uniform PushConstants {
+    int batch;                    // batch size
+    int heads;                    // query heads
+    int kv_heads;                 // key/value heads (GQA: heads is a multiple)
+    int query_tokens;             // flat query grid size (Sq)
+    int key_tokens;               // flat key grid size (Sk)
+    int query_tiles;              // query tiles per (batch, head)
+    int key_tiles;                // key tiles per (batch, kv head)
+    float scale;                  // softmax scale applied to Q*K^T
+    int query_tile_offsets_base;  // plan_data offset of query_tile_offsets
+    int query_tile_tokens_base;   // plan_data offset of query_tile_tokens
+    int key_tile_offsets_base;    // plan_data offset of key_tile_offsets
+    int key_tile_tokens_base;     // plan_data offset of key_tile_tokens
+    int visit_offsets_base;       // plan_data offset of visit_offsets
+    int visits_base;              // plan_data offset of visits
+    int visitor_offsets_base;     // plan_data offset of visitor_offsets
+    int visitors_base;            // plan_data offset of visitors
+    int mask_table_base;          // plan_data offset of mask_table
+} pc;
+
+// ---- Buffers (descriptor set 0) ------------------------------------------------------------------
+layout(std430, set = 0, binding = 0) readonly buffer QBuffer { uint q_data[]; };
+layout(std430, set = 0, binding = 1) readonly buffer KBuffer { uint k_data[]; };
+layout(std430, set = 0, binding = 2) readonly buffer VBuffer { uint v_data[]; };
+layout(std430, set = 0, binding = 4) readonly buffer LseBuffer { float lse_data[]; };
+layout(std430, set = 0, binding = 5) readonly buffer PlanBuffer { int plan_data[]; };
+layout(std430, set = 0, binding = 6) readonly buffer DoutBuffer { float dout_data[]; };
+layout(std430, set = 0, binding = 7) readonly buffer RowDotBuffer { float row_dot_data[]; };
+layout(std430, set = 0, binding = 8) writeonly buffer DqBuffer { float dq_data[]; };
+
+// ---- Storage: element `index` of a tensor, widened to float32 -----------------------------------
+// float16 storage read without optional device features: two elements per uint word, the
+// even element in the low half (little-endian), widened exactly by unpackHalf2x16.
+float load_q(uint index) { return unpackHalf2x16(q_data[index >> 1u])[index & 1u]; }
+float load_k(uint index) { return unpackHalf2x16(k_data[index >> 1u])[index & 1u]; }
+float load_v(uint index) { return unpackHalf2x16(v_data[index >> 1u])[index & 1u]; }
+
+// ---- Mask predicate ------------------------------------------------------------------------------
+// Packed sequences of different lengths (cu_seqlens): the host lists, per packed query, the packed
+// keys first .. last it sees (its own sequence's, under that sequence's window; empty: last < first).
+bool varlen_mask_allows(int query, int key) {
+    return key >= plan_data[pc.mask_table_base + 2 * query] && key <= plan_data[pc.mask_table_base + 2 * query + 1];
+}
+
+// ---- Kernel attention_backward_q ---------------------------------------------------------------------
+void main() {
+    const int gid = (int(gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * WG_SIZE + int(gl_LocalInvocationID.x));
+    const int r = gid % MAX_QUERY_ROWS, tile_row = gid / MAX_QUERY_ROWS;
+    const int query_tile = tile_row % pc.query_tiles, head_row = tile_row / pc.query_tiles;
+    if (head_row >= pc.batch * pc.heads) return;
+    const int b = head_row / pc.heads, h = head_row % pc.heads;
+    const int kvh = h / (pc.heads / pc.kv_heads);
+    const int first_query = plan_data[pc.query_tile_offsets_base + query_tile];
+    if (r >= plan_data[pc.query_tile_offsets_base + query_tile + 1] - first_query) return;
+    const int query = plan_data[pc.query_tile_tokens_base + first_query + r];
+    const uint query_row = uint((b * pc.query_tokens + query) * pc.heads + h);
+    const uint q_base = query_row * uint(HEAD_DIM), do_base = query_row * uint(VALUE_DIM);
+    // this query's row of Q and dO, and its dQ sum, in registers
+    float qi[HEAD_DIM], dq_sum[HEAD_DIM], doi[VALUE_DIM];
+    for (int x = 0; x < HEAD_DIM; ++x) { qi[x] = load_q(q_base + uint(x)); dq_sum[x] = 0.0f; }
+    for (int x = 0; x < VALUE_DIM; ++x) doi[x] = dout_data[do_base + uint(x)];
+    // a row that sees no key (lse = -inf) gets a zero gradient
+    if (lse_data[query_row] != NEG_INF) {
+        for (int t = plan_data[pc.visit_offsets_base + query_tile]; t < plan_data[pc.visit_offsets_base + query_tile + 1]; ++t) {
+            const int key_tile = plan_data[pc.visits_base + 2 * t];
+            const bool full = plan_data[pc.visits_base + 2 * t + 1] != 0;  // FULL visits need no mask
+            for (int e = plan_data[pc.key_tile_offsets_base + key_tile]; e < plan_data[pc.key_tile_offsets_base + key_tile + 1]; ++e) {
+                const int key = plan_data[pc.key_tile_tokens_base + e];
+                if (!full && !varlen_mask_allows(query, key)) continue;
+                const uint key_row = uint((b * pc.key_tokens + key) * pc.kv_heads + kvh);
+                const uint k_base = key_row * uint(HEAD_DIM), v_base = key_row * uint(VALUE_DIM);
+                float s = 0.0f;
+                for (int x = 0; x < HEAD_DIM; ++x) s += qi[x] * load_k(k_base + uint(x));
+                s *= pc.scale;
+                const float p = exp(s - lse_data[query_row]);
+                float dp = 0.0f;
+                for (int x = 0; x < VALUE_DIM; ++x) dp += doi[x] * load_v(v_base + uint(x));
+                const float ds = pc.scale * p * (dp - row_dot_data[query_row]);
+                for (int x = 0; x < HEAD_DIM; ++x) dq_sum[x] += ds * load_k(k_base + uint(x));
+            }
+        }
+    }
+    for (int x = 0; x < HEAD_DIM; ++x) dq_data[q_base + uint(x)] = dq_sum[x];
+}
