@@ -93,7 +93,7 @@ extension CPUInterpreter {
         case .modifyScores:
             guard let segment = c.segment else { return }
             var column = 0
-            for visit in c.panel {
+            for visit in c.panel where plan.spec.scores.alibiSlopes != nil {  // positions only matter to ALiBi
                 for token in keys(segment.queryTile, visit.keyTile).tokens {
                     state.keyPositions[column] = Int64(token)
                     column += 1
