@@ -55,7 +55,10 @@ extension AttentionSpec {
     /// Checks the score modifiers against the problem.
     func validateScores() throws(SpecError) {
         if let softcap = scores.softcap {
-            try require(softcap.isFinite && softcap > 0, "scores.softcap", softcap, "must be a finite number > 0")
+            // Kernels compute in float32: the cap and its reciprocal must both be normal floats there.
+            try require(
+                softcap.isFinite && softcap >= Double(Float.leastNormalMagnitude) && softcap <= 1 / Double(Float.leastNormalMagnitude),
+                "scores.softcap", softcap, "must be a number > 0 within float32's range (\(Float.leastNormalMagnitude) to \(1 / Float.leastNormalMagnitude))")
         }
         guard let slopes = scores.alibiSlopes else { return }
         guard slopes.count == problem.heads else {
@@ -64,7 +67,9 @@ extension AttentionSpec {
                 reason: "needs one slope per query head (problem.heads = \(problem.heads))")
         }
         for (head, slope) in slopes.enumerated() {
-            try require(slope.isFinite, "scores.alibiSlopes[\(head)]", slope, "must be finite")
+            try require(
+                slope.isFinite && abs(slope) <= Double(Float.greatestFiniteMagnitude), "scores.alibiSlopes[\(head)]", slope,
+                "must be finite in float32 (at most \(Float.greatestFiniteMagnitude) in magnitude)")
         }
         if case .varlen = mask {
             throw .invalidValue(

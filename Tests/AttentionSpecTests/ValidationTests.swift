@@ -143,6 +143,9 @@ private func expectSpecError(_ data: Data, field: String, value: String, sourceL
     @Test func badModifiersAreTypedErrorsNamingTheValue() {
         expectError(json(#""softcap": 0"#), field: "scores.softcap", value: "0")
         expectError(json(#""softcap": -3"#), field: "scores.softcap", value: "-3")
+        expectError(json(#""softcap": 1e300"#), field: "scores.softcap", value: "1e+300")
+        expectError(json(#""softcap": 1e-300"#), field: "scores.softcap", value: "1e-300")
+        expectError(json(#""alibiSlopes": [1, 2, 1e39, 4]"#), field: "scores.alibiSlopes[2]", value: "1e+39")
         expectError(json(#""alibiSlopes": [0.5, 0.25]"#), field: "scores.alibiSlopes", value: "2 slopes")
         expectError(json(#""alibiSlopes": "linear""#), field: "scores.alibiSlopes", value: "linear")
         expectError(json(#""alibiSlopes": [1, 2, "x", 4]"#), field: "scores.alibiSlopes[2]", value: "number")
