@@ -52,7 +52,7 @@ public struct GLSLKernelSource: Sendable {
         self.tables = tables
         self.plan = plan.summary()
         let flash = spec.schedule == .flash
-        let packed = GLSLPlanBuffer(tables: tables, segmentTable: !flash, maskTable: MaskLowering(mask: spec.mask, rank: spec.problem.rank).readsMaskTable)
+        let packed = GLSLPlanBuffer(tables: tables, segmentTable: !flash, maskTable: configuration.mask.readsMaskTable)
         planWords = packed.words
         planLayout = packed.bases
         let partition = WorkPartition(plan: plan)

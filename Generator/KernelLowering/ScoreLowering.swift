@@ -31,7 +31,7 @@ public struct ScoreLowering: Hashable, Sendable {
     /// The softcap on `value` (a float or float-vector lvalue holding scaled scores), as a
     /// statement; with `derivative`, also declares that float holding `1 − tanh²` (scalars only).
     public func softcapped(_ value: String, derivative: String? = nil) -> [String] {
-        guard softcap != nil else { return derivative.map { ["const float \($0) = 1.0f;"] } ?? [] }
+        guard softcap != nil else { return [] }
         guard let derivative else { return ["\(value) = SOFTCAP * tanh(\(value) * (1.0f / SOFTCAP));"] }
         return [
             "const float \(derivative)_tanh = tanh(\(value) * (1.0f / SOFTCAP));",

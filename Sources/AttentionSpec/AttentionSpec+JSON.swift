@@ -170,7 +170,7 @@ extension VariableLengths {
         func offsets(_ offsetsKey: String, _ lengthsKey: String) throws(SpecError) -> [Int] {
             switch (json.has(offsetsKey), json.has(lengthsKey)) {
             case (true, false): return try json.ints(offsetsKey)
-            case (false, true): return try json.ints(lengthsKey).reduce(into: [0]) { $0.append($0.last! &+ $1) }
+            case (false, true): return Self.offsets(try json.ints(lengthsKey))
             case (true, true):
                 throw .invalidValue(field: json.name(lengthsKey), value: "…", reason: "give \(offsetsKey) or \(lengthsKey), not both")
             case (false, false): throw .missingField(field: json.name(offsetsKey))

@@ -26,12 +26,14 @@ public struct VariableLengths: Hashable, Sendable {
 
     /// Offsets from per-sequence lengths.
     public init(queryLengths: [Int], keyLengths: [Int], left: Int = -1, right: Int = -1) {
-        func offsets(_ lengths: [Int]) -> [Int] { lengths.reduce(into: [0]) { $0.append($0.last! + $1) } }
-        self.init(queryOffsets: offsets(queryLengths), keyOffsets: offsets(keyLengths), left: left, right: right)
+        self.init(queryOffsets: Self.offsets(queryLengths), keyOffsets: Self.offsets(keyLengths), left: left, right: right)
     }
 
+    /// Running sums from 0, wrapping rather than trapping: negative lengths or an overflow
+    /// leave offsets that validation refuses, naming them.
+    static func offsets(_ lengths: [Int]) -> [Int] { lengths.reduce(into: [0]) { $0.append($0.last! &+ $1) } }
+
     public var sequences: Int { queryOffsets.count - 1 }
-    public var causal: Bool { right == 0 }
 
     /// The sequence that owns packed query `query`.
     public func sequence(ofQuery query: Int) -> Int {

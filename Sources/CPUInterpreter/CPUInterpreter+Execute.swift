@@ -92,15 +92,9 @@ extension CPUInterpreter {
                 state.qTile.0, Int32(state.qTile.1), state.kTile.0, Int32(state.kTile.1), state.s, Int32(state.maxKeys))
         case .modifyScores:
             guard let segment = c.segment else { return }
-            var column = 0
-            for visit in c.panel where plan.spec.scores.alibiSlopes != nil {  // positions only matter to ALiBi
-                for token in keys(segment.queryTile, visit.keyTile).tokens {
-                    state.keyPositions[column] = Int64(token)
-                    column += 1
-                }
-            }
-            modifyScores(rows: queryRows[segment.queryTile], head: segment.head, columns: c.panelKeys, state.s, ld: state.maxKeys,
-                         queryPositions: state.queryPositions, keyPositions: state.keyPositions, capSlopes: nil)
+            modifyScores(
+                rows: queryRows[segment.queryTile], keys: c.panel.map { keys(segment.queryTile, $0.keyTile) }, head: segment.head,
+                state.s, ld: state.maxKeys, queryPositions: state.queryPositions, keyPositions: state.keyPositions, capSlopes: nil)
         case .maskPartial:
             guard let segment = c.segment else { return }
             var column = 0
@@ -141,16 +135,21 @@ extension CPUInterpreter {
         }
     }
 
-    /// The spec's score modifiers on `rows` × `columns` scores of query head `head`, whose key
-    /// tokens are already in `keyPositions` (the query positions are filled here, aligned to
-    /// the bottom-right diagonal); with `capSlopes`, the softcap's derivative too.
+    /// The spec's score modifiers on the scores of query head `head` for `rows` against the key
+    /// tiles `keys`, one after another in the columns; with `capSlopes`, the softcap's
+    /// derivative too. ALiBi's positions (queries aligned to the bottom-right diagonal) are
+    /// gathered into the two position buffers only when the spec has ALiBi.
     func modifyScores(
-        rows: TileRows, head: Int, columns: Int, _ scores: UnsafeMutablePointer<Float>, ld: Int,
+        rows: TileRows, keys: [TileRows], head: Int, _ scores: UnsafeMutablePointer<Float>, ld: Int,
         queryPositions: UnsafeMutablePointer<Int64>, keyPositions: UnsafeMutablePointer<Int64>, capSlopes: UnsafeMutablePointer<Float>?
     ) {
         let p = plan.spec.problem
         let modifiers = plan.spec.scores
-        for (r, token) in rows.tokens.enumerated() { queryPositions[r] = Int64(token + p.keyTokens - p.queryTokens) }
+        let columns = keys.reduce(0) { $0 + $1.count }
+        if modifiers.alibiSlopes != nil {
+            for (r, token) in rows.tokens.enumerated() { queryPositions[r] = Int64(token + p.keyTokens - p.queryTokens) }
+            for (column, token) in keys.lazy.flatMap(\.tokens).enumerated() { keyPositions[column] = Int64(token) }
+        }
         ag_modify_scores(
             Int32(rows.count), Int32(columns), scores, Int32(ld), Float(modifiers.softcap ?? 0), Float(modifiers.alibiSlopes?[head] ?? 0),
             queryPositions, keyPositions, capSlopes, Int32(ld))

@@ -167,9 +167,8 @@ extension CPUInterpreter {
         ag_gemm_ab(Int32(r), Int32(columns), Int32(p.headDim), scale, qTile.0, Int32(qTile.1), s.kT, Int32(s.keys), s.s, Int32(s.keys))
         let softcapped = plan.spec.scores.softcap != nil
         if !plan.spec.scores.isEmpty {
-            for (j, token) in keys.tokens.enumerated() where plan.spec.scores.alibiSlopes != nil { s.keyPositions[j] = Int64(token) }
             modifyScores(
-                rows: queries, head: head, columns: columns, s.s, ld: s.keys, queryPositions: s.queryPositions,
+                rows: queries, keys: [keys], head: head, s.s, ld: s.keys, queryPositions: s.queryPositions,
                 keyPositions: s.keyPositions, capSlopes: softcapped ? s.capSlopes : nil)
         }
         if masked { predicate.maskTile(queries: queries.tokens, keys: keys.tokens, scores: s.s, ld: s.keys) }
