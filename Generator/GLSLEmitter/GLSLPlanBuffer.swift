@@ -35,6 +35,9 @@ struct GLSLPlanBuffer {
         if maskTable {
             tables.append(("mask_table", t.maskTable, "block pairs listed (block-sparse) or key intervals per query (varlen)"))
         }
+        if !t.keySlots.isEmpty {
+            tables.append(("key_slots", t.keySlots, "pool row of each logical key [batch * key_tokens + key] (paged K/V)"))
+        }
         var words: [Int32] = []
         var bases: [(String, Int, Int, String)] = []
         for (name, values, summary) in tables {

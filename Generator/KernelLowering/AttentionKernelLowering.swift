@@ -82,7 +82,9 @@ public struct AttentionKernelLowering: Sendable {
             d.shared("int", "query_rows", "TILE_ROWS") + "               " + d.comment("flat tokens of the query tile"),
             d.shared("int", "panel_tokens", "PANEL_KEYS") + "            " + d.comment("flat tokens of the panel's keys, in visit order"),
             d.shared("int", "panel_masked", "PANEL_KEYS") + "            " + d.comment("1 where the key's visit is PARTIAL"),
-        ]
+        ] + (facts.paged ? [
+            d.shared("int", "panel_rows", "PANEL_KEYS") + "              " + d.comment("pool rows of the panel's keys (the paged cache)"),
+        ] : [])
     }
 
     // MARK: Attention kernel
@@ -274,6 +276,9 @@ public struct AttentionKernelLowering: Sendable {
                 "if (t < count) {",
                 "    panel_tokens[column + t] = \(d.plan("key_tile_tokens", d.plan("key_tile_offsets", "tile") + " + t"));",
                 "    panel_masked[column + t] = masked;",
+            ] + (facts.paged ? [
+                "    panel_rows[column + t] = \(d.plan("key_slots", "seg_batch * \(d.scalar("key_tokens")) + panel_tokens[column + t]"));",
+            ] : []) + [
                 "}",
             ] }, ["    column += count;"])
         + sync()
@@ -298,7 +303,7 @@ public struct AttentionKernelLowering: Sendable {
             "const int c = e / HEAD_CHUNK, x = e % HEAD_CHUNK;",
             "if (c < BLOCK_KEYS) {",
             "    float value = 0.0f;",
-            "    if (c < keys) value = \(d.load("k", self.tensorRow("seg_batch", "panel_tokens[first + c]", "key_tokens", "kv_heads", "kv_head") + " * \(d.index("HEAD_DIM")) + \(d.index("\(chunk) + x"))"));",
+            "    if (c < keys) value = \(d.load("k", keyRow("first + c") + " * \(d.index("HEAD_DIM")) + \(d.index("\(chunk) + x"))"));",
             "    stage[x * K_STRIDE + c] = value;",
             "}",
         ] } }
@@ -407,7 +412,7 @@ public struct AttentionKernelLowering: Sendable {
             "const int c = e / VALUE_DIM, x = e % VALUE_DIM;",
             "if (c < VALUE_KEYS) {",
             "    float value = 0.0f;",
-            "    if (\(part) + c < keys) value = \(d.load("v", self.tensorRow("seg_batch", "panel_tokens[first + \(part) + c]", "key_tokens", "kv_heads", "kv_head") + " * \(d.index("VALUE_DIM")) + \(d.index("x"))"));",
+            "    if (\(part) + c < keys) value = \(d.load("v", keyRow("first + \(part) + c") + " * \(d.index("VALUE_DIM")) + \(d.index("x"))"));",
             "    stage[c * V_STRIDE + x] = value;",
             "}",
         ] } }
@@ -495,6 +500,14 @@ public struct AttentionKernelLowering: Sendable {
     // MARK: Text helpers
 
     /// Row of a `[batch, tokens, heads, width]` tensor, in the unsigned index type.
+    /// The K/V row of panel key `index` for `kv_head`: its token in the batch's keys, or its
+    /// pool row when the cache is paged.
+    private func keyRow(_ index: String) -> String {
+        guard facts.paged else { return tensorRow("seg_batch", "panel_tokens[\(index)]", "key_tokens", "kv_heads", "kv_head") }
+        let d = dialect
+        return "(\(d.index("panel_rows[\(index)]")) * \(d.index(d.scalar("kv_heads"))) + \(d.index("kv_head")))"
+    }
+
     private func tensorRow(_ batch: String, _ token: String, _ tokens: String, _ heads: String, _ head: String) -> String {
         let d = dialect
         return "((\(d.index(batch)) * \(d.index(d.scalar(tokens))) + \(d.index(token))) * \(d.index(d.scalar(heads))) + \(d.index(head)))"

@@ -16,7 +16,8 @@ public enum DeviceFit {
             candidate.tiling = Tiling(queryTile: query, keyTile: key)
             let facts = KernelFacts(
                 headDim: p.headDim, valueDim: p.valueDim, maxQueryRows: query.reduce(1, *),
-                panelKeys: max(key.reduce(1, *), KernelProgram.panelKeys(candidate)), maxKeyRows: key.reduce(1, *))
+                panelKeys: max(key.reduce(1, *), KernelProgram.panelKeys(candidate)), maxKeyRows: key.reduce(1, *),
+                paged: p.pages != nil)
             return KernelStrategy.candidates(for: device, facts: facts).map { $0.sharedMemoryBytes(facts) }.min() ?? Int.max
         }
         func halved(_ box: [Int]) -> [Int] {

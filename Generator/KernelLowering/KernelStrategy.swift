@@ -102,7 +102,7 @@ public struct KernelStrategy: Hashable, Sendable, CustomStringConvertible {
     public func sharedMemoryBytes(_ facts: KernelFacts) -> Int {
         let reduction = self.reduction == .sharedMemory ? tileRows * keyThreads : 0
         let floats = facts.headDim * (tileRows + 1) + stageFloats(facts) + tileRows * blockKeys + reduction
-        return 4 * (floats + tileRows + 2 * facts.panelKeys)
+        return 4 * (floats + tileRows + (facts.paged ? 3 : 2) * facts.panelKeys)
     }
 
     /// Floats of the stage that holds a K chunk (`headChunk × (blockKeys + 1)`, transposed) and,
@@ -122,13 +122,16 @@ public struct KernelFacts: Hashable, Sendable {
     public let panelKeys: Int
     /// Tokens of the largest key tile.
     public let maxKeyRows: Int
+    /// K and V are paged pools read through the host-built `key_slots` table.
+    public let paged: Bool
 
-    public init(headDim: Int, valueDim: Int, maxQueryRows: Int, panelKeys: Int, maxKeyRows: Int = 1) {
+    public init(headDim: Int, valueDim: Int, maxQueryRows: Int, panelKeys: Int, maxKeyRows: Int = 1, paged: Bool = false) {
         self.headDim = headDim
         self.valueDim = valueDim
         self.maxQueryRows = maxQueryRows
         self.panelKeys = panelKeys
         self.maxKeyRows = maxKeyRows
+        self.paged = paged
     }
 
     /// The facts of `plan`'s spec.
@@ -138,7 +141,7 @@ public struct KernelFacts: Hashable, Sendable {
         self.init(
             headDim: p.headDim, valueDim: p.valueDim,
             maxQueryRows: (0..<plan.queryTiles.count).map(plan.queryTiles.tokenCount(of:)).max() ?? 1,
-            panelKeys: max(maxKeyRows, KernelProgram.panelKeys(plan.spec)), maxKeyRows: maxKeyRows)
+            panelKeys: max(maxKeyRows, KernelProgram.panelKeys(plan.spec)), maxKeyRows: maxKeyRows, paged: p.pages != nil)
     }
 }
 

@@ -17,10 +17,11 @@ struct OpenCLBufferCatalog {
         }
         let slots = Int(tables.slotOffsets.last ?? 0)
         let rows = maxQueryRows
+        let keyRows = p.pages == nil ? "batch, *keyShape" : "pageCount, pageSize (a paged pool)"
         return [
             tensor("q", .input, storage, p.queryTensorShape, "queries [batch, *queryShape, heads, headDim], \(p.dtype.rawValue)"),
-            tensor("k", .input, storage, p.keyTensorShape, "keys [batch, *keyShape, kvHeads, headDim], \(p.dtype.rawValue)"),
-            tensor("v", .input, storage, p.valueTensorShape, "values [batch, *keyShape, kvHeads, valueDim], \(p.dtype.rawValue)"),
+            tensor("k", .input, storage, p.keyTensorShape, "keys [\(keyRows), kvHeads, headDim], \(p.dtype.rawValue)"),
+            tensor("v", .input, storage, p.valueTensorShape, "values [\(keyRows), kvHeads, valueDim], \(p.dtype.rawValue)"),
             tensor("output", .output, .float, p.outputTensorShape, "attention output [batch, *queryShape, heads, valueDim]"),
             tensor("lse", .output, .float, p.lseTensorShape, "natural-log log-sum-exp [batch, *queryShape, heads]; -inf for rows that see no key"),
             plan("query_tile_offsets", tables.queryTileOffsets, "query tile t holds query_tile_tokens[offsets[t] .. offsets[t + 1])"),
@@ -33,6 +34,7 @@ struct OpenCLBufferCatalog {
             plan("segments", tables.segments, "(batch, head, query tile, first visit, end visit, partial slot); visits relative to the query tile"),
             plan("slot_offsets", tables.slotOffsets, "output tile o merges partial slots [offsets[o], offsets[o + 1])"),
             plan("mask_table", tables.maskTable, "block pairs listed (block-sparse) or key intervals per query (varlen)"),
+            plan("key_slots", tables.keySlots, "pool row of each logical key [batch * key_tokens + key] (paged K/V)"),
             scratch("partial_m", slots * rows, "running max per partial slot and row (slot * MAX_QUERY_ROWS + row)"),
             scratch("partial_l", slots * rows, "running sum per partial slot and row"),
             scratch("partial_acc", slots * rows * p.valueDim, "unnormalised output per partial slot, row and column"),

@@ -31,6 +31,7 @@ struct OpenCLKernelLowering {
             arguments += ["query_tile_offsets", "query_tile_tokens", "key_tile_offsets", "key_tile_tokens", "visit_offsets", "visits"]
                 .map(OpenCLKernelArgument.planBuffer)
             if !isFlash { arguments += ["segment_offsets", "segments"].map(OpenCLKernelArgument.planBuffer) }
+            if p.pages != nil { arguments.append(.planBuffer("key_slots")) }
             arguments += [.int("heads", p.heads), .int("kv_heads", p.kvHeads), .int("query_tokens", p.queryTokens), .int("key_tokens", p.keyTokens)]
             if isFlash { arguments.append(.int("query_tiles", queryTiles)) }
             arguments.append(OpenCLKernelArgument("scale", "const float", .float(Float(kernel.scale ?? p.effectiveScale))))

@@ -25,6 +25,9 @@ public struct OpenCLPlanTables: Hashable, Sendable {
     /// varlen masks: `[2 · query]`, `[2 · query + 1]` = the first and last packed key it sees.
     /// Empty otherwise.
     public let maskTable: [Int32]
+    /// A paged cache: `[batch · keyTokens + key]` = the pool row of that logical key
+    /// (`AttentionSpec.keySlots`). Empty otherwise.
+    public let keySlots: [Int32]
 
     public init(plan: TilePlan) {
         let p = plan.spec.problem
@@ -67,6 +70,7 @@ public struct OpenCLPlanTables: Hashable, Sendable {
         } else {
             maskTable = []
         }
+        keySlots = plan.spec.keySlots?.map(Int32.init) ?? []
     }
 
     /// Offsets (in entries of `stride` ints) and the concatenated rows.

@@ -49,8 +49,10 @@ public struct MemoryEstimate: Hashable, Sendable {
             let count = { (shape: [Int], block: [Int]) in checkedProduct(zip(shape, block).map { ($0 - 1) / $1 + 1 }) ?? .max }
             blocks = product(count(p.queryShape, layout.queryBlock), count(p.keyShape, layout.keyBlock))
         }
+        // A paged spec's pool row per logical key (8 bytes on the host, 4 on a device).
+        let keySlots = p.pages == nil ? 0 : product(p.batch, p.keyTokens, 2)
         planTables = product(
-            [tokenLists, visits, segments, outputTiles, blocks].reduce(0) { $0.addingSaturating($1) }, float)
+            [tokenLists, visits, segments, outputTiles, blocks, keySlots].reduce(0) { $0.addingSaturating($1) }, float)
 
         let keys = plan.spec.panelKeys
         let perWorkgroup = [product(rows, p.headDim + p.valueDim + 4), product(keys, p.headDim + p.valueDim), product(rows, keys)]
@@ -59,12 +61,15 @@ public struct MemoryEstimate: Hashable, Sendable {
 
         // Output and lse in float64 and float32, one row of scores and visibility per query.
         let outputs = (checkedProduct(p.outputTensorShape) ?? .max).addingSaturating(checkedProduct(p.lseTensorShape) ?? .max)
+        let logicalKeyValues = (checkedProduct(p.logicalKeyTensorShape) ?? .max).addingSaturating(checkedProduct(p.logicalValueTensorShape) ?? .max)
+        // The reference gathers a paged cache's pools into the logical layout first.
         reference = product(outputs, 12).addingSaturating(product(p.keyTokens, 9))
+            .addingSaturating(p.pages == nil ? 0 : product(logicalKeyValues, float))
         let gradientElements = [p.outputTensorShape, p.queryTensorShape, p.keyTensorShape, p.valueTensorShape, p.lseTensorShape]
             .reduce(0) { $0.addingSaturating(checkedProduct($1) ?? .max) }
         let queryAndUpstream = (checkedProduct(p.queryTensorShape) ?? .max).addingSaturating(checkedProduct(p.outputTensorShape) ?? .max)
         gradients = product(gradientElements.addingSaturating(queryAndUpstream), float)
-        rearranged = product((checkedProduct(p.keyTensorShape) ?? .max).addingSaturating(checkedProduct(p.valueTensorShape) ?? .max), float)
+        rearranged = product(logicalKeyValues, float)
     }
 
     /// What a run allocates beyond the caller's tensors: device or rounded copies of them, the

@@ -18,10 +18,14 @@ public struct AttentionProblem: Hashable, Sendable {
     public var dtype: ElementType
     /// Softmax scale; `nil` means `1 / sqrt(headDim)`.
     public var scale: Double?
+    /// A paged KV cache: K and V are `[pageCount, pageSize, kvHeads, dim]` pools read through a
+    /// page table; `nil`: K and V are `[batch, *keyShape, kvHeads, dim]`.
+    public var pages: KeyValuePages?
 
     public init(
         batch: Int = 1, heads: Int, kvHeads: Int? = nil, headDim: Int, valueDim: Int? = nil,
-        queryShape: [Int], keyShape: [Int]? = nil, dtype: ElementType = .float32, scale: Double? = nil
+        queryShape: [Int], keyShape: [Int]? = nil, dtype: ElementType = .float32, scale: Double? = nil,
+        pages: KeyValuePages? = nil
     ) {
         self.batch = batch
         self.heads = heads
@@ -32,6 +36,7 @@ public struct AttentionProblem: Hashable, Sendable {
         self.keyShape = keyShape ?? queryShape
         self.dtype = dtype
         self.scale = scale
+        self.pages = pages
     }
 
     public var rank: Int { queryShape.count }
@@ -44,8 +49,13 @@ public struct AttentionProblem: Hashable, Sendable {
     public func kvHead(forQueryHead head: Int) -> Int { head / headsPerKVHead }
 
     public var queryTensorShape: [Int] { [batch] + queryShape + [heads, headDim] }
-    public var keyTensorShape: [Int] { [batch] + keyShape + [kvHeads, headDim] }
-    public var valueTensorShape: [Int] { [batch] + keyShape + [kvHeads, valueDim] }
+    /// The key tensor as given: the page pool when paged, otherwise `logicalKeyTensorShape`.
+    public var keyTensorShape: [Int] { keyRowsShape + [kvHeads, headDim] }
+    public var valueTensorShape: [Int] { keyRowsShape + [kvHeads, valueDim] }
+    /// The keys as attention sees them, `[batch, *keyShape, kvHeads, headDim]` (the gradient dK's shape).
+    public var logicalKeyTensorShape: [Int] { [batch] + keyShape + [kvHeads, headDim] }
+    public var logicalValueTensorShape: [Int] { [batch] + keyShape + [kvHeads, valueDim] }
+    private var keyRowsShape: [Int] { pages.map { [$0.pageCount, $0.pageSize] } ?? [batch] + keyShape }
     public var outputTensorShape: [Int] { [batch] + queryShape + [heads, valueDim] }
     public var lseTensorShape: [Int] { [batch] + queryShape + [heads] }
 }

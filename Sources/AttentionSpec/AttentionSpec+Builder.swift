@@ -56,6 +56,14 @@ extension AttentionSpec {
         return copy
     }
 
+    /// Reads K and V from a paged cache: pools of `pageCount` pages of `pageSize` tokens, with
+    /// one row of `pageTable` per sequence (`KeyValuePages`).
+    public func paged(pageSize: Int, pageCount: Int, pageTable: [[Int]]) -> AttentionSpec {
+        var copy = self
+        copy.problem.pages = KeyValuePages(pageSize: pageSize, pageCount: pageCount, pageTable: pageTable)
+        return copy
+    }
+
     public func stored(as dtype: ElementType) -> AttentionSpec {
         var copy = self
         copy.problem.dtype = dtype

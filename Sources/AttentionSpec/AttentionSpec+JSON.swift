@@ -51,7 +51,7 @@ extension JSONValue {
 extension AttentionProblem {
     init(_ json: JSONReader) throws(SpecError) {
         try json.rejectUnknown(allowed: [
-            "batch", "heads", "kvHeads", "headDim", "valueDim", "queryShape", "keyShape", "dtype", "scale",
+            "batch", "heads", "kvHeads", "headDim", "valueDim", "queryShape", "keyShape", "dtype", "scale", "pages",
         ])
         let dtypeName = json.has("dtype") ? try json.string("dtype") : "float32"
         guard let dtype = ElementType(rawValue: dtypeName) else {
@@ -66,7 +66,8 @@ extension AttentionProblem {
             queryShape: try json.ints("queryShape"),
             keyShape: json.has("keyShape") ? try json.ints("keyShape") : nil,
             dtype: dtype,
-            scale: json.has("scale") ? try json.double("scale") : nil)
+            scale: json.has("scale") ? try json.double("scale") : nil,
+            pages: json.has("pages") ? try KeyValuePages(json.object("pages")) : nil)
     }
 
     var jsonValue: JSONValue {
@@ -76,6 +77,12 @@ extension AttentionProblem {
             "dtype": .string(dtype.rawValue),
         ]
         if let scale { fields["scale"] = .number(scale) }
+        if let pages {
+            fields["pages"] = .object([
+                "pageSize": .int(pages.pageSize), "pageCount": .int(pages.pageCount),
+                "pageTable": .array(pages.pageTable.map { .ints($0) }),
+            ])
+        }
         return .object(fields)
     }
 }
@@ -159,6 +166,14 @@ extension AttentionMask {
             }
             return .object(fields)
         }
+    }
+}
+
+extension KeyValuePages {
+    /// `{"pageSize": 64, "pageCount": 512, "pageTable": [[3, 0, 7], [1, 2]]}`.
+    init(_ json: JSONReader) throws(SpecError) {
+        try json.rejectUnknown(allowed: ["pageSize", "pageCount", "pageTable"])
+        self.init(pageSize: try json.int("pageSize"), pageCount: try json.int("pageCount"), pageTable: try json.intRows("pageTable"))
     }
 }
 

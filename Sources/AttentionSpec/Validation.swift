@@ -15,6 +15,7 @@ extension AttentionSpec {
         try validateTiling()
         try validateSchedule()
         try validateScores()
+        try validatePages()
     }
 
     private func validateMask() throws(SpecError) {
@@ -160,6 +161,7 @@ extension AttentionProblem {
                 try require(size >= 1, "problem.\(name)[\(axis)]", size, "must be >= 1")
             }
         }
+        try validatePages()
         if let scale {
             try require(scale.isFinite && scale != 0, "problem.scale", scale, "must be finite and non-zero")
             // The kernels compute in float32: the scale must survive the conversion, and scores of
@@ -173,6 +175,7 @@ extension AttentionProblem {
         }
         for (name, shape) in [
             ("query", queryTensorShape), ("key", keyTensorShape), ("value", valueTensorShape), ("output", outputTensorShape),
+            ("logical key", logicalKeyTensorShape),
         ] {
             var product = 1
             for size in shape {

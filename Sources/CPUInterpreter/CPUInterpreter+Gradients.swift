@@ -28,6 +28,7 @@ extension CPUInterpreter {
 
     /// Writes `dq`, `dk`, `dv` (float32, the spec's q, k, v shapes) from the forward's inputs
     /// (rounded to the storage type), its `output` and `lse`, and the upstream gradient `dOutput`.
+    /// Does nothing for a paged spec (a paged KV cache is for inference).
     public func gradients(
         q: UnsafeBufferPointer<Float>, k: UnsafeBufferPointer<Float>, v: UnsafeBufferPointer<Float>,
         output: UnsafeBufferPointer<Float>, lse: UnsafeBufferPointer<Float>, dOutput: UnsafeBufferPointer<Float>,
@@ -35,6 +36,8 @@ extension CPUInterpreter {
         decomposition: GradientDecomposition? = nil
     ) {
         let p = plan.spec.problem
+        // A paged spec has no backward (AttentionGradientInputs refuses it): its pools are not dK's shape.
+        guard p.pages == nil else { return }
         guard let qBase = q.baseAddress, let kBase = k.baseAddress, let vBase = v.baseAddress, let oBase = output.baseAddress,
             let lseBase = lse.baseAddress, let doBase = dOutput.baseAddress, let dqBase = dq.baseAddress,
             let dkBase = dk.baseAddress, let dvBase = dv.baseAddress

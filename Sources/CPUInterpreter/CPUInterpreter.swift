@@ -27,6 +27,8 @@ public final class CPUInterpreter: Sendable {
     let copiesKeys: Bool
     /// Dense GQA specs whose queries fit one tile run packed (`GQAPacking`).
     let packing: GQAPacking?
+    /// A paged spec's pool row of every logical key (`AttentionSpec.keySlots`).
+    let keySlots: SlotTable?
 
     public init(spec: AttentionSpec) throws(SpecError) {
         plan = try TilePlan(spec)
@@ -56,6 +58,7 @@ public final class CPUInterpreter: Sendable {
         let visitsPerKeyTile = Double(visits.reduce(0) { $0 + $1.count } * spec.problem.headsPerKVHead) / Double(max(1, plan.keyTiles.count))
         copiesKeys = visitsPerKeyTile >= Self.visitsRepayingACopy
         packing = GQAPacking(spec)
+        keySlots = spec.keySlots.map(SlotTable.init)
     }
 
     /// Visits per key tile from which rearranging K and V once beats packing Kᵀ on every visit
@@ -80,8 +83,9 @@ public final class CPUInterpreter: Sendable {
         guard let qBase = q.baseAddress, let kBase = k.baseAddress, let vBase = v.baseAddress,
             let outBase = output.baseAddress, let lseBase = lse.baseAddress
         else { return }
-        let keys = TensorRows(base: kBase, tokens: p.keyTokens, heads: p.kvHeads, width: p.headDim)
-        let values = TensorRows(base: vBase, tokens: p.keyTokens, heads: p.kvHeads, width: p.valueDim)
+        let slots = keySlots?.pointer
+        let keys = TensorRows(base: kBase, tokens: p.keyTokens, heads: p.kvHeads, width: p.headDim, slots: slots)
+        let values = TensorRows(base: vBase, tokens: p.keyTokens, heads: p.kvHeads, width: p.valueDim, slots: slots)
         let buffers = Buffers(
             q: TensorRows(base: qBase, tokens: p.queryTokens, heads: p.heads, width: p.headDim),
             k: keys, v: values, copies: copiesKeys ? KeyValueCopies(keyRows: keyRows, k: keys, v: values, batch: p.batch) : nil,
@@ -107,6 +111,19 @@ public final class CPUInterpreter: Sendable {
 
     var maxQueryRows: Int { queryRows.map(\.count).max() ?? 0 }
     var maxKeyRows: Int { keyRows.map(\.count).max() ?? 0 }
+}
+
+/// Integers the interpreter reads through a pointer for its whole life.
+final class SlotTable: Sendable {
+    nonisolated(unsafe) let pointer: UnsafePointer<Int>
+
+    init(_ values: [Int]) {
+        let storage = UnsafeMutablePointer<Int>.allocate(capacity: max(1, values.count))
+        storage.initialize(from: values, count: values.count)
+        pointer = UnsafePointer(storage)
+    }
+
+    deinit { pointer.deallocate() }
 }
 
 /// The tensors and partial slots one run reads and writes.

@@ -24,16 +24,25 @@ struct TileRows: Sendable {
     }
 }
 
-/// Row-major rows of `[batch, tokens, heads, width]` tensor data for one (batch, head).
+/// Row-major rows of `[batch, tokens, heads, width]` tensor data for one (batch, head), or of a
+/// paged pool `[poolTokens, heads, width]` read through `slots`, the pool row of each logical
+/// `(batch, token)` (`AttentionSpec.keySlots`).
 struct TensorRows {
     let base: UnsafePointer<Float>
     let tokens: Int
     let heads: Int
     let width: Int
+    var slots: UnsafePointer<Int>? = nil
+
+    /// The row of logical token `token` of `batch` in the tensor's own row order.
+    func slot(batch: Int, token: Int) -> Int {
+        let logical = batch * tokens + token
+        return slots.map { $0[logical] } ?? logical
+    }
 
     /// Pointer to token `token`'s row for (batch, head).
     func row(batch: Int, token: Int, head: Int) -> UnsafePointer<Float> {
-        base + ((batch * tokens + token) * heads + head) * width
+        base + (slot(batch: batch, token: token) * heads + head) * width
     }
 
     /// The tile's rows as (pointer, leading dimension): in place when evenly spaced, otherwise
@@ -47,7 +56,7 @@ struct TensorRows {
     func panel<Tiles: Collection<TileRows>>(
         _ tiles: Tiles, batch: Int, head: Int, scratch: UnsafeMutablePointer<Float>
     ) -> (UnsafePointer<Float>, Int) {
-        if let step = Self.commonStep(tiles), let first = tiles.first {
+        if let first = tiles.first, let step = slots == nil ? Self.commonStep(tiles) : slotStep(tiles, batch: batch) {
             return (row(batch: batch, token: first.tokens[0], head: head), step * heads * width)
         }
         var r = 0
@@ -67,6 +76,25 @@ struct TensorRows {
             (scratch + r * width).update(from: row(batch: batch, token: token, head: head), count: width)
         }
         return UnsafePointer(scratch)
+    }
+
+    /// The constant step of the pool rows behind all rows of `tiles`, if there is one (tiles
+    /// inside one page, or pages stored in order, are read in place).
+    func slotStep<Tiles: Collection<TileRows>>(_ tiles: Tiles, batch: Int) -> Int? {
+        var previous: Int?
+        var step: Int?
+        for tile in tiles {
+            for token in tile.tokens {
+                let current = slot(batch: batch, token: token)
+                if let previous {
+                    if let step { guard current - previous == step else { return nil } } else { step = current - previous }
+                }
+                previous = current
+            }
+        }
+        // The micro-kernels take a positive leading dimension: rows out of order are gathered.
+        guard let step else { return 1 }
+        return step > 0 ? step : nil
     }
 
     /// The constant token step through all rows of `tiles`, if there is one.

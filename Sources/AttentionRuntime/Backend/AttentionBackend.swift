@@ -36,10 +36,11 @@ public struct AttentionInputs: Sendable {
     public init(spec: AttentionSpec, q: Tensor, k: Tensor, v: Tensor) throws(AttentionError) {
         do { try spec.validate() } catch { throw .invalidSpec(error) }
         let p = spec.problem
+        let keyRows = p.pages == nil ? "batch, *keyShape" : "pageCount, pageSize"
         for (role, tensor, expected, layout) in [
             ("q", q, p.queryTensorShape, "[batch, *queryShape, heads, headDim]"),
-            ("k", k, p.keyTensorShape, "[batch, *keyShape, kvHeads, headDim]"),
-            ("v", v, p.valueTensorShape, "[batch, *keyShape, kvHeads, valueDim]"),
+            ("k", k, p.keyTensorShape, "[\(keyRows), kvHeads, headDim]"),
+            ("v", v, p.valueTensorShape, "[\(keyRows), kvHeads, valueDim]"),
         ] where tensor.shape != expected {
             throw .shapeMismatch(role: role, expected: expected, found: tensor.shape, layout: layout)
         }

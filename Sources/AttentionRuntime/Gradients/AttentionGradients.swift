@@ -17,6 +17,11 @@ public struct AttentionGradientInputs: Sendable {
     public init(
         spec: AttentionSpec, q: Tensor, k: Tensor, v: Tensor, dOutput: Tensor, output: Tensor? = nil, lse: Tensor? = nil
     ) throws(AttentionError) {
+        if let pages = spec.problem.pages {
+            throw .invalidSpec(.invalidValue(
+                field: "problem.pages", value: "\(pages.pageCount) pages of \(pages.pageSize)",
+                reason: "a paged KV cache is for inference; the backward pass needs K and V as [batch, *keyShape, kvHeads, dim]"))
+        }
         forward = try AttentionInputs(spec: spec, q: q, k: k, v: v)
         let p = spec.problem
         if (output == nil) != (lse == nil) {

@@ -34,6 +34,8 @@ public enum NaiveAttention {
         _ spec: AttentionSpec, q: [Float], k: [Float], v: [Float], as: T.Type
     ) -> (output: [T], lse: [T], maxLogit: T) {
         let p = spec.problem
+        // A paged cache is read through its page table: gather the pools into [batch, keys, …].
+        let (k, v) = (spec.logicalKeyRows(k, width: p.headDim), spec.logicalKeyRows(v, width: p.valueDim))
         let predicate = MaskPredicate(mask: spec.mask, problem: p)
         let (sq, sk, dv) = (p.queryTokens, p.keyTokens, p.valueDim)
         let scale = T(p.effectiveScale)
