@@ -1,5 +1,6 @@
 import AttentionPlan
 import AttentionSpec
+import AttentionTensors
 
 /// Every buffer a generated program may bind, with its fixed binding, element type and length.
 struct GLSLBufferCatalog {
@@ -17,7 +18,7 @@ struct GLSLBufferCatalog {
             tensor("q", p.queryTensorShape, "queries [batch, *queryShape, heads, headDim], \(dtype)"),
             tensor("k", p.keyTensorShape, "keys [batch, *keyShape, kvHeads, headDim], \(dtype)"),
             tensor("v", p.valueTensorShape, "values [batch, *keyShape, kvHeads, valueDim], \(dtype)"),
-            result("output", p.outputTensorShape, "attention output [batch, *queryShape, heads, valueDim], float32"),
+            output(p.outputTensorShape, p.outputDtype),
             result("lse", p.lseTensorShape, "natural-log log-sum-exp [batch, *queryShape, heads], float32; -inf for rows that see no key"),
             GLSLBufferBinding(
                 binding: number("plan"), name: "plan", role: .plan, elementType: "int32", glslType: "int", count: planWords.count,
@@ -46,6 +47,16 @@ struct GLSLBufferCatalog {
         return GLSLBufferBinding(
             binding: number(name), name: name, role: .input, elementType: dtype.rawValue, glslType: glslType, count: count,
             byteCount: max(4, (bytes + 3) / 4 * 4), shape: shape, contents: nil, summary: summary)
+    }
+
+    /// The output: float32, or 16-bit elements two to a `uint` word (low half first).
+    private func output(_ shape: [Int], _ dtype: ElementType) -> GLSLBufferBinding {
+        guard dtype != .float32 else { return result("output", shape, "attention output [batch, *queryShape, heads, valueDim], float32") }
+        let count = max(1, shape.reduce(1, *))
+        return GLSLBufferBinding(
+            binding: number("output"), name: "output", role: .output, elementType: dtype.rawValue, glslType: "uint", count: count,
+            byteCount: max(4, (count * 2 + 3) / 4 * 4), shape: shape, contents: nil,
+            summary: "attention output [batch, *queryShape, heads, valueDim], \(dtype.rawValue) (two elements per word, low half first)")
     }
 
     private func result(_ name: String, _ shape: [Int], _ summary: String) -> GLSLBufferBinding {

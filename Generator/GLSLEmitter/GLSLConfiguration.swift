@@ -59,6 +59,8 @@ public struct GLSLConfiguration: Hashable, Sendable, KernelFactsProviding {
     /// How the attention shader runs on the device.
     public let strategy: KernelStrategy
     public let dtype: ElementType
+    /// The output tensor's type: the kernels narrow float32 results to it as they store them.
+    public let outputDtype: ElementType
     public let sixteenBitStorage: Bool
     /// The mask's compile-time part (its kind, rank and the specialization constants' defaults).
     public let mask: MaskLowering
@@ -71,6 +73,7 @@ public struct GLSLConfiguration: Hashable, Sendable, KernelFactsProviding {
         let facts = KernelFacts(plan: plan)
         self.facts = facts
         dtype = p.dtype
+        outputDtype = p.outputDtype
         sixteenBitStorage = options.sixteenBitStorage && p.dtype != .float32
         mask = MaskLowering(mask: program.spec.mask, rank: p.rank)
         scores = ScoreLowering(program.spec.scores)
@@ -93,7 +96,8 @@ public struct GLSLConfiguration: Hashable, Sendable, KernelFactsProviding {
     /// The one lowering of this configuration's shaders in GLSL.
     func lowering(flash: Bool) -> AttentionKernelLowering {
         AttentionKernelLowering(
-            dialect: .glsl, strategy: strategy, facts: facts, flash: flash, maskFunction: mask.functionName, scores: scores)
+            dialect: .glsl, strategy: strategy, facts: facts, flash: flash, maskFunction: mask.functionName, scores: scores,
+            output: OutputStorage(outputDtype, dialect: .glsl))
     }
 
     /// The shaders' `const int`s, in source order.

@@ -54,6 +54,7 @@ public struct GLSLGradientSource: Sendable {
         let spec = plan.spec
         let p = spec.problem
         self.spec = spec
+        try GradientKernelLowering.checkSupported(spec)
         try GLSLKernelSource.checkIndexRange(plan)
         let facts = KernelFacts(plan: plan)
         let mask = MaskLowering(mask: spec.mask, rank: p.rank)

@@ -37,6 +37,8 @@ public struct GLSLBufferBinding: Hashable, Sendable {
     /// The GLSL name of the array in the buffer block, e.g. `q_data`.
     public var arrayName: String { name + "_data" }
     public var readOnly: Bool { role == .input || role == .plan }
+    /// A 16-bit output: its shaders set halves of words with atomics, so it is read-write.
+    public var setsHalves: Bool { role == .output && elementType != "float32" }
 
     /// The same binding holding `contents`.
     public func with(contents: [Int32]) -> GLSLBufferBinding {

@@ -78,7 +78,8 @@ public struct GLSLKernelSource: Sendable {
                     subgroupShuffle: configuration.strategy.reduction == .subgroupShuffle && role == .attention),
                 GLSLPreamble.configuration(configuration),
                 GLSLPreamble.pushConstants(pushConstants),
-                GLSLPreamble.buffers(bindings, readsPartials: role == .merge, dtype: configuration.dtype, sixteenBitStorage: configuration.sixteenBitStorage),
+                GLSLPreamble.buffers(bindings, readsPartials: role == .merge, dtype: configuration.dtype, sixteenBitStorage: configuration.sixteenBitStorage,
+                    output: OutputStorage(configuration.outputDtype, dialect: .glsl)),
                 lowering.body(of: kernel),
             ].filter { !$0.isEmpty }.joined(separator: "\n\n") + "\n"
             let emittedText = programText

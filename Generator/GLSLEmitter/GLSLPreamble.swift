@@ -51,7 +51,9 @@ enum GLSLPreamble {
 
     /// The buffer blocks a shader uses, then the widening loads of the input tensors. Partial
     /// results are written by the attention shader and read by the merge.
-    static func buffers(_ buffers: [GLSLBufferBinding], readsPartials: Bool, dtype: ElementType, sixteenBitStorage: Bool) -> String {
+    static func buffers(
+        _ buffers: [GLSLBufferBinding], readsPartials: Bool, dtype: ElementType, sixteenBitStorage: Bool, output: OutputStorage? = nil
+    ) -> String {
         let declarations = buffers.map { b in
             declaration(b, readOnly: b.readOnly || (b.role == .scratch && readsPartials))
         }
@@ -61,13 +63,15 @@ enum GLSLPreamble {
         if !tensors.isEmpty {
             parts.append(storage(tensors, dtype: dtype, sixteenBitStorage: sixteenBitStorage))
         }
+        if buffers.contains(where: { $0.name == "output" }), let helpers = output?.helpers { parts.append(helpers) }
         return parts.joined(separator: "\n\n")
     }
 
     /// One buffer block, e.g. `layout(std430, set = 0, binding = 0) readonly buffer QBuffer { float q_data[]; };`.
     static func declaration(_ b: GLSLBufferBinding, readOnly: Bool, glslType: String? = nil) -> String {
         let block = b.name.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined() + "Buffer"
-        return "layout(std430, set = 0, binding = \(b.binding)) \(readOnly ? "readonly" : "writeonly") buffer \(block) "
+        let access = readOnly ? "readonly " : b.setsHalves ? "" : "writeonly "
+        return "layout(std430, set = 0, binding = \(b.binding)) \(access)buffer \(block) "
             + "{ \(glslType ?? b.glslType) \(b.arrayName)[]; };"
     }
 

@@ -87,16 +87,17 @@ public enum KernelCatalog {
     }
 
     /// The backward pass's files: `NAME.backward.cl` with its manifest, and one
-    /// `NAME.attention_backward_*.comp` / `.spv` per shader with their manifest.
+    /// `NAME.attention_backward_*.comp` / `.spv` per shader with their manifest (none for a paged spec).
     static func backwardArtifacts(_ kernels: KernelProfile.Kernels, name: String) -> [KernelArtifact] {
-        let (opencl, glsl) = (kernels.backwardOpenCL, kernels.backwardGLSL)
+        guard let backward = kernels.backward else { return [] }
+        let (opencl, glsl) = (backward.opencl, backward.glsl)
         let files = [
             KernelArtifact(path: "opencl/\(name).backward.cl", text: opencl.source),
             KernelArtifact(
                 path: "opencl/\(name).backward.manifest.json", text: opencl.manifest(sourceFile: "\(name).backward.cl").prettyText() + "\n"),
         ]
         return files + shaderArtifacts(
-            glsl.shaders, spirv: kernels.backwardSPIRV, stems: glsl.shaders.map { "\(name).\($0.name)" },
+            glsl.shaders, spirv: backward.spirv, stems: glsl.shaders.map { "\(name).\($0.name)" },
             manifestPath: "glsl/\(name).backward.glsl-manifest.json", manifest: glsl.manifest)
     }
 

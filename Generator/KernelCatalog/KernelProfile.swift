@@ -27,25 +27,30 @@ public enum KernelProfile {
         public let opencl: OpenCLKernelSource
         public let glsl: GLSLKernelSource
         public let spirv: [[UInt32]]
-        /// The backward pass: its OpenCL program, its shaders and their SPIR-V.
-        public let backwardOpenCL: OpenCLGradientSource
-        public let backwardGLSL: GLSLGradientSource
-        public let backwardSPIRV: [[UInt32]]
+        /// The backward pass: its OpenCL program, its shaders and their SPIR-V; nil for a paged
+        /// spec (a paged KV cache is for inference).
+        public let backward: Backward?
+    }
+
+    public struct Backward {
+        public let opencl: OpenCLGradientSource
+        public let glsl: GLSLGradientSource
+        public let spirv: [[UInt32]]
     }
 
     public static func kernels(for spec: AttentionSpec, name: String, file: String) throws(KernelCatalog.Failure) -> Kernels {
         let opencl: OpenCLKernelSource
         let glsl: GLSLKernelSource
-        let backwardOpenCL: OpenCLGradientSource
-        let backwardGLSL: GLSLGradientSource
+        var backwardSources: (OpenCLGradientSource, GLSLGradientSource)?
         do {
             let plan = try TilePlan(spec)
             let program = KernelProgram(spec: spec)
             opencl = try OpenCLKernelSource(program: program, plan: plan, device: openCLDevice)
                 .fitted(toLocalMemory: openCLLocalMemoryBytes)
             glsl = try GLSLKernelSource(program: program, plan: plan, options: Self.glsl)
-            backwardOpenCL = try OpenCLGradientSource(plan: plan)
-            backwardGLSL = try GLSLGradientSource(plan: plan)
+            if spec.problem.pages == nil {
+                backwardSources = (try OpenCLGradientSource(plan: plan), try GLSLGradientSource(plan: plan))
+            }
         } catch {
             throw .spec(file: file, error)
         }
@@ -60,8 +65,8 @@ public enum KernelProfile {
             }
             return spirv
         }
-        return Kernels(
-            opencl: opencl, glsl: glsl, spirv: try compiled(glsl.shaders), backwardOpenCL: backwardOpenCL, backwardGLSL: backwardGLSL,
-            backwardSPIRV: try compiled(backwardGLSL.shaders))
+        var backward: Backward?
+        if let (opencl, glsl) = backwardSources { backward = Backward(opencl: opencl, glsl: glsl, spirv: try compiled(glsl.shaders)) }
+        return Kernels(opencl: opencl, glsl: glsl, spirv: try compiled(glsl.shaders), backward: backward)
     }
 }

@@ -23,11 +23,14 @@ public struct AttentionKernelLowering: Sendable {
     public let maskFunction: String
     /// The spec's softcap and ALiBi (`.modifyScores`).
     public let scores: ScoreLowering
+    /// How the output is stored (float32, or narrowed to 16 bits).
+    public let output: OutputStorage
 
     public init(
         dialect: KernelDialect, strategy: KernelStrategy, facts: KernelFacts, flash: Bool, maskFunction: String,
-        scores: ScoreLowering
+        scores: ScoreLowering, output: OutputStorage? = nil
     ) {
+        self.output = output ?? OutputStorage(.float32, dialect: dialect)
         self.dialect = dialect
         self.strategy = strategy
         self.facts = facts
@@ -222,8 +225,8 @@ public struct AttentionKernelLowering: Sendable {
                     ], (0..<outputGroups).map { j in
                         let x = outputColumn(j)
                         let value = "(l\(i) == 0.0f ? \(d.splat(width, "0.0f")) : o\(i)_\(j) / l\(i))"
-                        if width == 1 { return "if (\(x) < VALUE_DIM) \(d.buffer("output"))[row * \(d.index("VALUE_DIM")) + \(d.index(x))] = \(value);" }
-                        return d.storeVector(width, value, d.buffer("output"), "row * \(d.index("VALUE_DIM")) + \(d.index(x))")
+                        if width == 1 { return "if (\(x) < VALUE_DIM) " + self.output.store("row * \(d.index("VALUE_DIM")) + \(d.index(x))", value) }
+                        return self.output.storeVector(width, value, "row * \(d.index("VALUE_DIM")) + \(d.index(x))")
                     } + ["if (cg == 0) \(d.buffer("lse"))[row] = l\(i) == 0.0f ? \(d.negativeInfinity) : m\(i) + log(l\(i));"])
                 }
         case .storePartial:
@@ -489,7 +492,7 @@ public struct AttentionKernelLowering: Sendable {
                 d.comment("store out <- acc / l, lse <- m + log l (0, -inf where l = 0)"),
                 "const int token = \(d.plan("query_tile_tokens", d.plan("query_tile_offsets", "tile_query") + " + r"));",
                 "const \(d.indexType) row = \(tensorRow("tile_batch", "token", "query_tokens", "heads", "tile_head"));",
-                "\(d.buffer("output"))[row * \(d.index("VALUE_DIM")) + \(d.index("x"))] = l == 0.0f ? 0.0f : acc / l;",
+                output.store("row * \(d.index("VALUE_DIM")) + \(d.index("x"))", "l == 0.0f ? 0.0f : acc / l"),
                 "if (x == 0) \(d.buffer("lse"))[row] = l == 0.0f ? \(d.negativeInfinity) : m + log(l);",
             ]
         default:

@@ -15,6 +15,16 @@ import AttentionSpec
 /// Scalar per invocation (no shared memory, no barriers): correct everywhere, not yet register
 /// blocked like the forward.
 public struct GradientKernelLowering: Sendable {
+    /// The backward kernels read K and V as `[batch, keys, kvHeads, dim]` and write dK and dV in
+    /// that shape: a paged spec (inference only) has none.
+    public static func checkSupported(_ spec: AttentionSpec) throws(SpecError) {
+        if let pages = spec.problem.pages {
+            throw .invalidValue(
+                field: "problem.pages", value: "\(pages.pageCount) pages of \(pages.pageSize)",
+                reason: "a paged KV cache is for inference: there are no backward kernels for it")
+        }
+    }
+
     public let dialect: KernelDialect
     public let facts: KernelFacts
     /// `bool NAME(int query, int key, …)`: the mask predicate of the dialect's mask lowering.

@@ -14,6 +14,8 @@ public struct OpenCLConfiguration: Hashable, Sendable, KernelFactsProviding {
     /// kernel of the program requires).
     public let strategy: KernelStrategy
     public let dtype: ElementType
+    /// The output tensor's type: the kernels narrow float32 results to it as they store them.
+    public let outputDtype: ElementType
     /// The mask's compile-time part: its kind and parameters (a block-sparse mask's block list is run-time data).
     public let mask: MaskLowering
     /// The spec's softcap and ALiBi slopes (compile-time constants).
@@ -25,6 +27,7 @@ public struct OpenCLConfiguration: Hashable, Sendable, KernelFactsProviding {
         let facts = KernelFacts(plan: plan)
         self.facts = facts
         dtype = program.spec.problem.dtype
+        outputDtype = program.spec.problem.outputDtype
         mask = MaskLowering(mask: program.spec.mask, rank: program.spec.problem.rank)
         scores = ScoreLowering(program.spec.scores)
         self.strategy = strategy ?? KernelStrategy.choose(for: device, facts: facts)
@@ -51,7 +54,8 @@ public struct OpenCLConfiguration: Hashable, Sendable, KernelFactsProviding {
     /// The one lowering of this configuration's kernels in OpenCL C.
     func lowering(flash: Bool, maskFunction: String) -> AttentionKernelLowering {
         AttentionKernelLowering(
-            dialect: .openCL, strategy: strategy, facts: facts, flash: flash, maskFunction: maskFunction, scores: scores)
+            dialect: .openCL, strategy: strategy, facts: facts, flash: flash, maskFunction: maskFunction, scores: scores,
+            output: OutputStorage(outputDtype, dialect: .openCL))
     }
 
     /// Bytes of `__local` memory one attention work-group uses.

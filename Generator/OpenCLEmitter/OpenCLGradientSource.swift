@@ -53,6 +53,7 @@ public struct OpenCLGradientSource: Sendable {
         let spec = plan.spec
         let p = spec.problem
         self.spec = spec
+        try GradientKernelLowering.checkSupported(spec)
         try OpenCLKernelSource.checkIndexRange(plan)
         let facts = KernelFacts(plan: plan)
         let mask = MaskLowering(mask: spec.mask, rank: p.rank)

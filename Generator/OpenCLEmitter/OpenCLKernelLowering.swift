@@ -1,5 +1,6 @@
 import AttentionSpec
 import KernelIR
+import KernelLowering
 
 /// Lowers the kernels of a `KernelProgram` to OpenCL C, op by op: each `TileOp` becomes one
 /// call of its helper (`OpenCLTileHelpers`) under a comment naming the op, each loop op a loop.
@@ -24,7 +25,7 @@ struct OpenCLKernelLowering {
         switch role(of: kernel) {
         case .attention:
             var arguments: [OpenCLKernelArgument] = ["q", "k", "v"].map { .buffer($0, "__global const storage_t*") }
-            if kernel.contains(.storeOutput) { arguments += ["output", "lse"].map { .buffer($0, "__global float*") } }
+            if kernel.contains(.storeOutput) { arguments += outputArguments }
             if kernel.contains(.storePartial) {
                 arguments += ["partial_m", "partial_l", "partial_acc"].map { .buffer($0, "__global float*") }
             }
@@ -39,12 +40,17 @@ struct OpenCLKernelLowering {
         case .merge:
             return ["partial_m", "partial_l", "partial_acc"].map { .buffer($0, "__global const float*") }
                 + ["slot_offsets", "query_tile_offsets", "query_tile_tokens"].map(OpenCLKernelArgument.planBuffer)
-                + ["output", "lse"].map { .buffer($0, "__global float*") }
+                + outputArguments
                 + [.int("heads", p.heads), .int("query_tokens", p.queryTokens), .int("query_tiles", queryTiles)]
         }
     }
 
-    // MARK: Kernel text
+    /// The output (float32, or `ushort` elements narrowed from float32) and the lse.
+    private var outputArguments: [OpenCLKernelArgument] {
+        [.buffer("output", "__global \(OutputStorage(configuration.outputDtype, dialect: .openCL).bufferType)*"), .buffer("lse", "__global float*")]
+    }
+
+        // MARK: Kernel text
 
     /// The kernel: its signature, the work-group's arrays and the one lowering's statements.
     func source(of kernel: KernelFunction) -> String {

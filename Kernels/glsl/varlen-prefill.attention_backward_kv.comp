@@ -1,4 +1,4 @@
-// Backward pass of B1 H4/2 d64/64 q[840] k[840] float16, varlen 4 sequences, window (-1, 0), tiles 64/64, flash: shader attention_backward_kv, 2 of 3.
+// Backward pass of B1 H4/2 d64/64 q[840] k[840] float16 → float16 out, varlen 4 sequences, window (-1, 0), tiles 64/64, flash: shader attention_backward_kv, 2 of 3.
 // Inputs: q, k, v, the forward's output and lse, dout; outputs dq, dk, dv (float32).
 #version 450
 

@@ -1,7 +1,7 @@
 // AttentionGen: generated GLSL 450 compute shader 1 of 1: attention_flash.
 // Regenerate with `attngen emit SPEC.json --target glsl`.
 //
-// spec:     B1 H4/2 d64/64 q[840] k[840] float16, varlen 4 sequences, window (-1, 0), tiles 64/64, flash
+// spec:     B1 H4/2 d64/64 q[840] k[840] float16 → float16 out, varlen 4 sequences, window (-1, 0), tiles 64/64, flash
 // tiling:   query tile 64 (64 tokens), key tile 64 (64 tokens);
 //           14 query tiles, 14 key tiles
 // plan:     per (batch, head) 59 visits: 25 FULL (mask-free), 34 PARTIAL (masked per element)
@@ -75,7 +75,7 @@ layout(push_constant, std430) uniform PushConstants {
 layout(std430, set = 0, binding = 0) readonly buffer QBuffer { uint q_data[]; };
 layout(std430, set = 0, binding = 1) readonly buffer KBuffer { uint k_data[]; };
 layout(std430, set = 0, binding = 2) readonly buffer VBuffer { uint v_data[]; };
-layout(std430, set = 0, binding = 3) writeonly buffer OutputBuffer { float output_data[]; };
+layout(std430, set = 0, binding = 3) buffer OutputBuffer { uint output_data[]; };
 layout(std430, set = 0, binding = 4) writeonly buffer LseBuffer { float lse_data[]; };
 layout(std430, set = 0, binding = 5) readonly buffer PlanBuffer { int plan_data[]; };
 
@@ -85,6 +85,25 @@ layout(std430, set = 0, binding = 5) readonly buffer PlanBuffer { int plan_data[
 float load_q(uint index) { return unpackHalf2x16(q_data[index >> 1u])[index & 1u]; }
 float load_k(uint index) { return unpackHalf2x16(k_data[index >> 1u])[index & 1u]; }
 float load_v(uint index) { return unpackHalf2x16(v_data[index >> 1u])[index & 1u]; }
+
+// ---- Output: float16, narrowed from float32 ------------------------------------------------------------
+/* float32 -> float16 bits, round to nearest even; NaN stays NaN, 65520 and up become infinity. */
+uint narrow_output(float value) {
+    const uint bits = floatBitsToUint(value), sign = (bits >> 16) & 0x8000u, magnitude = bits & 0x7fffffffu;
+    if (magnitude > 0x7f800000u) return sign | 0x7e00u;
+    if (magnitude >= 0x477ff000u) return sign | 0x7c00u;
+    /* below 2^-14: a subnormal half, a multiple of 2^-24 (the product is exact) */
+    if (magnitude < 0x38800000u) return sign | uint(roundEven(uintBitsToFloat(magnitude) * 16777216.0f));
+    /* rebias the exponent from 127 to 15 and round the 13 dropped bits to nearest even */
+    return sign | ((magnitude + 0xc8000fffu + ((magnitude >> 13) & 1u)) >> 13);
+}
+/* Element `index` is the low (even) or high (odd) half of word index / 2; the other half
+   belongs to another invocation, so each half is cleared and set atomically. */
+void store_output(uint index, float value) {
+    const uint shift = (index & 1u) * 16u;
+    atomicAnd(output_data[index >> 1u], ~(0xffffu << shift));
+    atomicOr(output_data[index >> 1u], narrow_output(value) << shift);
+}
 
 // ---- Mask predicate ------------------------------------------------------------------------------
 // Packed sequences of different lengths (cu_seqlens): the host lists, per packed query, the packed
@@ -639,34 +658,34 @@ void main() {
     // store out <- acc / l, lse <- m + log l (0, -inf where l = 0)
     if (rg + 0 < rows) {
         const uint row = ((uint(seg_batch) * uint(pc.query_tokens) + uint(query_rows[rg + 0])) * uint(pc.heads) + uint(seg_head));
-        if (cg + 0 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 0)] = (l0 == 0.0f ? 0.0f : o0_0 / l0);
-        if (cg + 16 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 16)] = (l0 == 0.0f ? 0.0f : o0_1 / l0);
-        if (cg + 32 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 32)] = (l0 == 0.0f ? 0.0f : o0_2 / l0);
-        if (cg + 48 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 48)] = (l0 == 0.0f ? 0.0f : o0_3 / l0);
+        if (cg + 0 < VALUE_DIM) store_output(uint(row * uint(VALUE_DIM) + uint(cg + 0)), (l0 == 0.0f ? 0.0f : o0_0 / l0));
+        if (cg + 16 < VALUE_DIM) store_output(uint(row * uint(VALUE_DIM) + uint(cg + 16)), (l0 == 0.0f ? 0.0f : o0_1 / l0));
+        if (cg + 32 < VALUE_DIM) store_output(uint(row * uint(VALUE_DIM) + uint(cg + 32)), (l0 == 0.0f ? 0.0f : o0_2 / l0));
+        if (cg + 48 < VALUE_DIM) store_output(uint(row * uint(VALUE_DIM) + uint(cg + 48)), (l0 == 0.0f ? 0.0f : o0_3 / l0));
         if (cg == 0) lse_data[row] = l0 == 0.0f ? NEG_INF : m0 + log(l0);
     }
     if (rg + 16 < rows) {
         const uint row = ((uint(seg_batch) * uint(pc.query_tokens) + uint(query_rows[rg + 16])) * uint(pc.heads) + uint(seg_head));
-        if (cg + 0 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 0)] = (l1 == 0.0f ? 0.0f : o1_0 / l1);
-        if (cg + 16 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 16)] = (l1 == 0.0f ? 0.0f : o1_1 / l1);
-        if (cg + 32 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 32)] = (l1 == 0.0f ? 0.0f : o1_2 / l1);
-        if (cg + 48 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 48)] = (l1 == 0.0f ? 0.0f : o1_3 / l1);
+        if (cg + 0 < VALUE_DIM) store_output(uint(row * uint(VALUE_DIM) + uint(cg + 0)), (l1 == 0.0f ? 0.0f : o1_0 / l1));
+        if (cg + 16 < VALUE_DIM) store_output(uint(row * uint(VALUE_DIM) + uint(cg + 16)), (l1 == 0.0f ? 0.0f : o1_1 / l1));
+        if (cg + 32 < VALUE_DIM) store_output(uint(row * uint(VALUE_DIM) + uint(cg + 32)), (l1 == 0.0f ? 0.0f : o1_2 / l1));
+        if (cg + 48 < VALUE_DIM) store_output(uint(row * uint(VALUE_DIM) + uint(cg + 48)), (l1 == 0.0f ? 0.0f : o1_3 / l1));
         if (cg == 0) lse_data[row] = l1 == 0.0f ? NEG_INF : m1 + log(l1);
     }
     if (rg + 32 < rows) {
         const uint row = ((uint(seg_batch) * uint(pc.query_tokens) + uint(query_rows[rg + 32])) * uint(pc.heads) + uint(seg_head));
-        if (cg + 0 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 0)] = (l2 == 0.0f ? 0.0f : o2_0 / l2);
-        if (cg + 16 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 16)] = (l2 == 0.0f ? 0.0f : o2_1 / l2);
-        if (cg + 32 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 32)] = (l2 == 0.0f ? 0.0f : o2_2 / l2);
-        if (cg + 48 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 48)] = (l2 == 0.0f ? 0.0f : o2_3 / l2);
+        if (cg + 0 < VALUE_DIM) store_output(uint(row * uint(VALUE_DIM) + uint(cg + 0)), (l2 == 0.0f ? 0.0f : o2_0 / l2));
+        if (cg + 16 < VALUE_DIM) store_output(uint(row * uint(VALUE_DIM) + uint(cg + 16)), (l2 == 0.0f ? 0.0f : o2_1 / l2));
+        if (cg + 32 < VALUE_DIM) store_output(uint(row * uint(VALUE_DIM) + uint(cg + 32)), (l2 == 0.0f ? 0.0f : o2_2 / l2));
+        if (cg + 48 < VALUE_DIM) store_output(uint(row * uint(VALUE_DIM) + uint(cg + 48)), (l2 == 0.0f ? 0.0f : o2_3 / l2));
         if (cg == 0) lse_data[row] = l2 == 0.0f ? NEG_INF : m2 + log(l2);
     }
     if (rg + 48 < rows) {
         const uint row = ((uint(seg_batch) * uint(pc.query_tokens) + uint(query_rows[rg + 48])) * uint(pc.heads) + uint(seg_head));
-        if (cg + 0 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 0)] = (l3 == 0.0f ? 0.0f : o3_0 / l3);
-        if (cg + 16 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 16)] = (l3 == 0.0f ? 0.0f : o3_1 / l3);
-        if (cg + 32 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 32)] = (l3 == 0.0f ? 0.0f : o3_2 / l3);
-        if (cg + 48 < VALUE_DIM) output_data[row * uint(VALUE_DIM) + uint(cg + 48)] = (l3 == 0.0f ? 0.0f : o3_3 / l3);
+        if (cg + 0 < VALUE_DIM) store_output(uint(row * uint(VALUE_DIM) + uint(cg + 0)), (l3 == 0.0f ? 0.0f : o3_0 / l3));
+        if (cg + 16 < VALUE_DIM) store_output(uint(row * uint(VALUE_DIM) + uint(cg + 16)), (l3 == 0.0f ? 0.0f : o3_1 / l3));
+        if (cg + 32 < VALUE_DIM) store_output(uint(row * uint(VALUE_DIM) + uint(cg + 32)), (l3 == 0.0f ? 0.0f : o3_2 / l3));
+        if (cg + 48 < VALUE_DIM) store_output(uint(row * uint(VALUE_DIM) + uint(cg + 48)), (l3 == 0.0f ? 0.0f : o3_3 / l3));
         if (cg == 0) lse_data[row] = l3 == 0.0f ? NEG_INF : m3 + log(l3);
     }
 }

@@ -1,4 +1,4 @@
-/* Backward pass of B1 H4/2 d64/64 q[840] k[840] float16, varlen 4 sequences, window (-1, 0), tiles 64/64, flash.
+/* Backward pass of B1 H4/2 d64/64 q[840] k[840] float16 → float16 out, varlen 4 sequences, window (-1, 0), tiles 64/64, flash.
    Kernels, in dispatch order:
      attention_backward_rowdot: 53 work-groups of 64 (ceil(batch · queryTokens · heads / WG_SIZE))
      attention_backward_kv: 28 work-groups of 64 (ceil(batch · kvHeads · keyTiles · MAX_KEY_ROWS / WG_SIZE))

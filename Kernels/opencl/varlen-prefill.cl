@@ -1,7 +1,7 @@
 /*
  * AttentionGen: generated OpenCL C 1.2. Regenerate with `attngen emit SPEC.json --target opencl`.
  *
- * spec:     B1 H4/2 d64/64 q[840] k[840] float16, varlen 4 sequences, window (-1, 0), tiles 64/64, flash
+ * spec:     B1 H4/2 d64/64 q[840] k[840] float16 → float16 out, varlen 4 sequences, window (-1, 0), tiles 64/64, flash
  * tiling:   query tile 64 (64 tokens), key tile 64 (64 tokens);
  *           14 query tiles, 14 key tiles
  * plan:     per (batch, head) 59 visits: 25 FULL (mask-free), 34 PARTIAL (masked per element)
@@ -61,6 +61,19 @@ float load_element(__global const storage_t* data, size_t index) {
     return as_float(sign | ((exponent + 112) << 23) | (mantissa << 13));
 }
 
+/* ---- Output: float16, narrowed from float32 ------------------------------------------------------------ */
+/* float32 -> float16 bits, round to nearest even; NaN stays NaN, 65520 and up become infinity. */
+uint narrow_output(float value) {
+    const uint bits = as_uint(value), sign = (bits >> 16) & 0x8000u, magnitude = bits & 0x7fffffffu;
+    if (magnitude > 0x7f800000u) return sign | 0x7e00u;
+    if (magnitude >= 0x477ff000u) return sign | 0x7c00u;
+    /* below 2^-14: a subnormal half, a multiple of 2^-24 (the product is exact) */
+    if (magnitude < 0x38800000u) return sign | (uint)(rint(as_float(magnitude) * 16777216.0f));
+    /* rebias the exponent from 127 to 15 and round the 13 dropped bits to nearest even */
+    return sign | ((magnitude + 0xc8000fffu + ((magnitude >> 13) & 1u)) >> 13);
+}
+void store_output(__global ushort* output, size_t index, float value) { output[index] = (ushort)narrow_output(value); }
+
 /* ---- Mask predicate --------------------------------------------------------------------------- */
 /* Run-time sizes the mask formula reads. */
 typedef struct {
@@ -81,7 +94,7 @@ __kernel __attribute__((reqd_work_group_size(WG_SIZE, 1, 1)))
 void attention_flash(__global const storage_t* q,
                      __global const storage_t* k,
                      __global const storage_t* v,
-                     __global float* output,
+                     __global ushort* output,
                      __global float* lse,
                      __global const int* query_tile_offsets,
                      __global const int* query_tile_tokens,
@@ -760,34 +773,34 @@ void attention_flash(__global const storage_t* q,
     /* store out <- acc / l, lse <- m + log l (0, -inf where l = 0) */
     if (rg + 0 < rows) {
         const size_t row = (((size_t)(seg_batch) * (size_t)(query_tokens) + (size_t)(query_rows[rg + 0])) * (size_t)(heads) + (size_t)(seg_head));
-        if (cg + 0 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 0)] = (l0 == 0.0f ? 0.0f : o0_0 / l0);
-        if (cg + 16 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 16)] = (l0 == 0.0f ? 0.0f : o0_1 / l0);
-        if (cg + 32 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 32)] = (l0 == 0.0f ? 0.0f : o0_2 / l0);
-        if (cg + 48 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 48)] = (l0 == 0.0f ? 0.0f : o0_3 / l0);
+        if (cg + 0 < VALUE_DIM) store_output(output, (size_t)(row * (size_t)(VALUE_DIM) + (size_t)(cg + 0)), (l0 == 0.0f ? 0.0f : o0_0 / l0));
+        if (cg + 16 < VALUE_DIM) store_output(output, (size_t)(row * (size_t)(VALUE_DIM) + (size_t)(cg + 16)), (l0 == 0.0f ? 0.0f : o0_1 / l0));
+        if (cg + 32 < VALUE_DIM) store_output(output, (size_t)(row * (size_t)(VALUE_DIM) + (size_t)(cg + 32)), (l0 == 0.0f ? 0.0f : o0_2 / l0));
+        if (cg + 48 < VALUE_DIM) store_output(output, (size_t)(row * (size_t)(VALUE_DIM) + (size_t)(cg + 48)), (l0 == 0.0f ? 0.0f : o0_3 / l0));
         if (cg == 0) lse[row] = l0 == 0.0f ? -INFINITY : m0 + log(l0);
     }
     if (rg + 16 < rows) {
         const size_t row = (((size_t)(seg_batch) * (size_t)(query_tokens) + (size_t)(query_rows[rg + 16])) * (size_t)(heads) + (size_t)(seg_head));
-        if (cg + 0 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 0)] = (l1 == 0.0f ? 0.0f : o1_0 / l1);
-        if (cg + 16 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 16)] = (l1 == 0.0f ? 0.0f : o1_1 / l1);
-        if (cg + 32 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 32)] = (l1 == 0.0f ? 0.0f : o1_2 / l1);
-        if (cg + 48 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 48)] = (l1 == 0.0f ? 0.0f : o1_3 / l1);
+        if (cg + 0 < VALUE_DIM) store_output(output, (size_t)(row * (size_t)(VALUE_DIM) + (size_t)(cg + 0)), (l1 == 0.0f ? 0.0f : o1_0 / l1));
+        if (cg + 16 < VALUE_DIM) store_output(output, (size_t)(row * (size_t)(VALUE_DIM) + (size_t)(cg + 16)), (l1 == 0.0f ? 0.0f : o1_1 / l1));
+        if (cg + 32 < VALUE_DIM) store_output(output, (size_t)(row * (size_t)(VALUE_DIM) + (size_t)(cg + 32)), (l1 == 0.0f ? 0.0f : o1_2 / l1));
+        if (cg + 48 < VALUE_DIM) store_output(output, (size_t)(row * (size_t)(VALUE_DIM) + (size_t)(cg + 48)), (l1 == 0.0f ? 0.0f : o1_3 / l1));
         if (cg == 0) lse[row] = l1 == 0.0f ? -INFINITY : m1 + log(l1);
     }
     if (rg + 32 < rows) {
         const size_t row = (((size_t)(seg_batch) * (size_t)(query_tokens) + (size_t)(query_rows[rg + 32])) * (size_t)(heads) + (size_t)(seg_head));
-        if (cg + 0 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 0)] = (l2 == 0.0f ? 0.0f : o2_0 / l2);
-        if (cg + 16 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 16)] = (l2 == 0.0f ? 0.0f : o2_1 / l2);
-        if (cg + 32 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 32)] = (l2 == 0.0f ? 0.0f : o2_2 / l2);
-        if (cg + 48 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 48)] = (l2 == 0.0f ? 0.0f : o2_3 / l2);
+        if (cg + 0 < VALUE_DIM) store_output(output, (size_t)(row * (size_t)(VALUE_DIM) + (size_t)(cg + 0)), (l2 == 0.0f ? 0.0f : o2_0 / l2));
+        if (cg + 16 < VALUE_DIM) store_output(output, (size_t)(row * (size_t)(VALUE_DIM) + (size_t)(cg + 16)), (l2 == 0.0f ? 0.0f : o2_1 / l2));
+        if (cg + 32 < VALUE_DIM) store_output(output, (size_t)(row * (size_t)(VALUE_DIM) + (size_t)(cg + 32)), (l2 == 0.0f ? 0.0f : o2_2 / l2));
+        if (cg + 48 < VALUE_DIM) store_output(output, (size_t)(row * (size_t)(VALUE_DIM) + (size_t)(cg + 48)), (l2 == 0.0f ? 0.0f : o2_3 / l2));
         if (cg == 0) lse[row] = l2 == 0.0f ? -INFINITY : m2 + log(l2);
     }
     if (rg + 48 < rows) {
         const size_t row = (((size_t)(seg_batch) * (size_t)(query_tokens) + (size_t)(query_rows[rg + 48])) * (size_t)(heads) + (size_t)(seg_head));
-        if (cg + 0 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 0)] = (l3 == 0.0f ? 0.0f : o3_0 / l3);
-        if (cg + 16 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 16)] = (l3 == 0.0f ? 0.0f : o3_1 / l3);
-        if (cg + 32 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 32)] = (l3 == 0.0f ? 0.0f : o3_2 / l3);
-        if (cg + 48 < VALUE_DIM) output[row * (size_t)(VALUE_DIM) + (size_t)(cg + 48)] = (l3 == 0.0f ? 0.0f : o3_3 / l3);
+        if (cg + 0 < VALUE_DIM) store_output(output, (size_t)(row * (size_t)(VALUE_DIM) + (size_t)(cg + 0)), (l3 == 0.0f ? 0.0f : o3_0 / l3));
+        if (cg + 16 < VALUE_DIM) store_output(output, (size_t)(row * (size_t)(VALUE_DIM) + (size_t)(cg + 16)), (l3 == 0.0f ? 0.0f : o3_1 / l3));
+        if (cg + 32 < VALUE_DIM) store_output(output, (size_t)(row * (size_t)(VALUE_DIM) + (size_t)(cg + 32)), (l3 == 0.0f ? 0.0f : o3_2 / l3));
+        if (cg + 48 < VALUE_DIM) store_output(output, (size_t)(row * (size_t)(VALUE_DIM) + (size_t)(cg + 48)), (l3 == 0.0f ? 0.0f : o3_3 / l3));
         if (cg == 0) lse[row] = l3 == 0.0f ? -INFINITY : m3 + log(l3);
     }
 }

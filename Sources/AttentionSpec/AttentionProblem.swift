@@ -15,7 +15,10 @@ public struct AttentionProblem: Hashable, Sendable {
     public var queryShape: [Int]
     /// The key/value token grid, same number of axes as `queryShape`.
     public var keyShape: [Int]
+    /// Storage precision of q, k and v.
     public var dtype: ElementType
+    /// Precision of the output tensor (rounded to nearest even); the lse is always float32.
+    public var outputDtype: ElementType
     /// Softmax scale; `nil` means `1 / sqrt(headDim)`.
     public var scale: Double?
     /// A paged KV cache: K and V are `[pageCount, pageSize, kvHeads, dim]` pools read through a
@@ -25,7 +28,7 @@ public struct AttentionProblem: Hashable, Sendable {
     public init(
         batch: Int = 1, heads: Int, kvHeads: Int? = nil, headDim: Int, valueDim: Int? = nil,
         queryShape: [Int], keyShape: [Int]? = nil, dtype: ElementType = .float32, scale: Double? = nil,
-        pages: KeyValuePages? = nil
+        pages: KeyValuePages? = nil, outputDtype: ElementType = .float32
     ) {
         self.batch = batch
         self.heads = heads
@@ -37,6 +40,7 @@ public struct AttentionProblem: Hashable, Sendable {
         self.dtype = dtype
         self.scale = scale
         self.pages = pages
+        self.outputDtype = outputDtype
     }
 
     public var rank: Int { queryShape.count }

@@ -64,6 +64,13 @@ extension AttentionSpec {
         return copy
     }
 
+    /// Writes the output in `dtype` (rounded to nearest even); the lse stays float32.
+    public func output(as dtype: ElementType) -> AttentionSpec {
+        var copy = self
+        copy.problem.outputDtype = dtype
+        return copy
+    }
+
     public func stored(as dtype: ElementType) -> AttentionSpec {
         var copy = self
         copy.problem.dtype = dtype

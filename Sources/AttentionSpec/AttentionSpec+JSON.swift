@@ -51,12 +51,16 @@ extension JSONValue {
 extension AttentionProblem {
     init(_ json: JSONReader) throws(SpecError) {
         try json.rejectUnknown(allowed: [
-            "batch", "heads", "kvHeads", "headDim", "valueDim", "queryShape", "keyShape", "dtype", "scale", "pages",
+            "batch", "heads", "kvHeads", "headDim", "valueDim", "queryShape", "keyShape", "dtype", "scale", "pages", "outputDtype",
         ])
-        let dtypeName = json.has("dtype") ? try json.string("dtype") : "float32"
-        guard let dtype = ElementType(rawValue: dtypeName) else {
-            throw .unknownKind(field: json.name("dtype"), value: dtypeName, known: ElementType.allCases.map(\.rawValue))
+        func elementType(_ key: String) throws(SpecError) -> ElementType {
+            let name = json.has(key) ? try json.string(key) : "float32"
+            guard let type = ElementType(rawValue: name) else {
+                throw .unknownKind(field: json.name(key), value: name, known: ElementType.allCases.map(\.rawValue))
+            }
+            return type
         }
+        let dtype = try elementType("dtype")
         self.init(
             batch: json.has("batch") ? try json.int("batch") : 1,
             heads: try json.int("heads"),
@@ -67,7 +71,8 @@ extension AttentionProblem {
             keyShape: json.has("keyShape") ? try json.ints("keyShape") : nil,
             dtype: dtype,
             scale: json.has("scale") ? try json.double("scale") : nil,
-            pages: json.has("pages") ? try KeyValuePages(json.object("pages")) : nil)
+            pages: json.has("pages") ? try KeyValuePages(json.object("pages")) : nil,
+            outputDtype: try elementType("outputDtype"))
     }
 
     var jsonValue: JSONValue {
@@ -77,6 +82,7 @@ extension AttentionProblem {
             "dtype": .string(dtype.rawValue),
         ]
         if let scale { fields["scale"] = .number(scale) }
+        if outputDtype != .float32 { fields["outputDtype"] = .string(outputDtype.rawValue) }
         if let pages {
             fields["pages"] = .object([
                 "pageSize": .int(pages.pageSize), "pageCount": .int(pages.pageCount),

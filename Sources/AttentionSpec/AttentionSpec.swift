@@ -38,7 +38,7 @@ public struct AttentionSpec: Hashable, Sendable {
         case .lean(let g): scheduleText = "lean(\(g))"
         }
         let p = problem
-        return "B\(p.batch) H\(p.heads)/\(p.kvHeads) d\(p.headDim)/\(p.valueDim) q[\(grid(p.queryShape))] k[\(grid(p.keyShape))] "
-            + "\(p.dtype.rawValue), \(maskText)\(scores.summary.map { ", " + $0 } ?? ""), tiles \(grid(tiling.queryTile))/\(grid(tiling.keyTile)), \(scheduleText)"
+        return "B\(p.batch) H\(p.heads)/\(p.kvHeads) d\(p.headDim)/\(p.valueDim) q[\(grid(p.queryShape))] k[\(grid(p.keyShape))]\(p.pages.map { " in \($0.pageCount)×\($0.pageSize) pages" } ?? "") "
+            + "\(p.dtype.rawValue)\(p.outputDtype == .float32 ? "" : " → \(p.outputDtype.rawValue) out"), \(maskText)\(scores.summary.map { ", " + $0 } ?? ""), tiles \(grid(tiling.queryTile))/\(grid(tiling.keyTile)), \(scheduleText)"
     }
 }

@@ -8,8 +8,9 @@ struct RunCommand: ParsableCommand {
         abstract: "Run attention on .npy tensors and write the output.",
         discussion: """
             q is [batch, *queryShape, heads, headDim], k is [batch, *keyShape, kvHeads, headDim], v is
-            [batch, *keyShape, kvHeads, valueDim]; the output is [batch, *queryShape, heads, valueDim] and the
-            log-sum-exp [batch, *queryShape, heads], float32 (the output in another type with --out-dtype). Tensors may be
+            [batch, *keyShape, kvHeads, valueDim] (with a paged cache, "pages" in the spec: [pageCount, pageSize,
+            kvHeads, headDim|valueDim] pools read through its page table); the output is [batch, *queryShape, heads, valueDim] and the
+            log-sum-exp [batch, *queryShape, heads], float32 (the output in the spec's outputDtype, or another type with --out-dtype). Tensors may be
             float32, float16 or bfloat16 .npy files (bfloat16 as ml_dtypes saves it: a 2-byte void type, '<V2' or '|V2').
             Existing output files are kept unless --force.
             The backend defaults to auto (a GPU through Vulkan or OpenCL, else the CPU interpreter; see
@@ -27,8 +28,8 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Where to write the log-sum-exp tensor (.npy).") var lse: String?
     @OptionGroup var backend: BackendArguments
     @OptionGroup var memory: MemoryBudgetArgument
-    @Option(help: "Element type of the output file: float32, float16 or bfloat16 (written as ml_dtypes does, '<V2'); the lse stays float32.")
-    var outDtype: ElementType = .float32
+    @Option(help: "Element type of the output file: float32, float16 or bfloat16 (written as ml_dtypes does, '<V2'); default: the spec's problem.outputDtype. The lse stays float32.")
+    var outDtype: ElementType?
     @Flag(help: "Also check the result against the float64 reference with the tolerance rule.") var verify = false
     @Flag(help: "Replace existing output files.") var force = false
 
@@ -39,7 +40,7 @@ struct RunCommand: ParsableCommand {
         let runtime = try backend.runtime().withMemoryBudget(memory.budget)
         let p = spec.problem
         try checkOutputs([("--out", out)] + (lse.map { [("--lse", $0)] } ?? []), force: force)
-        let layout = (q: "[batch, *queryShape, heads, headDim]", kv: "[batch, *keyShape, kvHeads, headDim|valueDim]")
+        let layout = (q: "[batch, *queryShape, heads, headDim]", kv: "[\(p.pages == nil ? "batch, *keyShape" : "pageCount, pageSize"), kvHeads, headDim|valueDim]")
         let qTensor = try Npy.read(URL(fileURLWithPath: q), expectingShape: p.queryTensorShape, role: "q", layout: layout.q)
         let kTensor = try Npy.read(URL(fileURLWithPath: k), expectingShape: p.keyTensorShape, role: "k", layout: layout.kv)
         let vTensor = try Npy.read(URL(fileURLWithPath: v), expectingShape: p.valueTensorShape, role: "v", layout: layout.kv)
@@ -48,7 +49,7 @@ struct RunCommand: ParsableCommand {
         var result: AttentionResult?
         let elapsed = try clock.measure { result = try runtime.run(inputs) }
         guard let result else { return }
-        try Npy.write(result.output, to: URL(fileURLWithPath: out), as: outDtype, overwrite: force)
+        try Npy.write(result.output, to: URL(fileURLWithPath: out), as: outDtype ?? p.outputDtype, overwrite: force)
         if let lse { try Npy.write(result.lse, to: URL(fileURLWithPath: lse), as: .float32, overwrite: force) }
         let nonFinite = result.output.elements.lazy.filter { !$0.isFinite }.count
         let nanRows = result.lse.elements.lazy.filter(\.isNaN).count

@@ -27,8 +27,12 @@ struct SpecSummary {
         let p = spec.problem
         var lines = ["valid: \(spec.summary)", ""]
         lines.append("problem   batch \(p.batch), heads \(p.heads), kvHeads \(p.kvHeads) (\(p.headsPerKVHead) query heads per kv head)")
-        lines.append("          headDim \(p.headDim), valueDim \(p.valueDim), dtype \(p.dtype.rawValue), scale \(p.effectiveScale)\(p.scale == nil ? " (1/sqrt(headDim))" : "")")
+        lines.append("          headDim \(p.headDim), valueDim \(p.valueDim), dtype \(p.dtype.rawValue)\(p.outputDtype == .float32 ? "" : ", output \(p.outputDtype.rawValue)"), scale \(p.effectiveScale)\(p.scale == nil ? " (1/sqrt(headDim))" : "")")
         lines.append("          queries \(gridText(p.queryShape)) = \(p.queryTokens) tokens, keys \(gridText(p.keyShape)) = \(p.keyTokens) tokens")
+        if let pages = p.pages {
+            let used = Set(spec.keySlots ?? []).count
+            lines.append("          keys in a paged cache: \(pages.pageCount) pages of \(pages.pageSize) tokens, \(pages.pageTable.count) page-table rows; \(used) of \(pages.poolTokens) pool rows read")
+        }
         lines.append("mask      \(maskText)")
         if let softcap = spec.scores.softcap { lines.append("scores    softcap \(softcap): s <- softcap * tanh(s / softcap)") }
         if let slopes = spec.scores.alibiSlopes {

@@ -104,7 +104,7 @@ import Testing
 }
 
 /// Parses `data`, expecting a `SpecError` whose message names `field` and `value`.
-private func expectSpecError(_ data: Data, field: String, value: String, sourceLocation: SourceLocation) {
+private func expectSpecError(_ data: Data, field: String, value: String, sourceLocation: SourceLocation = #_sourceLocation) {
     do {
         let spec = try AttentionSpec(json: data)
         Issue.record("expected an error naming \(field), got \(spec.summary)", sourceLocation: sourceLocation)
@@ -201,5 +201,59 @@ private func expectSpecError(_ data: Data, field: String, value: String, sourceL
             field: "problem.queryShape", value: "one token axis")
         let alibi = Data(#"{"problem": {"heads": 2, "headDim": 16, "queryShape": [6], "keyShape": [10]}, "mask": {"kind": "varlen", "queryLengths": [6], "keyLengths": [10]}, "scores": {"alibiSlopes": "geometric"}}"#.utf8)
         expectError(alibi, field: "scores.alibiSlopes", value: "varlen")
+    }
+}
+
+@Suite struct KeyValuePageSpecTests {
+    private func json(_ pages: String) -> Data {
+        Data(#"{"problem": {"batch": 2, "heads": 2, "headDim": 16, "queryShape": [1], "keyShape": [10], "pages": {\#(pages)}}, "mask": {"kind": "causal"}}"#.utf8)
+    }
+
+    @Test func pagesRoundTripAndMapKeysThroughTheTable() throws {
+        let spec = try AttentionSpec(json: json(#""pageSize": 4, "pageCount": 6, "pageTable": [[5, 0, 2, 9], [1, 3, 4]]"#))
+        #expect(try AttentionSpec(json: Data(spec.jsonText.utf8)) == spec)
+        #expect(spec.problem.keyTensorShape == [6, 4, 2, 16])
+        #expect(spec.problem.logicalKeyTensorShape == [2, 10, 2, 16])
+        // Batch 0: keys 0–3 on page 5, 4–7 on page 0, 8–9 on page 2 (the padding entry 9 is never read).
+        #expect(spec.keySlots!.prefix(10) == [20, 21, 22, 23, 0, 1, 2, 3, 8, 9])
+        #expect(spec.keySlots!.suffix(10) == [4, 5, 6, 7, 12, 13, 14, 15, 16, 17])
+    }
+
+    @Test func varlenSequencesOwnTheTableRows() throws {
+        let spec = try AttentionSpec(json: Data(#"""
+            {"problem": {"heads": 2, "headDim": 16, "queryShape": [2], "keyShape": [10],
+                         "pages": {"pageSize": 4, "pageCount": 3, "pageTable": [[2], [0, 1]]}},
+             "mask": {"kind": "varlen", "queryLengths": [1, 1], "keyLengths": [3, 7], "causal": true}}
+            """#.utf8))
+        #expect(spec.keySlots! == [8, 9, 10, 0, 1, 2, 3, 4, 5, 6])
+    }
+
+    /// The SpecDSL article's example.
+    @Test func theDocumentedPagedDecodeValidates() throws {
+        let decode = AttentionSpec
+            .attention(heads: 32, kvHeads: 8, headDim: 128, tokens: [3], keyTokens: [4096 + 37 + 900])
+            .masked(.varlen(VariableLengths(queryLengths: [1, 1, 1], keyLengths: [4096, 37, 900], right: 0)))
+            .tiled(query: [1], key: [128])
+            .scheduled(.lean(workgroups: 64))
+        let paged = try decode
+            .paged(pageSize: 256, pageCount: 24, pageTable: [[3, 9, 0, 17, 21, 5, 8, 11, 2, 14, 6, 19, 1, 4, 7, 10], [12], [13, 15, 16, 18]])
+            .output(as: .float16)
+            .validated()
+        #expect(paged.problem.keyTensorShape == [24, 256, 8, 128])
+        #expect(try AttentionSpec(json: Data(paged.jsonText.utf8)) == paged)
+    }
+
+    @Test func badPagesAreTypedErrorsNamingTheValue() {
+        expectSpecError(json(#""pageSize": 0, "pageCount": 6, "pageTable": [[0], [1]]"#), field: "problem.pages.pageSize", value: "0")
+        expectSpecError(json(#""pageSize": 4, "pageCount": 0, "pageTable": [[0], [1]]"#), field: "problem.pages.pageCount", value: "0")
+        expectSpecError(json(#""pageSize": 4, "pageCount": 6, "pageTable": [[0, 1, 2]]"#), field: "problem.pages.pageTable", value: "1 rows")
+        expectSpecError(json(#""pageSize": 4, "pageCount": 6, "pageTable": [[0, 1, 2], [3, 4]]"#), field: "problem.pages.pageTable[1]", value: "2 pages")
+        expectSpecError(json(#""pageSize": 4, "pageCount": 6, "pageTable": [[0, 1, 6], [3, 4, 5]]"#), field: "problem.pages.pageTable[0][2]", value: "6")
+        expectSpecError(json(#""pageSize": 4, "pageCount": 6, "pageTable": [[0, -1, 2], [3, 4, 5]]"#), field: "problem.pages.pageTable[0][1]", value: "-1")
+        expectSpecError(json(#""pageSize": 65536, "pageCount": 65536, "pageTable": [[0], [1]]"#), field: "problem.pages.pageCount", value: "4294967296")
+        expectSpecError(json(#""pageSize": 4, "pageCount": 6, "pageTable": [[0, 1, 2], [3, 4, 5]], "pages": 2"#), field: "problem.pages.pages", value: "not a known field")
+        expectSpecError(json(#""pageSize": 4, "pageCount": 6, "pageTable": [[0, 1.5, 2], [3, 4, 5]]"#), field: "problem.pages.pageTable[0][1]", value: "1.5")
+        let grid = Data(#"{"problem": {"heads": 2, "headDim": 16, "queryShape": [2, 2], "pages": {"pageSize": 4, "pageCount": 1, "pageTable": [[0]]}}, "mask": {"kind": "dense"}}"#.utf8)
+        expectSpecError(grid, field: "problem.pages", value: "1 pages of 4")
     }
 }

@@ -36,7 +36,8 @@ public struct CPUBackend: AttentionBackend {
                 }
             }
         }
-        return AttentionResult(output: output, lse: lse)
+        // The interpreter computes in float32; a 16-bit output is rounded once, as a kernel stores it.
+        return AttentionResult(output: p.outputDtype.rounded(output), lse: lse)
     }
 }
 

@@ -56,11 +56,13 @@ public struct OpenCLPreparedRun: Sendable {
             guard let output = buffers["output"], let lse = buffers["lse"] else {
                 throw .call(name: "clEnqueueReadBuffer", code: .invalidValue, context: "the program has no output buffers")
             }
-            return (try output.read(as: Float.self), try lse.read(as: Float.self))
+            // A 16-bit output comes back as its bits, widened exactly.
+            let values = p.outputDtype == .float32 ? try output.read(as: Float.self) : p.outputDtype.widened(try output.read(as: UInt16.self))
+            return (values, try lse.read(as: Float.self))
         }
         do {
             return AttentionResult(
-                output: try Tensor(shape: p.outputTensorShape, elements: output),
+                output: try Tensor(shape: p.outputTensorShape, elements: Array(output.prefix(p.outputTensorShape.reduce(1, *)))),
                 lse: try Tensor(shape: p.lseTensorShape, elements: lse))
         } catch {
             throw .backendFailed(name: "opencl", reason: error.description)

@@ -95,6 +95,13 @@ public struct VulkanPreparedRun: Sendable {
         }
     }
 
+    /// The output's values: float32, or 16-bit bits (two per word) widened exactly.
+    private func outputValues(_ buffer: VulkanBuffer, _ p: AttentionProblem) throws(VulkanError) -> [Float] {
+        let count = p.outputTensorShape.reduce(1, *)
+        guard p.outputDtype != .float32 else { return try buffer.read(as: Float.self, count: count) }
+        return p.outputDtype.widened(try buffer.read(as: UInt16.self, count: count))
+    }
+
     /// The output and lse of the last dispatch.
     public func result() throws(AttentionError) -> AttentionResult {
         let p = layout.spec.problem
@@ -103,7 +110,7 @@ public struct VulkanPreparedRun: Sendable {
         }
         do {
             return AttentionResult(
-                output: try Tensor(shape: p.outputTensorShape, elements: output.read(as: Float.self, count: p.outputTensorShape.reduce(1, *))),
+                output: try Tensor(shape: p.outputTensorShape, elements: outputValues(output, p)),
                 lse: try Tensor(shape: p.lseTensorShape, elements: lse.read(as: Float.self, count: p.lseTensorShape.reduce(1, *))))
         } catch let error as VulkanError {
             throw .backendFailed(name: "vulkan", reason: error.description)

@@ -22,7 +22,11 @@ public struct AttentionGradientInputs: Sendable {
                 field: "problem.pages", value: "\(pages.pageCount) pages of \(pages.pageSize)",
                 reason: "a paged KV cache is for inference; the backward pass needs K and V as [batch, *keyShape, kvHeads, dim]"))
         }
-        forward = try AttentionInputs(spec: spec, q: q, k: k, v: v)
+        // The backward recomputes and reads the forward in float32 (D = rowsum(dO ∘ O) from the
+        // unrounded O); a 16-bit outputDtype only narrows what the forward hands to its caller.
+        var wide = spec
+        wide.problem.outputDtype = .float32
+        forward = try AttentionInputs(spec: wide, q: q, k: k, v: v)
         let p = spec.problem
         if (output == nil) != (lse == nil) {
             throw .incompleteForward(given: output == nil ? "lse" : "output", missing: output == nil ? "output" : "lse")

@@ -14,7 +14,7 @@ public struct ReferenceBackend: AttentionBackend {
         let p = inputs.spec.problem
         do {
             return AttentionResult(
-                output: try Tensor(shape: p.outputTensorShape, elements: exact.output.map(Float.init)),
+                output: try Tensor(shape: p.outputTensorShape, elements: exact.output.map { p.outputDtype.rounded(Float($0)) }),
                 lse: try Tensor(shape: p.lseTensorShape, elements: exact.lse.map(Float.init)))
         } catch {
             throw .backendFailed(name: name, reason: error.description)
