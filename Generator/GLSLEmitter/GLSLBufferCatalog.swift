@@ -19,6 +19,10 @@ struct GLSLBufferCatalog {
             tensor("k", p.keyTensorShape, "keys [batch, *keyShape, kvHeads, headDim], \(dtype)"),
             tensor("v", p.valueTensorShape, "values [batch, *keyShape, kvHeads, valueDim], \(dtype)"),
             output(p.outputTensorShape, p.outputDtype),
+            GLSLBufferBinding(
+                binding: number("bias"), name: "bias", role: .input, elementType: "float32", glslType: "float",
+                count: max(1, spec.scores.bias?.shape(for: p).reduce(1, *) ?? 1), byteCount: 4 * max(1, spec.scores.bias?.shape(for: p).reduce(1, *) ?? 1),
+                shape: spec.scores.bias?.shape(for: p), contents: nil, summary: "score bias [batch | 1, heads | 1, queryTokens, keyTokens], float32"),
             result("lse", p.lseTensorShape, "natural-log log-sum-exp [batch, *queryShape, heads], float32; -inf for rows that see no key"),
             GLSLBufferBinding(
                 binding: number("plan"), name: "plan", role: .plan, elementType: "int32", glslType: "int", count: planWords.count,

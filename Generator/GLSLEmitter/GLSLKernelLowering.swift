@@ -20,7 +20,7 @@ struct GLSLKernelLowering {
     func bufferNames(of kernel: KernelFunction) -> [String] {
         switch role(of: kernel) {
         case .attention:
-            return ["q", "k", "v"] + (kernel.contains(.storeOutput) ? ["output", "lse"] : []) + ["plan"]
+            return ["q", "k", "v"] + (spec.scores.bias != nil ? ["bias"] : []) + (kernel.contains(.storeOutput) ? ["output", "lse"] : []) + ["plan"]
                 + (kernel.contains(.storePartial) ? ["partial_m", "partial_l", "partial_acc"] : [])
         case .merge:
             return ["output", "lse", "plan", "partial_m", "partial_l", "partial_acc"]

@@ -36,7 +36,7 @@ public struct GLSLKernelSource: Sendable {
 
     /// Fixed binding numbers, the same in every program.
     public static let bindingNumbers: [String: Int] = [
-        "q": 0, "k": 1, "v": 2, "output": 3, "lse": 4, "plan": 5, "partial_m": 6, "partial_l": 7, "partial_acc": 8,
+        "q": 0, "k": 1, "v": 2, "output": 3, "lse": 4, "plan": 5, "partial_m": 6, "partial_l": 7, "partial_acc": 8, "bias": 9,
     ]
 
     /// Lowers `program` over `plan` (both of the same spec). Throws when the problem is too large
@@ -179,6 +179,7 @@ public struct GLSLKernelSource: Sendable {
             ("tiling", 2 * plan.queryTiles.count * plan.keyTiles.count, limit, "32-bit indices"),
             ("problem", p.queryTensorShape.reduce(1, *), elements, "32-bit element indices of q"),
             ("problem", p.keyTensorShape.reduce(1, *), elements, "32-bit element indices of k"),
+            ("scores.bias", plan.spec.scores.bias?.shape(for: p).reduce(1, *) ?? 0, elements, "32-bit element indices of the bias"),
             ("problem", p.outputTensorShape.reduce(1, *), elements, "32-bit element indices of the output"),
         ] where count > bound {
             throw .invalidValue(field: field, value: "\(count) entries", reason: "exceeds the GLSL shaders' \(what) (at most \(bound))")

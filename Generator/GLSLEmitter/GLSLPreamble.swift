@@ -59,7 +59,8 @@ enum GLSLPreamble {
         }
         var parts = ["// ---- Buffers (descriptor set 0; bindings are fixed across the program's shaders) ------------\n"
             + declarations.joined(separator: "\n")]
-        let tensors = buffers.filter { $0.role == .input }.map(\.name)
+        // The bias is float32 whatever the storage type: read directly, not widened.
+        let tensors = buffers.filter { $0.role == .input && $0.name != "bias" }.map(\.name)
         if !tensors.isEmpty {
             parts.append(storage(tensors, dtype: dtype, sixteenBitStorage: sixteenBitStorage))
         }

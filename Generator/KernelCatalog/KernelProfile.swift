@@ -48,7 +48,7 @@ public enum KernelProfile {
             opencl = try OpenCLKernelSource(program: program, plan: plan, device: openCLDevice)
                 .fitted(toLocalMemory: openCLLocalMemoryBytes)
             glsl = try GLSLKernelSource(program: program, plan: plan, options: Self.glsl)
-            if spec.problem.pages == nil {
+            if GradientKernelLowering.supports(spec) {
                 backwardSources = (try OpenCLGradientSource(plan: plan), try GLSLGradientSource(plan: plan))
             }
         } catch {

@@ -331,11 +331,11 @@ public struct AttentionKernelLowering: Sendable {
             (0..<scoreGroups).flatMap { g in (0..<width).flatMap { lane in
                 let c = keyColumn(g, lane: lane)
                 return scores.biased(
-                    d, d.lane("s\(i)_\(g)", lane, width: width), query: "query_rows[rg + \(i * strategy.rowThreads)]",
+                    d, d.lane("s\(i)_\(g)", lane, width: width), batch: "seg_batch", query: "query_rows[rg + \(i * strategy.rowThreads)]",
                     key: "panel_tokens[first + \(c)]", head: "seg_head", valid: "\(c) < keys")
             } }
         }
-        return [d.comment("S <- softcap, then ALiBi (the spec's score modifiers), on every visit")] + softcap + alibi
+        return [d.comment("S <- softcap, then ALiBi and the bias tensor (the spec's score modifiers), on every visit")] + softcap + alibi
     }
 
     /// -inf for keys past the block, and where a PARTIAL visit's mask disallows the pair.

@@ -16,14 +16,23 @@ import AttentionSpec
 /// blocked like the forward.
 public struct GradientKernelLowering: Sendable {
     /// The backward kernels read K and V as `[batch, keys, kvHeads, dim]` and write dK and dV in
-    /// that shape: a paged spec (inference only) has none.
+    /// that shape: a paged spec (inference only) has none. Nor does a spec with a bias tensor
+    /// yet (the CPU interpreter and the reference compute its backward).
     public static func checkSupported(_ spec: AttentionSpec) throws(SpecError) {
         if let pages = spec.problem.pages {
             throw .invalidValue(
                 field: "problem.pages", value: "\(pages.pageCount) pages of \(pages.pageSize)",
                 reason: "a paged KV cache is for inference: there are no backward kernels for it")
         }
+        if let bias = spec.scores.bias {
+            throw .invalidValue(
+                field: "scores.bias", value: bias.shape(for: spec.problem).description,
+                reason: "the backward kernels do not read a bias tensor yet (the CPU interpreter does)")
+        }
     }
+
+    /// Whether `checkSupported` accepts `spec`.
+    public static func supports(_ spec: AttentionSpec) -> Bool { (try? checkSupported(spec)) != nil }
 
     public let dialect: KernelDialect
     public let facts: KernelFacts
@@ -134,7 +143,7 @@ public struct GradientKernelLowering: Sendable {
             "for (int x = 0; x < HEAD_DIM; ++x) s += \(qValue("x")) * \(kValue("x"));",
             "s *= \(scalar("scale"));",
         ] + scores.softcapped("s", derivative: softcapped ? "cap_slope" : nil)
-            + scores.biased(d, "s", query: "query", key: "key", head: "h")
+            + scores.biased(d, "s", batch: "b", query: "query", key: "key", head: "h")
             + [
             "const float p = exp(s - \(element("lse", queryRow)));",
             "float dp = 0.0f;",

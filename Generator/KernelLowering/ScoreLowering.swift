@@ -7,13 +7,16 @@ import AttentionSpec
 public struct ScoreLowering: Hashable, Sendable {
     public let softcap: Float?
     public let slopes: [Float]?
+    /// How the bias tensor broadcasts (the `bias` buffer, float32).
+    public let bias: ScoreBias?
 
     public init(_ modifiers: ScoreModifiers) {
         softcap = modifiers.softcap.map(Float.init)
         slopes = modifiers.alibiSlopes?.map(Float.init)
+        bias = modifiers.bias
     }
 
-    public var isEmpty: Bool { softcap == nil && slopes == nil }
+    public var isEmpty: Bool { softcap == nil && slopes == nil && bias == nil }
 
     /// The program section of the constants, at file scope (`SOFTCAP`, `ALIBI_SLOPES[heads]`):
     /// one text, or none for an empty one.
@@ -21,7 +24,7 @@ public struct ScoreLowering: Hashable, Sendable {
         guard !isEmpty else { return [] }
         var lines = [
             d.comment("---- Score modifiers ---------------------------------------------------------------------------"),
-            d.comment("s <- SOFTCAP * tanh(s / SOFTCAP), then s <- s - ALIBI_SLOPES[head] * |query + Sk - Sq - key|"),
+            d.comment("s <- SOFTCAP * tanh(s / SOFTCAP), then s <- s - ALIBI_SLOPES[head] * |query + Sk - Sq - key|, then s <- s + bias[b, h, query, key]"),
         ]
         if let softcap { lines.append(d.floatConstant("SOFTCAP", softcap)) }
         if let slopes { lines.append(d.floatArray("ALIBI_SLOPES", slopes)) }
@@ -40,13 +43,23 @@ public struct ScoreLowering: Hashable, Sendable {
         ]
     }
 
-    /// ALiBi on the float lvalue `value` for flat tokens `query` and `key` of query head `head`
-    /// (int expressions), as a statement; `valid` (a bool expression) guards pairs whose key
-    /// may be past the panel (those are masked to −∞ afterwards anyway).
-    public func biased(_ d: KernelDialect, _ value: String, query: String, key: String, head: String, valid: String? = nil) -> [String] {
-        guard slopes != nil else { return [] }
-        let distance = "abs(\(query) + \(d.scalar("key_tokens")) - \(d.scalar("query_tokens")) - \(key))"
-        let statement = "\(value) -= ALIBI_SLOPES[\(head)] * \(d.toFloat(distance));"
-        return [valid.map { "if (\($0)) \(statement)" } ?? statement]
+    /// ALiBi, then the bias tensor, on the float lvalue `value` for flat tokens `query` and `key`
+    /// of `batch` and query head `head` (int expressions), as statements; `valid` (a bool
+    /// expression) guards pairs whose key may be past the panel (those are masked to −∞
+    /// afterwards anyway).
+    public func biased(
+        _ d: KernelDialect, _ value: String, batch: String, query: String, key: String, head: String, valid: String? = nil
+    ) -> [String] {
+        var statements: [String] = []
+        if slopes != nil {
+            let distance = "abs(\(query) + \(d.scalar("key_tokens")) - \(d.scalar("query_tokens")) - \(key))"
+            statements.append("\(value) -= ALIBI_SLOPES[\(head)] * \(d.toFloat(distance));")
+        }
+        if let bias {
+            let matrix = "\(bias.perBatch ? batch : "0") * \(bias.perHead ? d.scalar("heads") : "1") + \(bias.perHead ? head : "0")"
+            let index = "(\(d.index(matrix)) * \(d.index(d.scalar("query_tokens"))) + \(d.index(query))) * \(d.index(d.scalar("key_tokens"))) + \(d.index(key))"
+            statements.append("\(value) += \(d.buffer("bias"))[\(index)];")
+        }
+        return statements.map { statement in valid.map { "if (\($0)) \(statement)" } ?? statement }
     }
 }

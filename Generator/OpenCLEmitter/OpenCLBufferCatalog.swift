@@ -22,6 +22,7 @@ struct OpenCLBufferCatalog {
             tensor("q", .input, storage, p.queryTensorShape, "queries [batch, *queryShape, heads, headDim], \(p.dtype.rawValue)"),
             tensor("k", .input, storage, p.keyTensorShape, "keys [\(keyRows), kvHeads, headDim], \(p.dtype.rawValue)"),
             tensor("v", .input, storage, p.valueTensorShape, "values [\(keyRows), kvHeads, valueDim], \(p.dtype.rawValue)"),
+            tensor("bias", .input, .float, spec.scores.bias?.shape(for: p) ?? [1], "score bias [batch | 1, heads | 1, queryTokens, keyTokens], float32"),
             tensor("output", .output, p.outputDtype == .float32 ? .float : .ushort, p.outputTensorShape,
                    "attention output [batch, *queryShape, heads, valueDim]\(p.outputDtype == .float32 ? "" : ", \(p.outputDtype.rawValue) bits")"),
             tensor("lse", .output, .float, p.lseTensorShape, "natural-log log-sum-exp [batch, *queryShape, heads]; -inf for rows that see no key"),

@@ -25,6 +25,7 @@ struct OpenCLKernelLowering {
         switch role(of: kernel) {
         case .attention:
             var arguments: [OpenCLKernelArgument] = ["q", "k", "v"].map { .buffer($0, "__global const storage_t*") }
+            if spec.scores.bias != nil { arguments.append(.buffer("bias", "__global const float*")) }
             if kernel.contains(.storeOutput) { arguments += outputArguments }
             if kernel.contains(.storePartial) {
                 arguments += ["partial_m", "partial_l", "partial_acc"].map { .buffer($0, "__global float*") }

@@ -56,7 +56,7 @@ float load_v(uint index) { return v_data[index]; }
 bool causal_mask_allows(int query, int key) { return key <= query + pc.key_tokens - pc.query_tokens; }
 
 // ---- Score modifiers ---------------------------------------------------------------------------
-// s <- SOFTCAP * tanh(s / SOFTCAP), then s <- s - ALIBI_SLOPES[head] * |query + Sk - Sq - key|
+// s <- SOFTCAP * tanh(s / SOFTCAP), then s <- s - ALIBI_SLOPES[head] * |query + Sk - Sq - key|, then s <- s + bias[b, h, query, key]
 const float ALIBI_SLOPES[8] = float[8](0.5, 0.25, 0.125, 0.0625, 0.03125, 0.015625, 0.0078125, 0.00390625);
 
 // ---- Kernel attention_backward_q ---------------------------------------------------------------------

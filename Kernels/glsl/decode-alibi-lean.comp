@@ -94,7 +94,7 @@ float load_v(uint index) { return v_data[index]; }
 bool causal_mask_allows(int query, int key) { return key <= query + pc.key_tokens - pc.query_tokens; }
 
 // ---- Score modifiers ---------------------------------------------------------------------------
-// s <- SOFTCAP * tanh(s / SOFTCAP), then s <- s - ALIBI_SLOPES[head] * |query + Sk - Sq - key|
+// s <- SOFTCAP * tanh(s / SOFTCAP), then s <- s - ALIBI_SLOPES[head] * |query + Sk - Sq - key|, then s <- s + bias[b, h, query, key]
 const float ALIBI_SLOPES[8] = float[8](0.5, 0.25, 0.125, 0.0625, 0.03125, 0.015625, 0.0078125, 0.00390625);
 
 // Work-group tiles: Q transposed, the K/V stage, P, the row reduction, token lists.
@@ -779,7 +779,7 @@ void main() {
                     }
                 }
                 s0_0 *= pc.scale;
-                // S <- softcap, then ALiBi (the spec's score modifiers), on every visit
+                // S <- softcap, then ALiBi and the bias tensor (the spec's score modifiers), on every visit
                 if (cg + 0 < keys) s0_0 -= ALIBI_SLOPES[seg_head] * float(abs(query_rows[rg + 0] + pc.key_tokens - pc.query_tokens - panel_tokens[first + cg + 0]));
                 // for visit in panel where visit is PARTIAL: S[:, visit] <- -inf where !mask.allows; and keys past the panel
                 {

@@ -66,7 +66,7 @@ bool sliding_window_mask_allows(int query, int key) {
 }
 
 // ---- Score modifiers ---------------------------------------------------------------------------
-// s <- SOFTCAP * tanh(s / SOFTCAP), then s <- s - ALIBI_SLOPES[head] * |query + Sk - Sq - key|
+// s <- SOFTCAP * tanh(s / SOFTCAP), then s <- s - ALIBI_SLOPES[head] * |query + Sk - Sq - key|, then s <- s + bias[b, h, query, key]
 const float SOFTCAP = 50.0;
 
 // ---- Kernel attention_backward_kv ---------------------------------------------------------------------

@@ -98,7 +98,7 @@ bool sliding_window_mask_allows(int query, int key) {
 }
 
 // ---- Score modifiers ---------------------------------------------------------------------------
-// s <- SOFTCAP * tanh(s / SOFTCAP), then s <- s - ALIBI_SLOPES[head] * |query + Sk - Sq - key|
+// s <- SOFTCAP * tanh(s / SOFTCAP), then s <- s - ALIBI_SLOPES[head] * |query + Sk - Sq - key|, then s <- s + bias[b, h, query, key]
 const float SOFTCAP = 50.0;
 
 // Work-group tiles: Q transposed, the K/V stage, P, the row reduction, token lists.
@@ -335,7 +335,7 @@ void main() {
             s1_0 *= pc.scale; s1_1 *= pc.scale;
             s2_0 *= pc.scale; s2_1 *= pc.scale;
             s3_0 *= pc.scale; s3_1 *= pc.scale;
-            // S <- softcap, then ALiBi (the spec's score modifiers), on every visit
+            // S <- softcap, then ALiBi and the bias tensor (the spec's score modifiers), on every visit
             s0_0 = SOFTCAP * tanh(s0_0 * (1.0f / SOFTCAP));
             s0_1 = SOFTCAP * tanh(s0_1 * (1.0f / SOFTCAP));
             s1_0 = SOFTCAP * tanh(s1_0 * (1.0f / SOFTCAP));

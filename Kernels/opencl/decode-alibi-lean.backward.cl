@@ -29,7 +29,7 @@ typedef struct {
 bool causal_mask_allows(int query, int key, const mask_params* mask) { return key <= query + mask->key_tokens - mask->query_tokens; }
 
 /* ---- Score modifiers --------------------------------------------------------------------------- */
-/* s <- SOFTCAP * tanh(s / SOFTCAP), then s <- s - ALIBI_SLOPES[head] * |query + Sk - Sq - key| */
+/* s <- SOFTCAP * tanh(s / SOFTCAP), then s <- s - ALIBI_SLOPES[head] * |query + Sk - Sq - key|, then s <- s + bias[b, h, query, key] */
 __constant float ALIBI_SLOPES[8] = { 0.5f, 0.25f, 0.125f, 0.0625f, 0.03125f, 0.015625f, 0.0078125f, 0.00390625f };
 
 /* ---- Kernels, in dispatch order ----------------------------------------------------------------- */

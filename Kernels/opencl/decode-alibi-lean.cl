@@ -63,7 +63,7 @@ typedef struct {
 bool causal_mask_allows(int query, int key, const mask_params* mask) { return key <= query + mask->key_tokens - mask->query_tokens; }
 
 /* ---- Score modifiers --------------------------------------------------------------------------- */
-/* s <- SOFTCAP * tanh(s / SOFTCAP), then s <- s - ALIBI_SLOPES[head] * |query + Sk - Sq - key| */
+/* s <- SOFTCAP * tanh(s / SOFTCAP), then s <- s - ALIBI_SLOPES[head] * |query + Sk - Sq - key|, then s <- s + bias[b, h, query, key] */
 __constant float ALIBI_SLOPES[8] = { 0.5f, 0.25f, 0.125f, 0.0625f, 0.03125f, 0.015625f, 0.0078125f, 0.00390625f };
 
 /* ---- Kernels, in dispatch order ----------------------------------------------------------------- */
@@ -760,7 +760,7 @@ void attention_lean(__global const storage_t* q,
                     }
                 }
                 s0_0 *= scale;
-                /* S <- softcap, then ALiBi (the spec's score modifiers), on every visit */
+                /* S <- softcap, then ALiBi and the bias tensor (the spec's score modifiers), on every visit */
                 if (cg + 0 < keys) s0_0 -= ALIBI_SLOPES[seg_head] * (float)(abs(query_rows[rg + 0] + key_tokens - query_tokens - panel_tokens[first + cg + 0]));
                 /* for visit in panel where visit is PARTIAL: S[:, visit] <- -inf where !mask.allows; and keys past the panel */
                 {

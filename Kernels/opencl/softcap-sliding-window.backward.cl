@@ -46,7 +46,7 @@ bool sliding_window_mask_allows(int query, int key, const mask_params* mask) {
 }
 
 /* ---- Score modifiers --------------------------------------------------------------------------- */
-/* s <- SOFTCAP * tanh(s / SOFTCAP), then s <- s - ALIBI_SLOPES[head] * |query + Sk - Sq - key| */
+/* s <- SOFTCAP * tanh(s / SOFTCAP), then s <- s - ALIBI_SLOPES[head] * |query + Sk - Sq - key|, then s <- s + bias[b, h, query, key] */
 #define SOFTCAP 50.0f
 
 /* ---- Kernels, in dispatch order ----------------------------------------------------------------- */

@@ -80,7 +80,7 @@ bool sliding_window_mask_allows(int query, int key, const mask_params* mask) {
 }
 
 /* ---- Score modifiers --------------------------------------------------------------------------- */
-/* s <- SOFTCAP * tanh(s / SOFTCAP), then s <- s - ALIBI_SLOPES[head] * |query + Sk - Sq - key| */
+/* s <- SOFTCAP * tanh(s / SOFTCAP), then s <- s - ALIBI_SLOPES[head] * |query + Sk - Sq - key|, then s <- s + bias[b, h, query, key] */
 #define SOFTCAP 50.0f
 
 /* ---- Kernels, in dispatch order ----------------------------------------------------------------- */
@@ -366,7 +366,7 @@ void attention_flash(__global const storage_t* q,
             s1_0 *= scale; s1_1 *= scale; s1_2 *= scale; s1_3 *= scale;
             s2_0 *= scale; s2_1 *= scale; s2_2 *= scale; s2_3 *= scale;
             s3_0 *= scale; s3_1 *= scale; s3_2 *= scale; s3_3 *= scale;
-            /* S <- softcap, then ALiBi (the spec's score modifiers), on every visit */
+            /* S <- softcap, then ALiBi and the bias tensor (the spec's score modifiers), on every visit */
             s0_0 = SOFTCAP * tanh(s0_0 * (1.0f / SOFTCAP));
             s0_1 = SOFTCAP * tanh(s0_1 * (1.0f / SOFTCAP));
             s0_2 = SOFTCAP * tanh(s0_2 * (1.0f / SOFTCAP));

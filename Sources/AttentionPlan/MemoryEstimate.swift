@@ -25,8 +25,9 @@ public struct MemoryEstimate: Hashable, Sendable {
         let tiling = plan.spec.effectiveTiling
         let float = 4
         let product = Int.saturatingProduct
-        let elements = [p.queryTensorShape, p.keyTensorShape, p.valueTensorShape, p.outputTensorShape, p.lseTensorShape]
-            .reduce(0) { $0.addingSaturating(checkedProduct($1) ?? .max) }
+        let shapes = [p.queryTensorShape, p.keyTensorShape, p.valueTensorShape, p.outputTensorShape, p.lseTensorShape]
+            + (plan.spec.scores.bias.map { [$0.shape(for: p)] } ?? [])
+        let elements = shapes.reduce(0) { $0.addingSaturating(checkedProduct($1) ?? .max) }
         tensors = product(elements, float)
 
         let outputTiles = product(p.batch, p.heads, plan.queryTiles.count)

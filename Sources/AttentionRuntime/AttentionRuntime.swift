@@ -101,13 +101,14 @@ public struct AttentionRuntime: Sendable {
         try self.init(BackendRequest(parsing: name), failurePolicy: failurePolicy, kernels: kernels)
     }
 
-    public func attention(_ spec: AttentionSpec, q: Tensor, k: Tensor, v: Tensor) throws(AttentionError) -> AttentionResult {
-        try run(AttentionInputs(spec: spec, q: q, k: k, v: v))
+    /// `bias`: the score bias tensor, when the spec has `scores.bias`.
+    public func attention(_ spec: AttentionSpec, q: Tensor, k: Tensor, v: Tensor, bias: Tensor? = nil) throws(AttentionError) -> AttentionResult {
+        try run(AttentionInputs(spec: spec, q: q, k: k, v: v, bias: bias))
     }
 
     /// The async entry point: runs off the caller's executor.
-    public func attention(_ spec: AttentionSpec, q: Tensor, k: Tensor, v: Tensor) async throws -> AttentionResult {
-        try await Task.detached { [self] in try attention(spec, q: q, k: k, v: v) }.value
+    public func attention(_ spec: AttentionSpec, q: Tensor, k: Tensor, v: Tensor, bias: Tensor? = nil) async throws -> AttentionResult {
+        try await Task.detached { [self] in try attention(spec, q: q, k: k, v: v, bias: bias) }.value
     }
 
     /// Runs checked inputs on the chosen backend, moving on as `onBackends` says.
@@ -126,9 +127,10 @@ public struct AttentionRuntime: Sendable {
     /// upstream gradient `dOutput`. Pass the forward's `output` and `lse` to skip recomputing
     /// them (both or neither). A backend without backward kernels hands the call on under `auto`.
     public func gradients(
-        _ spec: AttentionSpec, q: Tensor, k: Tensor, v: Tensor, output: Tensor? = nil, lse: Tensor? = nil, dOutput: Tensor
+        _ spec: AttentionSpec, q: Tensor, k: Tensor, v: Tensor, bias: Tensor? = nil, output: Tensor? = nil, lse: Tensor? = nil,
+        dOutput: Tensor
     ) throws(AttentionError) -> AttentionGradients {
-        try gradients(AttentionGradientInputs(spec: spec, q: q, k: k, v: v, dOutput: dOutput, output: output, lse: lse))
+        try gradients(AttentionGradientInputs(spec: spec, q: q, k: k, v: v, bias: bias, dOutput: dOutput, output: output, lse: lse))
     }
 
     public func gradients(_ inputs: AttentionGradientInputs) throws(AttentionError) -> AttentionGradients {

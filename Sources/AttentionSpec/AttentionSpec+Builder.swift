@@ -56,6 +56,14 @@ extension AttentionSpec {
         return copy
     }
 
+    /// Adds a bias tensor to the scores (`ScoreBias`): one matrix per batch entry or shared,
+    /// one per query head or shared.
+    public func biased(perBatch: Bool = false, perHead: Bool = true) -> AttentionSpec {
+        var copy = self
+        copy.scores.bias = ScoreBias(perBatch: perBatch, perHead: perHead)
+        return copy
+    }
+
     /// Reads K and V from a paged cache: pools of `pageCount` pages of `pageSize` tokens, with
     /// one row of `pageTable` per sequence (`KeyValuePages`).
     public func paged(pageSize: Int, pageCount: Int, pageTable: [[Int]]) -> AttentionSpec {

@@ -211,12 +211,18 @@ extension VariableLengths {
 }
 
 extension ScoreModifiers {
-    /// `{"softcap": 30, "alibiSlopes": [0.5, 0.25] | "geometric"}`; `"geometric"` stands for
-    /// `geometricSlopes(heads:)`.
+    /// `{"softcap": 30, "alibiSlopes": [0.5, 0.25] | "geometric", "bias": {"perBatch": false,
+    /// "perHead": true}}`; `"geometric"` stands for `geometricSlopes(heads:)`.
     init(_ json: JSONReader, heads: Int) throws(SpecError) {
-        try json.rejectUnknown(allowed: ["softcap", "alibiSlopes"])
+        try json.rejectUnknown(allowed: ["softcap", "alibiSlopes", "bias"])
         self.init()
         if json.has("softcap") { softcap = try json.double("softcap") }
+        if json.has("bias") {
+            let bias = try json.object("bias")
+            try bias.rejectUnknown(allowed: ["perBatch", "perHead"])
+            self.bias = ScoreBias(
+                perBatch: bias.has("perBatch") ? try bias.bool("perBatch") : false, perHead: bias.has("perHead") ? try bias.bool("perHead") : true)
+        }
         guard json.has("alibiSlopes") else { return }
         if case .string = try json.value("alibiSlopes") {
             let name = try json.string("alibiSlopes")
@@ -233,6 +239,7 @@ extension ScoreModifiers {
         var fields: [String: JSONValue] = [:]
         if let softcap { fields["softcap"] = .number(softcap) }
         if let alibiSlopes { fields["alibiSlopes"] = .array(alibiSlopes.map { .number($0) }) }
+        if let bias { fields["bias"] = .object(["perBatch": .bool(bias.perBatch), "perHead": .bool(bias.perHead)]) }
         return .object(fields)
     }
 }

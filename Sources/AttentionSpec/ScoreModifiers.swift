@@ -3,7 +3,8 @@ import Foundation
 /// What happens to a scaled score `s = scale·q·k` before the mask and the softmax, in this
 /// order (FlashAttention-2's): the logit softcap of Gemma 2, `s ← softcap·tanh(s / softcap)`,
 /// then ALiBi, `s ← s − slope[h]·|i + Sk − Sq − j|` for query `i`, key `j` and query head `h`
-/// (the distance to the bottom-right aligned diagonal, as the causal mask aligns it).
+/// (the distance to the bottom-right aligned diagonal, as the causal mask aligns it), then an
+/// additive bias tensor (PyTorch's float `attn_mask`), `s ← s + bias[b, h, i, j]`.
 ///
 /// ALiBi is a 1-D position bias: a spec with a 2-D or 3-D token grid and ALiBi is invalid.
 public struct ScoreModifiers: Hashable, Sendable {
@@ -11,15 +12,18 @@ public struct ScoreModifiers: Hashable, Sendable {
     public var softcap: Double?
     /// One slope per query head; `nil`: no ALiBi.
     public var alibiSlopes: [Double]?
+    /// How the bias tensor broadcasts; `nil`: no bias.
+    public var bias: ScoreBias?
 
-    public init(softcap: Double? = nil, alibiSlopes: [Double]? = nil) {
+    public init(softcap: Double? = nil, alibiSlopes: [Double]? = nil, bias: ScoreBias? = nil) {
         self.softcap = softcap
         self.alibiSlopes = alibiSlopes
+        self.bias = bias
     }
 
     public static let none = ScoreModifiers()
 
-    public var isEmpty: Bool { softcap == nil && alibiSlopes == nil }
+    public var isEmpty: Bool { softcap == nil && alibiSlopes == nil && bias == nil }
 
     /// The slopes of the ALiBi paper (Press et al., 2022) for `heads` heads: `2^(−8(h+1)/n)` for
     /// `n` a power of two; otherwise those of the largest power of two below `heads`, then every
@@ -47,13 +51,49 @@ public struct ScoreModifiers: Hashable, Sendable {
         if let slopes = alibiSlopes, let first = slopes.first, let last = slopes.last {
             parts.append(slopes.count == 1 ? "ALiBi slope \(first)" : "ALiBi slopes \(first)…\(last)")
         }
+        if let bias { parts.append("bias \(bias.summary)") }
         return parts.isEmpty ? nil : parts.joined(separator: ", ")
     }
+}
+
+/// How an additive bias tensor `[batch | 1, heads | 1, queryTokens, keyTokens]` (float32, flat
+/// tokens) broadcasts: one matrix per batch entry or one for the whole batch, one per query
+/// head or one for all heads. Entries may be −∞ (that pair is masked) and are added to the
+/// score after softcap and ALiBi.
+public struct ScoreBias: Hashable, Sendable {
+    public var perBatch: Bool
+    public var perHead: Bool
+
+    public init(perBatch: Bool = false, perHead: Bool = true) {
+        self.perBatch = perBatch
+        self.perHead = perHead
+    }
+
+    /// The bias tensor's shape for `problem`.
+    public func shape(for problem: AttentionProblem) -> [Int] {
+        [perBatch ? problem.batch : 1, perHead ? problem.heads : 1, problem.queryTokens, problem.keyTokens]
+    }
+
+    /// The flat element of pair (query, key) of `batch` and query `head`.
+    public func index(batch: Int, head: Int, query: Int, key: Int, problem: AttentionProblem) -> Int {
+        (((perBatch ? batch : 0) * (perHead ? problem.heads : 1) + (perHead ? head : 0)) * problem.queryTokens + query) * problem.keyTokens + key
+    }
+
+    var summary: String { "[\(perBatch ? "B" : "1"), \(perHead ? "H" : "1"), Sq, Sk]" }
 }
 
 extension AttentionSpec {
     /// Checks the score modifiers against the problem.
     func validateScores() throws(SpecError) {
+        if let bias = scores.bias {
+            let elements = bias.shape(for: problem).reduce((value: 1, overflow: false)) { product, size in
+                let next = product.value.multipliedReportingOverflow(by: size)
+                return (next.partialValue, product.overflow || next.overflow)
+            }
+            try require(
+                !elements.overflow && elements.value <= AttentionSpec.maxTensorElements, "scores.bias", bias.summary,
+                "the bias tensor \(bias.shape(for: problem)) has more than 2^40 elements")
+        }
         if let softcap = scores.softcap {
             // Kernels compute in float32: the cap and its reciprocal must both be normal floats there.
             try require(

@@ -93,8 +93,9 @@ extension CPUInterpreter {
         case .modifyScores:
             guard let segment = c.segment else { return }
             modifyScores(
-                rows: queryRows[segment.queryTile], keys: c.panel.map { keys(segment.queryTile, $0.keyTile) }, head: segment.head,
-                state.s, ld: state.maxKeys, queryPositions: state.queryPositions, keyPositions: state.keyPositions, capSlopes: nil)
+                rows: queryRows[segment.queryTile], keys: c.panel.map { keys(segment.queryTile, $0.keyTile) }, batch: segment.batch,
+                head: segment.head, state.s, ld: state.maxKeys, queryPositions: state.queryPositions, keyPositions: state.keyPositions,
+                capSlopes: nil, bias: c.buffers.bias)
         case .maskPartial:
             guard let segment = c.segment else { return }
             var column = 0
@@ -140,8 +141,9 @@ extension CPUInterpreter {
     /// derivative too. ALiBi's positions (queries aligned to the bottom-right diagonal) are
     /// gathered into the two position buffers only when the spec has ALiBi.
     func modifyScores(
-        rows: TileRows, keys: [TileRows], head: Int, _ scores: UnsafeMutablePointer<Float>, ld: Int,
-        queryPositions: UnsafeMutablePointer<Int64>, keyPositions: UnsafeMutablePointer<Int64>, capSlopes: UnsafeMutablePointer<Float>?
+        rows: TileRows, keys: [TileRows], batch: Int, head: Int, _ scores: UnsafeMutablePointer<Float>, ld: Int,
+        queryPositions: UnsafeMutablePointer<Int64>, keyPositions: UnsafeMutablePointer<Int64>, capSlopes: UnsafeMutablePointer<Float>?,
+        bias: UnsafePointer<Float>?
     ) {
         let p = plan.spec.problem
         let modifiers = plan.spec.scores
@@ -153,6 +155,12 @@ extension CPUInterpreter {
         ag_modify_scores(
             Int32(rows.count), Int32(columns), scores, Int32(ld), Float(modifiers.softcap ?? 0), Float(modifiers.alibiSlopes?[head] ?? 0),
             queryPositions, keyPositions, capSlopes, Int32(ld))
+        // The bias tensor, last: s += bias[b, h, query, key].
+        guard let layout = modifiers.bias, let bias else { return }
+        for (r, query) in rows.tokens.enumerated() {
+            let row = bias + layout.index(batch: batch, head: head, query: query, key: 0, problem: p)
+            for (column, key) in keys.lazy.flatMap(\.tokens).enumerated() { scores[r * ld + column] += row[key] }
+        }
     }
 
     private func storeOutput(_ c: inout ExecutionContext) {

@@ -30,7 +30,7 @@ extension CPUInterpreter {
     /// (rounded to the storage type), its `output` and `lse`, and the upstream gradient `dOutput`.
     /// Does nothing for a paged spec (a paged KV cache is for inference).
     public func gradients(
-        q: UnsafeBufferPointer<Float>, k: UnsafeBufferPointer<Float>, v: UnsafeBufferPointer<Float>,
+        q: UnsafeBufferPointer<Float>, k: UnsafeBufferPointer<Float>, v: UnsafeBufferPointer<Float>, bias: UnsafeBufferPointer<Float>? = nil,
         output: UnsafeBufferPointer<Float>, lse: UnsafeBufferPointer<Float>, dOutput: UnsafeBufferPointer<Float>,
         dq: UnsafeMutableBufferPointer<Float>, dk: UnsafeMutableBufferPointer<Float>, dv: UnsafeMutableBufferPointer<Float>,
         decomposition: GradientDecomposition? = nil
@@ -59,7 +59,7 @@ extension CPUInterpreter {
             q: TensorRows(base: qBase, tokens: p.queryTokens, heads: p.heads, width: p.headDim), queries: queries, upstream: upstream,
             k: TensorRows(base: kBase, tokens: p.keyTokens, heads: p.kvHeads, width: p.headDim),
             v: TensorRows(base: vBase, tokens: p.keyTokens, heads: p.kvHeads, width: p.valueDim),
-            lse: lseBase, rowDot: rowDot, dq: SharedPointer(pointer: dqBase), dk: SharedPointer(pointer: dkBase),
+            bias: bias?.baseAddress, lse: lseBase, rowDot: rowDot, dq: SharedPointer(pointer: dqBase), dk: SharedPointer(pointer: dkBase),
             dv: SharedPointer(pointer: dvBase))
         let visitors = TilePlan.transposed(visits, keyTiles: plan.keyTiles.count)
         let groups = p.batch * p.kvHeads
@@ -171,8 +171,8 @@ extension CPUInterpreter {
         let softcapped = plan.spec.scores.softcap != nil
         if !plan.spec.scores.isEmpty {
             modifyScores(
-                rows: queries, keys: [keys], head: head, s.s, ld: s.keys, queryPositions: s.queryPositions,
-                keyPositions: s.keyPositions, capSlopes: softcapped ? s.capSlopes : nil)
+                rows: queries, keys: [keys], batch: batch, head: head, s.s, ld: s.keys, queryPositions: s.queryPositions,
+                keyPositions: s.keyPositions, capSlopes: softcapped ? s.capSlopes : nil, bias: t.bias)
         }
         if masked { predicate.maskTile(queries: queries.tokens, keys: keys.tokens, scores: s.s, ld: s.keys) }
         ag_gemm_ab(Int32(r), Int32(columns), Int32(p.valueDim), 1, doTile.0, Int32(doTile.1), s.vT, Int32(s.keys), s.dp, Int32(s.keys))
@@ -191,6 +191,8 @@ struct GradientTensors: @unchecked Sendable {
     let upstream: HeadMajorCopy
     let k: TensorRows
     let v: TensorRows
+    /// The score bias, when the spec has one.
+    let bias: UnsafePointer<Float>?
     let lse: UnsafePointer<Float>
     let rowDot: UnsafePointer<Float>
     let dq: SharedPointer<Float>

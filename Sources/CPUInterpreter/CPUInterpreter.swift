@@ -69,9 +69,10 @@ public final class CPUInterpreter: Sendable {
     public static var instructionSet: String { String(cString: ag_kernels_isa()) }
 
     /// Computes attention. Buffers hold the spec's tensors in C order: `q`, `k`, `v` as float32
-    /// values (already rounded to the storage type), `output` and `lse` are written.
+    /// values (already rounded to the storage type), `bias` the score bias when the spec has one;
+    /// `output` and `lse` are written.
     public func run(
-        q: UnsafeBufferPointer<Float>, k: UnsafeBufferPointer<Float>, v: UnsafeBufferPointer<Float>,
+        q: UnsafeBufferPointer<Float>, k: UnsafeBufferPointer<Float>, v: UnsafeBufferPointer<Float>, bias: UnsafeBufferPointer<Float>? = nil,
         output: UnsafeMutableBufferPointer<Float>, lse: UnsafeMutableBufferPointer<Float>, trace: InterpreterTrace? = nil
     ) {
         let p = plan.spec.problem
@@ -89,7 +90,7 @@ public final class CPUInterpreter: Sendable {
         let buffers = Buffers(
             q: TensorRows(base: qBase, tokens: p.queryTokens, heads: p.heads, width: p.headDim),
             k: keys, v: values, copies: copiesKeys ? KeyValueCopies(keyRows: keyRows, k: keys, v: values, batch: p.batch) : nil,
-            output: SharedPointer(pointer: outBase), lse: SharedPointer(pointer: lseBase),
+            bias: bias?.baseAddress, output: SharedPointer(pointer: outBase), lse: SharedPointer(pointer: lseBase),
             partials: PartialStore(slots: slotBase.last!, rows: maxQueryRows, valueDim: p.valueDim))
         defer { buffers.partials.deallocate() }
         for kernel in program.kernels {
@@ -133,6 +134,8 @@ struct Buffers: @unchecked Sendable {
     let v: TensorRows
     /// K and V rearranged for contiguous tile reads, when the key tiles are runs of tokens.
     let copies: KeyValueCopies?
+    /// The score bias, when the spec has one.
+    let bias: UnsafePointer<Float>?
     let output: SharedPointer<Float>
     let lse: SharedPointer<Float>
     let partials: PartialStore

@@ -11,12 +11,12 @@ struct GQAPacking: Sendable {
     let inner: CPUInterpreter
 
     /// nil when the spec does not qualify: a mask other than dense, no GQA, queries that span
-    /// more than one query tile (their K/V tiles are already shared across query tiles), or
-    /// ALiBi (its slope and position differ between the packed rows; a softcap does not).
+    /// more than one query tile (their K/V tiles are already shared across query tiles), ALiBi
+    /// or a bias tensor (they differ between the packed rows; a softcap does not).
     init?(_ spec: AttentionSpec) {
         let p = spec.problem
         let g = p.headsPerKVHead
-        guard spec.mask == .dense, spec.scores.alibiSlopes == nil, g > 1, p.rank == 1, spec.effectiveTiling.queryTile[0] >= p.queryTokens else { return nil }
+        guard spec.mask == .dense, spec.scores.alibiSlopes == nil, spec.scores.bias == nil, g > 1, p.rank == 1, spec.effectiveTiling.queryTile[0] >= p.queryTokens else { return nil }
         var packed = spec
         packed.problem.heads = p.kvHeads
         packed.problem.queryShape = [p.queryTokens * g]

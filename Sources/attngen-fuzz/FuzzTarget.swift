@@ -52,7 +52,7 @@ enum FuzzTarget: String, CaseIterable {
         let p = spec.problem
         guard let inputs = try? AttentionInputs(
             spec: spec, q: .random(shape: p.queryTensorShape, using: &rng), k: .random(shape: p.keyTensorShape, using: &rng),
-            v: .random(shape: p.valueTensorShape, using: &rng))
+            v: .random(shape: p.valueTensorShape, using: &rng), bias: spec.scores.bias.map { .random(shape: $0.shape(for: p), using: &rng) })
         else { return }
         let result: AttentionResult
         do {

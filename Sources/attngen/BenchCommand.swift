@@ -67,7 +67,7 @@ struct BenchCommand: ParsableCommand {
         var rng = SeededGenerator(seed: 1)
         let inputs = try AttentionInputs(
             spec: spec, q: .random(shape: p.queryTensorShape, using: &rng), k: .random(shape: p.keyTensorShape, using: &rng),
-            v: .random(shape: p.valueTensorShape, using: &rng))
+            v: .random(shape: p.valueTensorShape, using: &rng), bias: spec.scores.bias.map { .random(shape: $0.shape(for: p), using: &rng) })
         let summary = try TilePlan(spec).summary()
         var times: [Double]
         var backwardTimes: [Double] = []

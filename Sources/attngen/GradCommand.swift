@@ -23,6 +23,7 @@ struct GradCommand: ParsableCommand {
     @Option(help: "Query tensor (.npy).") var q: String
     @Option(help: "Key tensor (.npy).") var k: String
     @Option(help: "Value tensor (.npy).") var v: String
+    @Option(help: "Score bias tensor (.npy, [batch|1, heads|1, queryTokens, keyTokens]), for a spec with scores.bias.") var bias: String?
     @Option(help: "Gradient of the output (.npy).") var dout: String
     @Option(help: "The forward's output (.npy), with --lse.") var out: String?
     @Option(help: "The forward's log-sum-exp (.npy), with --out.") var lse: String?
@@ -51,7 +52,9 @@ struct GradCommand: ParsableCommand {
         }
         let inputs = try AttentionGradientInputs(
             spec: spec, q: read(q, p.queryTensorShape, "q", layout.q), k: read(k, p.keyTensorShape, "k", layout.kv),
-            v: read(v, p.valueTensorShape, "v", layout.kv), dOutput: read(dout, p.outputTensorShape, "dout", layout.out),
+            v: read(v, p.valueTensorShape, "v", layout.kv),
+            bias: try bias.map { try read($0, spec.scores.bias?.shape(for: p) ?? [], "bias", "[batch | 1, heads | 1, queryTokens, keyTokens]") },
+            dOutput: read(dout, p.outputTensorShape, "dout", layout.out),
             output: try out.map { try read($0, p.outputTensorShape, "out", layout.out) },
             lse: try lse.map { try read($0, p.lseTensorShape, "lse", "[batch, *queryShape, heads]") })
         let clock = ContinuousClock()

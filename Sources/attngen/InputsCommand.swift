@@ -40,17 +40,17 @@ struct InputsCommand: ParsableCommand {
         try memory.require(spec, path: self.spec.spec) { $0.inputs }
         let folder = URL(fileURLWithPath: outDir)
         try makeFolder(folder)
-        let names = ["q", "k", "v"] + (gradient ? ["dout"] : [])
+        let names = ["q", "k", "v"] + (spec.scores.bias != nil ? ["bias"] : []) + (gradient ? ["dout"] : [])
         try checkOutputs(names.map { ("--out-dir", folder.appendingPathComponent("\($0).npy").path) }, force: force)
         var generator = SeededGenerator(seed: seed)
         let p = spec.problem
         let shapes = [("q", p.queryTensorShape), ("k", p.keyTensorShape), ("v", p.valueTensorShape)]
-            + (gradient ? [("dout", p.outputTensorShape)] : [])
+            + (spec.scores.bias.map { [("bias", $0.shape(for: p))] } ?? []) + (gradient ? [("dout", p.outputTensorShape)] : [])
         for (name, shape) in shapes {
             let tensor = Tensor.random(shape: shape, amplitude: amplitude, using: &generator)
             let url = folder.appendingPathComponent("\(name).npy")
-            // q, k and v in the storage type (bfloat16 as ml_dtypes saves it); the upstream gradient is float32.
-            let type: ElementType = name == "dout" ? .float32 : p.dtype
+            // q, k and v in the storage type (bfloat16 as ml_dtypes saves it); the bias and the upstream gradient are float32.
+            let type: ElementType = name == "dout" || name == "bias" ? .float32 : p.dtype
             try Npy.write(tensor, to: url, as: type, overwrite: force)
             print("wrote \(url.path) \(shape)")
         }

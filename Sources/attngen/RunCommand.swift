@@ -24,6 +24,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Query tensor (.npy).") var q: String
     @Option(help: "Key tensor (.npy).") var k: String
     @Option(help: "Value tensor (.npy).") var v: String
+    @Option(help: "Score bias tensor (.npy, [batch|1, heads|1, queryTokens, keyTokens]), for a spec with scores.bias.") var bias: String?
     @Option(help: "Where to write the output tensor (.npy).") var out: String
     @Option(help: "Where to write the log-sum-exp tensor (.npy).") var lse: String?
     @OptionGroup var backend: BackendArguments
@@ -44,7 +45,11 @@ struct RunCommand: ParsableCommand {
         let qTensor = try Npy.read(URL(fileURLWithPath: q), expectingShape: p.queryTensorShape, role: "q", layout: layout.q)
         let kTensor = try Npy.read(URL(fileURLWithPath: k), expectingShape: p.keyTensorShape, role: "k", layout: layout.kv)
         let vTensor = try Npy.read(URL(fileURLWithPath: v), expectingShape: p.valueTensorShape, role: "v", layout: layout.kv)
-        let inputs = try AttentionInputs(spec: spec, q: qTensor, k: kTensor, v: vTensor)
+        let biasTensor = try bias.map { path in
+            try Npy.read(URL(fileURLWithPath: path), expectingShape: spec.scores.bias?.shape(for: p) ?? [], role: "bias",
+                         layout: "[batch | 1, heads | 1, queryTokens, keyTokens] (scores.bias)")
+        }
+        let inputs = try AttentionInputs(spec: spec, q: qTensor, k: kTensor, v: vTensor, bias: biasTensor)
         let clock = ContinuousClock()
         var result: AttentionResult?
         let elapsed = try clock.measure { result = try runtime.run(inputs) }

@@ -118,6 +118,16 @@ private func expectSpecError(_ data: Data, field: String, value: String, sourceL
         Data(#"{"problem": {"heads": 4, "headDim": 32, "queryShape": \#(queryShape)}, "mask": {"kind": "causal"}, "scores": {\#(scores)}}"#.utf8)
     }
 
+    @Test func aBiasRoundTripsWithItsBroadcastShape() throws {
+        let spec = try AttentionSpec(json: json(#""bias": {"perBatch": true, "perHead": false}"#))
+        #expect(spec.scores.bias == ScoreBias(perBatch: true, perHead: false))
+        #expect(spec.scores.bias?.shape(for: spec.problem) == [1, 1, 16, 16])
+        #expect(try AttentionSpec(json: Data(spec.jsonText.utf8)) == spec)
+        #expect(try AttentionSpec(json: json(#""bias": {}"#)).scores.bias == ScoreBias(perBatch: false, perHead: true))
+        expectSpecError(json(#""bias": {"perQuery": true}"#), field: "scores.bias.perQuery", value: "not a known field")
+        expectSpecError(json(#""bias": {"perHead": 1}"#), field: "scores.bias.perHead", value: "must be")
+    }
+
     private func expectError(_ data: Data, field: String, value: String, sourceLocation: SourceLocation = #_sourceLocation) {
         expectSpecError(data, field: field, value: value, sourceLocation: sourceLocation)
     }
@@ -150,7 +160,8 @@ private func expectSpecError(_ data: Data, field: String, value: String, sourceL
         expectError(json(#""alibiSlopes": "linear""#), field: "scores.alibiSlopes", value: "linear")
         expectError(json(#""alibiSlopes": [1, 2, "x", 4]"#), field: "scores.alibiSlopes[2]", value: "number")
         expectError(json(#""alibiSlopes": "geometric""#, queryShape: "[4, 4]"), field: "scores.alibiSlopes", value: "1-D")
-        expectError(json(#""softcap": 1, "bias": 2"#), field: "scores.bias", value: "known")
+        expectError(json(#""softcap": 1, "tilt": 2"#), field: "scores.tilt", value: "known")
+        expectError(json(#""bias": 2"#), field: "scores.bias", value: "object")
     }
 }
 

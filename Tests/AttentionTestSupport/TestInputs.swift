@@ -5,13 +5,15 @@ import AttentionTensors
 import Foundation
 
 /// Random inputs for `spec`, rounded to its storage type; `amplitude` scales q and k (large
-/// logits), v stays in [-1, 1).
+/// logits), v stays in [-1, 1); a score bias, when the spec has one, is in [-2, 2).
 public func randomInputs(_ spec: AttentionSpec, seed: UInt64, amplitude: Float = 1) throws -> AttentionInputs {
     var rng = SeededGenerator(seed: seed)
     let p = spec.problem
-    return try AttentionInputs(
-        spec: spec, q: .random(shape: p.queryTensorShape, amplitude: amplitude, using: &rng),
-        k: .random(shape: p.keyTensorShape, amplitude: amplitude, using: &rng), v: .random(shape: p.valueTensorShape, using: &rng))
+    let q = Tensor.random(shape: p.queryTensorShape, amplitude: amplitude, using: &rng)
+    let k = Tensor.random(shape: p.keyTensorShape, amplitude: amplitude, using: &rng)
+    let v = Tensor.random(shape: p.valueTensorShape, using: &rng)
+    let bias = spec.scores.bias.map { Tensor.random(shape: $0.shape(for: p), amplitude: 2, using: &rng) }
+    return try AttentionInputs(spec: spec, q: q, k: k, v: v, bias: bias)
 }
 
 /// `ATTNGEN_LONG_TESTS=1` turns on the checks too slow for CPU drivers in a debug build.
@@ -31,7 +33,7 @@ public func randomGradientInputs(_ spec: AttentionSpec, seed: UInt64, amplitude:
     let forward = try randomInputs(spec, seed: seed, amplitude: amplitude)
     var rng = SeededGenerator(seed: seed ^ 0x5EED_D0)
     return try AttentionGradientInputs(
-        spec: spec, q: forward.q, k: forward.k, v: forward.v, dOutput: .random(shape: spec.problem.outputTensorShape, using: &rng))
+        spec: spec, q: forward.q, k: forward.k, v: forward.v, bias: forward.bias, dOutput: .random(shape: spec.problem.outputTensorShape, using: &rng))
 }
 
 /// The specs of the backward sweeps: every mask kind (dense, causal with fully masked rows,

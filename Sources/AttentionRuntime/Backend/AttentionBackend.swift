@@ -31,9 +31,13 @@ public struct AttentionInputs: Sendable {
     public let q: Tensor
     public let k: Tensor
     public let v: Tensor
+    /// The score bias `[batch | 1, heads | 1, queryTokens, keyTokens]`, float32, when the spec has
+    /// `scores.bias`.
+    public let bias: Tensor?
 
-    /// Validates the spec and the tensors' shapes; values are rounded to `spec.problem.dtype`.
-    public init(spec: AttentionSpec, q: Tensor, k: Tensor, v: Tensor) throws(AttentionError) {
+    /// Validates the spec and the tensors' shapes; q, k and v are rounded to
+    /// `spec.problem.dtype` (the bias stays float32).
+    public init(spec: AttentionSpec, q: Tensor, k: Tensor, v: Tensor, bias: Tensor? = nil) throws(AttentionError) {
         do { try spec.validate() } catch { throw .invalidSpec(error) }
         let p = spec.problem
         let keyRows = p.pages == nil ? "batch, *keyShape" : "pageCount, pageSize"
@@ -44,10 +48,33 @@ public struct AttentionInputs: Sendable {
         ] where tensor.shape != expected {
             throw .shapeMismatch(role: role, expected: expected, found: tensor.shape, layout: layout)
         }
+        switch (spec.scores.bias, bias) {
+        case (let layout?, let tensor?):
+            let expected = layout.shape(for: p)
+            if tensor.shape != expected {
+                throw .shapeMismatch(role: "bias", expected: expected, found: tensor.shape, layout: "[batch | 1, heads | 1, queryTokens, keyTokens]")
+            }
+        case (let layout?, nil):
+            throw .unexpectedInput(role: "bias", reason: "the spec's scores.bias needs a bias tensor \(layout.shape(for: p))")
+        case (nil, _?):
+            throw .unexpectedInput(role: "bias", reason: "a bias tensor was given but the spec has no scores.bias")
+        case (nil, nil):
+            break
+        }
+        self.bias = bias
         self.spec = spec
         self.q = p.dtype.rounded(q)
         self.k = p.dtype.rounded(k)
         self.v = p.dtype.rounded(v)
+    }
+}
+
+extension AttentionInputs {
+    /// The input tensors by the buffer names of the generated programs.
+    var tensors: [String: Tensor] {
+        var named = ["q": q, "k": k, "v": v]
+        if let bias { named["bias"] = bias }
+        return named
     }
 }
 
@@ -88,6 +115,8 @@ public enum AttentionError: Error, Sendable, CustomStringConvertible {
     case invalidKernelPackage(file: String, reason: String)
     /// A backward call was given one of the forward's output and lse without the other.
     case incompleteForward(given: String, missing: String)
+    /// A tensor the spec needs was not given, or one it has no use for was.
+    case unexpectedInput(role: String, reason: String)
     case backendFailed(name: String, reason: String)
     /// The device works but cannot run this spec (e.g. not enough local memory for any tiling);
     /// `auto` moves on to the next backend.
@@ -109,6 +138,8 @@ public enum AttentionError: Error, Sendable, CustomStringConvertible {
             "kernel package \(file): \(reason)"
         case .incompleteForward(let given, let missing):
             "the forward's \(given) was given without its \(missing): pass both, or neither to recompute them"
+        case .unexpectedInput(let role, let reason):
+            "\(role): \(reason)"
         case .backendUnavailable(let name, let reason):
             "backend '\(name)' is not available: \(reason)"
         case .backendFailed(let name, let reason):
@@ -125,7 +156,7 @@ extension AttentionError {
         switch self {
         case .backendUnavailable, .backendFailed, .unsupportedOnDevice: true
         case .invalidSpec, .shapeMismatch, .bufferSizeMismatch, .unknownBackend, .invalidBackendSetting, .invalidKernelPackage,
-            .incompleteForward: false
+            .incompleteForward, .unexpectedInput: false
         }
     }
 }

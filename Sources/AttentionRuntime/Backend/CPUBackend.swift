@@ -25,12 +25,15 @@ public struct CPUBackend: AttentionBackend {
         let p = inputs.spec.problem
         var output = Tensor(zeros: p.outputTensorShape)
         var lse = Tensor(zeros: p.lseTensorShape)
+        let bias = inputs.bias?.elements ?? []
         inputs.q.elements.withUnsafeBufferPointer { q in
             inputs.k.elements.withUnsafeBufferPointer { k in
                 inputs.v.elements.withUnsafeBufferPointer { v in
-                    output.elements.withUnsafeMutableBufferPointer { o in
-                        lse.elements.withUnsafeMutableBufferPointer { l in
-                            interpreter.run(q: q, k: k, v: v, output: o, lse: l, trace: trace)
+                    bias.withUnsafeBufferPointer { b in
+                        output.elements.withUnsafeMutableBufferPointer { o in
+                            lse.elements.withUnsafeMutableBufferPointer { l in
+                                interpreter.run(q: q, k: k, v: v, bias: inputs.bias == nil ? nil : b, output: o, lse: l, trace: trace)
+                            }
                         }
                     }
                 }
@@ -59,6 +62,8 @@ extension CPUBackend {
         var gradients = AttentionGradients(
             dq: Tensor(zeros: p.queryTensorShape), dk: Tensor(zeros: p.keyTensorShape), dv: Tensor(zeros: p.valueTensorShape))
         let f = inputs.forward
+        let bias = f.bias?.elements ?? []
+        bias.withUnsafeBufferPointer { b in
         f.q.elements.withUnsafeBufferPointer { q in
             f.k.elements.withUnsafeBufferPointer { k in
                 f.v.elements.withUnsafeBufferPointer { v in
@@ -69,7 +74,7 @@ extension CPUBackend {
                                     gradients.dk.elements.withUnsafeMutableBufferPointer { dk in
                                         gradients.dv.elements.withUnsafeMutableBufferPointer { dv in
                                             interpreter.gradients(
-                                                q: q, k: k, v: v, output: output, lse: lse, dOutput: dOutput, dq: dq, dk: dk, dv: dv,
+                                                q: q, k: k, v: v, bias: f.bias == nil ? nil : b, output: output, lse: lse, dOutput: dOutput, dq: dq, dk: dk, dv: dv,
                                                 decomposition: decomposition)
                                         }
                                     }
@@ -79,6 +84,7 @@ extension CPUBackend {
                     }
                 }
             }
+        }
         }
         return gradients
     }

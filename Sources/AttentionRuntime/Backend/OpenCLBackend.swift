@@ -57,7 +57,7 @@ public struct OpenCLBackend: AttentionBackend {
     /// A prebuilt package for the spec is used when it fits this device.
     public func prepare(_ inputs: AttentionInputs) throws(AttentionError) -> OpenCLPreparedRun {
         let (layout, origin) = try layout(for: inputs.spec)
-        return try prepare(layout, origin: origin, tensors: ["q": inputs.q, "k": inputs.k, "v": inputs.v])
+        return try prepare(layout, origin: origin, tensors: inputs.tensors)
     }
 
     /// Builds `layout`'s program and binds its kernels to freshly uploaded buffers.
@@ -167,6 +167,9 @@ extension OpenCLBackend {
     /// The backward pass as generated OpenCL C (`OpenCLGradientSource`); the forward runs
     /// first on this device when its output and lse were not given.
     public func gradients(_ inputs: AttentionGradientInputs) throws(AttentionError) -> AttentionGradients {
+        if inputs.spec.scores.bias != nil {
+            throw .unsupportedOnDevice(name: name, reason: "the backward kernels do not read a bias tensor yet (the CPU interpreter does)")
+        }
         let layout = try preparedGradients.layout(for: .init(spec: inputs.spec, strategy: nil)) { () throws(AttentionError) in
             do throws(SpecError) {
                 return OpenCLProgramLayout(gradients: try OpenCLGradientSource(plan: TilePlan(inputs.spec)))

@@ -55,7 +55,7 @@ public struct VulkanBackend: AttentionBackend {
     public func prepare(_ inputs: AttentionInputs) throws(AttentionError) -> VulkanPreparedRun {
         let (layout, origin) = try layout(for: inputs.spec)
         do {
-            return try VulkanPreparedRun(context: context, layout: layout, origin: origin, tensors: ["q": inputs.q, "k": inputs.k, "v": inputs.v])
+            return try VulkanPreparedRun(context: context, layout: layout, origin: origin, tensors: inputs.tensors)
         } catch {
             throw .backendFailed(name: name, reason: error.description)
         }
@@ -161,6 +161,9 @@ extension VulkanBackend {
     /// first on this device when its output and lse were not given. A program over the device's
     /// limits (lavapipe's loop cap included) is `unsupportedOnDevice`, so `auto` moves on.
     public func gradients(_ inputs: AttentionGradientInputs) throws(AttentionError) -> AttentionGradients {
+        if inputs.spec.scores.bias != nil {
+            throw .unsupportedOnDevice(name: name, reason: "the backward kernels do not read a bias tensor yet (the CPU interpreter does)")
+        }
         let layout = try preparedGradients.layout(for: .init(spec: inputs.spec, strategy: nil)) { () throws(AttentionError) in
             let source: GLSLGradientSource
             do throws(SpecError) {

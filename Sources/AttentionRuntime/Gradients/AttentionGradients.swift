@@ -15,7 +15,8 @@ public struct AttentionGradientInputs: Sendable {
 
     /// Checks every shape against the spec; `output` and `lse` come together or not at all.
     public init(
-        spec: AttentionSpec, q: Tensor, k: Tensor, v: Tensor, dOutput: Tensor, output: Tensor? = nil, lse: Tensor? = nil
+        spec: AttentionSpec, q: Tensor, k: Tensor, v: Tensor, bias: Tensor? = nil, dOutput: Tensor, output: Tensor? = nil,
+        lse: Tensor? = nil
     ) throws(AttentionError) {
         if let pages = spec.problem.pages {
             throw .invalidSpec(.invalidValue(
@@ -26,7 +27,7 @@ public struct AttentionGradientInputs: Sendable {
         // unrounded O); a 16-bit outputDtype only narrows what the forward hands to its caller.
         var wide = spec
         wide.problem.outputDtype = .float32
-        forward = try AttentionInputs(spec: wide, q: q, k: k, v: v)
+        forward = try AttentionInputs(spec: wide, q: q, k: k, v: v, bias: bias)
         let p = spec.problem
         if (output == nil) != (lse == nil) {
             throw .incompleteForward(given: output == nil ? "lse" : "output", missing: output == nil ? "output" : "lse")

@@ -32,8 +32,9 @@ extension ToleranceRule {
     public func check(_ gradients: AttentionGradients, for inputs: AttentionGradientInputs) -> GradientReport {
         let f = inputs.forward
         let (q, k, v, dOutput) = (f.q.elements, f.k.elements, f.v.elements, inputs.dOutput.elements)
-        let exact = NaiveGradients.compute(inputs.spec, q: q, k: k, v: v, dOutput: dOutput, as: Double.self)
-        let single = NaiveGradients.compute(inputs.spec, q: q, k: k, v: v, dOutput: dOutput, as: Float.self)
+        let bias = inputs.forward.bias?.elements
+        let exact = NaiveGradients.compute(inputs.spec, q: q, k: k, v: v, bias: bias, dOutput: dOutput, as: Double.self)
+        let single = NaiveGradients.compute(inputs.spec, q: q, k: k, v: v, bias: bias, dOutput: dOutput, as: Float.self)
         let logitRounding = Double(Float.ulpOfOne) * exact.maxLogit
         var mismatches = 0
         var ignored = 0

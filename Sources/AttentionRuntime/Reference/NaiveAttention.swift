@@ -30,8 +30,9 @@ public enum NaiveAttention {
     /// with a NaN score (NaN or infinities in q or k) gives NaN output and lse.
     /// `q`, `k`, `v` must have the spec's shapes (flat C order). `maxLogit` is the largest
     /// |scaled score| over visible pairs (finite scores only).
+    /// `bias`: the spec's score bias (`ScoreBias`), float32, when it has one.
     public static func compute<T: NaiveScalar>(
-        _ spec: AttentionSpec, q: [Float], k: [Float], v: [Float], as: T.Type
+        _ spec: AttentionSpec, q: [Float], k: [Float], v: [Float], bias: [Float]? = nil, as: T.Type
     ) -> (output: [T], lse: [T], maxLogit: T) {
         let p = spec.problem
         // A paged cache is read through its page table: gather the pools into [batch, keys, …].
@@ -48,7 +49,8 @@ public enum NaiveAttention {
                 let visible = (0..<sk).filter { predicate.allows(query: i, key: $0) }
                 for h in 0..<p.heads {
                     let rowMax = scoreRow(
-                        spec, batch: b, query: i, head: h, visible: visible, q: q, k: k, scale: scale, into: &scores, maxLogit: &maxLogit)
+                        spec, batch: b, query: i, head: h, visible: visible, q: q, k: k, bias: bias, scale: scale, into: &scores,
+                        maxLogit: &maxLogit)
                     guard rowMax != -.infinity else { continue }
                     let kvh = p.kvHead(forQueryHead: h)
                     var sum: T = 0
@@ -73,7 +75,7 @@ public enum NaiveAttention {
     /// NaN-sticky: a NaN score makes the whole row NaN (NaN in, NaN out). `maxLogit` grows to the
     /// largest finite |score|, before or after the modifiers.
     static func scoreRow<T: NaiveScalar>(
-        _ spec: AttentionSpec, batch b: Int, query i: Int, head h: Int, visible: [Int], q: [Float], k: [Float], scale: T,
+        _ spec: AttentionSpec, batch b: Int, query i: Int, head h: Int, visible: [Int], q: [Float], k: [Float], bias: [Float]?, scale: T,
         into scores: inout [T], capSlopes: UnsafeMutablePointer<T>? = nil, maxLogit: inout T
     ) -> T {
         let p = spec.problem
@@ -95,6 +97,7 @@ public enum NaiveAttention {
                 capSlopes?[j] = 1 - t * t
             }
             if let slope { score -= slope * T(ScoreModifiers.alibiDistance(query: i, key: j, queryTokens: sq, keyTokens: sk)) }
+            if let layout = spec.scores.bias, let bias { score += T(bias[layout.index(batch: b, head: h, query: i, key: j, problem: p)]) }
             scores[j] = score
             if scores[j].isNaN || scores[j] > rowMax { rowMax = rowMax.isNaN ? rowMax : scores[j] }
             if scores[j].isFinite { maxLogit = max(maxLogit, abs(scores[j])) }

@@ -23,7 +23,7 @@ public enum NaiveGradients {
     }
 
     public static func compute<T: NaiveScalar>(
-        _ spec: AttentionSpec, q: [Float], k: [Float], v: [Float], dOutput: [Float], as: T.Type
+        _ spec: AttentionSpec, q: [Float], k: [Float], v: [Float], bias: [Float]? = nil, dOutput: [Float], as: T.Type
     ) -> Result<T> {
         let p = spec.problem
         let predicate = MaskPredicate(mask: spec.mask, problem: p)
@@ -42,7 +42,7 @@ public enum NaiveGradients {
                 let visible = (0..<sk).filter { predicate.allows(query: i, key: $0) }
                 for h in 0..<p.heads {
                     let rowMax = NaiveAttention.scoreRow(
-                        spec, batch: b, query: i, head: h, visible: visible, q: q, k: k, scale: scale, into: &scores,
+                        spec, batch: b, query: i, head: h, visible: visible, q: q, k: k, bias: bias, scale: scale, into: &scores,
                         capSlopes: capSlopes, maxLogit: &result.maxLogit)
                     guard rowMax != -.infinity else { continue }
                     let kvh = p.kvHead(forQueryHead: h)

@@ -10,7 +10,7 @@ public struct ReferenceBackend: AttentionBackend {
 
     public func run(_ inputs: AttentionInputs) throws(AttentionError) -> AttentionResult {
         let exact = NaiveAttention.compute(
-            inputs.spec, q: inputs.q.elements, k: inputs.k.elements, v: inputs.v.elements, as: Double.self)
+            inputs.spec, q: inputs.q.elements, k: inputs.k.elements, v: inputs.v.elements, bias: inputs.bias?.elements, as: Double.self)
         let p = inputs.spec.problem
         do {
             return AttentionResult(
@@ -27,7 +27,7 @@ extension ReferenceBackend {
     public func gradients(_ inputs: AttentionGradientInputs) throws(AttentionError) -> AttentionGradients {
         let f = inputs.forward
         let exact = NaiveGradients.compute(
-            inputs.spec, q: f.q.elements, k: f.k.elements, v: f.v.elements, dOutput: inputs.dOutput.elements, as: Double.self)
+            inputs.spec, q: f.q.elements, k: f.k.elements, v: f.v.elements, bias: f.bias?.elements, dOutput: inputs.dOutput.elements, as: Double.self)
         let p = inputs.spec.problem
         do {
             return AttentionGradients(

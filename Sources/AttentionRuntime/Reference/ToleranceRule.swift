@@ -48,8 +48,9 @@ public struct ToleranceRule: Sendable {
     /// Measures `result` against the reference for `inputs`.
     public func check(_ result: AttentionResult, for inputs: AttentionInputs) -> Report {
         let (q, k, v) = (inputs.q.elements, inputs.k.elements, inputs.v.elements)
-        let exact = NaiveAttention.compute(inputs.spec, q: q, k: k, v: v, as: Double.self)
-        let single = NaiveAttention.compute(inputs.spec, q: q, k: k, v: v, as: Float.self)
+        let bias = inputs.bias?.elements
+        let exact = NaiveAttention.compute(inputs.spec, q: q, k: k, v: v, bias: bias, as: Double.self)
+        let single = NaiveAttention.compute(inputs.spec, q: q, k: k, v: v, bias: bias, as: Float.self)
         var mismatches = 0
         func maxError(_ values: [Float], _ reference: [Double]) -> Double { Self.maxError(values, reference, mismatches: &mismatches) }
         let logitRounding = Double(Float.ulpOfOne) * exact.maxLogit
