@@ -62,6 +62,28 @@ import Testing
         #expect(bad.status != 0 && bad.stderr.contains("float64") && bad.stderr.contains("bfloat16"))
     }
 
+    /// A paged decode with a bias: `inputs` writes the pools and bias.npy, `run --bias` verifies,
+    /// and the float16 output spec writes a float16 file by default; a missing bias is an error.
+    @Test func pagedSpecWithABiasRunsFromFiles() throws {
+        let spec = scratch.appendingPathComponent("paged-bias.json")
+        try Data(#"""
+            {"problem": {"batch": 2, "heads": 4, "kvHeads": 2, "headDim": 16, "queryShape": [1], "keyShape": [40], "outputDtype": "float16",
+                         "pages": {"pageSize": 16, "pageCount": 7, "pageTable": [[4, 0, 6], [2, 5, 1, 3]]}},
+             "mask": {"kind": "causal"}, "tiling": {"queryTile": [1], "keyTile": [16]}, "schedule": {"kind": "splitKV", "splits": 2},
+             "scores": {"bias": {"perBatch": true}}}
+            """#.utf8).write(to: spec)
+        let inputs = try AttngenProcess.run(["inputs", spec.path, "--out-dir", scratch.path])
+        #expect(inputs.status == 0 && inputs.stdout.contains("[7, 16, 2, 16]") && inputs.stdout.contains("[2, 4, 1, 40]"), "\(inputs.stdout) \(inputs.stderr)")
+        let tensors = ["q", "k", "v"].flatMap { ["--\($0)", scratch.appendingPathComponent("\($0).npy").path] }
+        let out = scratch.appendingPathComponent("o.npy")
+        let run = try AttngenProcess.run(["run", spec.path, "--backend", "cpu"] + tensors
+            + ["--bias", scratch.appendingPathComponent("bias.npy").path, "--out", out.path, "--verify"])
+        #expect(run.status == 0 && run.stdout.contains("PASS"), "\(run.stdout) \(run.stderr)")
+        #expect(String(decoding: try Data(contentsOf: out).prefix(128), as: UTF8.self).contains("'descr': '<f2'"))
+        let missing = try AttngenProcess.run(["run", spec.path, "--backend", "cpu"] + tensors + ["--out", scratch.appendingPathComponent("p.npy").path])
+        #expect(missing.status != 0 && missing.stderr.contains("needs a bias tensor"), "\(missing.stderr)")
+    }
+
     @Test func wrongTensorShapeIsAClearError() throws {
         let spec = "Kernels/specs/dense-causal-1d.json"
         _ = try AttngenProcess.run(["inputs", "Kernels/specs/gna-blocked-2d.json", "--out-dir", scratch.path])
