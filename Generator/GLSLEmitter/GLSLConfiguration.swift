@@ -76,7 +76,7 @@ public struct GLSLConfiguration: Hashable, Sendable, KernelFactsProviding {
         outputDtype = p.outputDtype
         sixteenBitStorage = options.sixteenBitStorage && p.dtype != .float32
         mask = MaskLowering(mask: program.spec.mask, rank: p.rank)
-        scores = ScoreLowering(program.spec.scores)
+        scores = ScoreLowering(program.spec)
         try options.strategy?.check(facts, on: options.device)
         guard let chosen = options.strategy ?? KernelStrategy.choose(for: options.device, facts: facts) else {
             let needed = KernelStrategy.candidates(for: options.device, facts: facts).map { $0.sharedMemoryBytes(facts) }.min() ?? 0

@@ -58,7 +58,7 @@ public struct GLSLGradientSource: Sendable {
         try GLSLKernelSource.checkIndexRange(plan)
         let facts = KernelFacts(plan: plan)
         let mask = MaskLowering(mask: spec.mask, rank: p.rank)
-        let scores = ScoreLowering(spec.scores)
+        let scores = ScoreLowering(spec)
         let lowering = GradientKernelLowering(dialect: .glsl, facts: facts, maskFunction: mask.functionName, scores: scores)
         let transposed = GradientPlanTables(plan: plan)
         let packed = GLSLPlanBuffer(

@@ -145,7 +145,7 @@ public struct MaskLowering: Hashable, Sendable {
                 "keys first .. last it sees (its own sequence's, under that sequence's window; empty: last < first).",
             ]) + "\n" + [
                 "bool varlen_mask_allows(\(signature)) {",
-                "    return key >= \(d.maskTable("2 * query")) && key <= \(d.maskTable("2 * query + 1"));",
+                "    return key >= \(d.maskTable("3 * query")) && key <= \(d.maskTable("3 * query + 1"));",
                 "}",
             ].joined(separator: "\n")
         }

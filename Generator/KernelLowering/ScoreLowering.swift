@@ -10,10 +10,15 @@ public struct ScoreLowering: Hashable, Sendable {
     /// How the bias tensor broadcasts (the `bias` buffer, float32).
     public let bias: ScoreBias?
 
-    public init(_ modifiers: ScoreModifiers) {
+    /// ALiBi measures from each query's own sequence's diagonal, read from the varlen mask table.
+    public let diagonalsInMaskTable: Bool
+
+    public init(_ spec: AttentionSpec) {
+        let modifiers = spec.scores
         softcap = modifiers.softcap.map(Float.init)
         slopes = modifiers.alibiSlopes?.map(Float.init)
         bias = modifiers.bias
+        if case .varlen = spec.mask { diagonalsInMaskTable = modifiers.alibiSlopes != nil } else { diagonalsInMaskTable = false }
     }
 
     public var isEmpty: Bool { softcap == nil && slopes == nil && bias == nil }
@@ -52,7 +57,8 @@ public struct ScoreLowering: Hashable, Sendable {
     ) -> [String] {
         var statements: [String] = []
         if slopes != nil {
-            let distance = "abs(\(query) + \(d.scalar("key_tokens")) - \(d.scalar("query_tokens")) - \(key))"
+            let diagonal = diagonalsInMaskTable ? d.plan("mask_table", "3 * (\(query)) + 2") : "\(query) + \(d.scalar("key_tokens")) - \(d.scalar("query_tokens"))"
+            let distance = "abs(\(diagonal) - \(key))"
             statements.append("\(value) -= ALIBI_SLOPES[\(head)] * \(d.toFloat(distance));")
         }
         if let bias {

@@ -29,7 +29,7 @@ public struct OpenCLConfiguration: Hashable, Sendable, KernelFactsProviding {
         dtype = program.spec.problem.dtype
         outputDtype = program.spec.problem.outputDtype
         mask = MaskLowering(mask: program.spec.mask, rank: program.spec.problem.rank)
-        scores = ScoreLowering(program.spec.scores)
+        scores = ScoreLowering(program.spec)
         self.strategy = strategy ?? KernelStrategy.choose(for: device, facts: facts)
             ?? KernelStrategy.candidates(for: device, facts: facts).min { $0.sharedMemoryBytes(facts) < $1.sharedMemoryBytes(facts) }!
     }

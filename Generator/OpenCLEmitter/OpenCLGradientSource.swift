@@ -57,7 +57,7 @@ public struct OpenCLGradientSource: Sendable {
         try OpenCLKernelSource.checkIndexRange(plan)
         let facts = KernelFacts(plan: plan)
         let mask = MaskLowering(mask: spec.mask, rank: p.rank)
-        let scores = ScoreLowering(spec.scores)
+        let scores = ScoreLowering(spec)
         let lowering = GradientKernelLowering(dialect: .openCL, facts: facts, maskFunction: mask.functionName, scores: scores)
         constants = lowering.constants
         maskFunction = mask.functionName

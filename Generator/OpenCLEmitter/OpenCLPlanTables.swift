@@ -22,7 +22,8 @@ public struct OpenCLPlanTables: Hashable, Sendable {
     /// Split-KV and lean: partial slots of output tile `o` are `slotOffsets[o] ..< slotOffsets[o + 1]`. Empty for flash.
     public let slotOffsets: [Int32]
     /// Block-sparse masks: `[query block · key blocks + key block]` = 1 when the pair is listed;
-    /// varlen masks: `[2 · query]`, `[2 · query + 1]` = the first and last packed key it sees.
+    /// varlen masks: `[3 · query]`, `[3 · query + 1]` = the first and last packed key it sees,
+    /// `[3 · query + 2]` = the packed key on its diagonal (where ALiBi measures from).
     /// Empty otherwise.
     public let maskTable: [Int32]
     /// A paged cache: `[batch · keyTokens + key]` = the pool row of that logical key
@@ -65,7 +66,7 @@ public struct OpenCLPlanTables: Hashable, Sendable {
         } else if case .varlen(let lengths) = plan.spec.mask {
             maskTable = (0..<p.queryTokens).flatMap { query in
                 let interval = lengths.keyInterval(query: query)
-                return [Int32(interval.first), Int32(interval.last)]
+                return [Int32(interval.first), Int32(interval.last), Int32(lengths.diagonal(query: query))]
             }
         } else {
             maskTable = []

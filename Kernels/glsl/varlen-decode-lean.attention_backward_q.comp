@@ -56,7 +56,7 @@ float load_v(uint index) { return v_data[index]; }
 // Packed sequences of different lengths (cu_seqlens): the host lists, per packed query, the packed
 // keys first .. last it sees (its own sequence's, under that sequence's window; empty: last < first).
 bool varlen_mask_allows(int query, int key) {
-    return key >= plan_data[pc.mask_table_base + 2 * query] && key <= plan_data[pc.mask_table_base + 2 * query + 1];
+    return key >= plan_data[pc.mask_table_base + 3 * query] && key <= plan_data[pc.mask_table_base + 3 * query + 1];
 }
 
 // ---- Kernel attention_backward_q ---------------------------------------------------------------------

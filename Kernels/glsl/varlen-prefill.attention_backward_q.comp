@@ -57,7 +57,7 @@ float load_v(uint index) { return unpackHalf2x16(v_data[index >> 1u])[index & 1u
 // Packed sequences of different lengths (cu_seqlens): the host lists, per packed query, the packed
 // keys first .. last it sees (its own sequence's, under that sequence's window; empty: last < first).
 bool varlen_mask_allows(int query, int key) {
-    return key >= plan_data[pc.mask_table_base + 2 * query] && key <= plan_data[pc.mask_table_base + 2 * query + 1];
+    return key >= plan_data[pc.mask_table_base + 3 * query] && key <= plan_data[pc.mask_table_base + 3 * query + 1];
 }
 
 // ---- Kernel attention_backward_q ---------------------------------------------------------------------

@@ -63,7 +63,7 @@ typedef struct {
 /* Packed sequences of different lengths (cu_seqlens): the host lists, per packed query, the packed
    keys first .. last it sees (its own sequence's, under that sequence's window; empty: last < first). */
 bool varlen_mask_allows(int query, int key, const mask_params* mask) {
-    return key >= mask->mask_table[2 * query] && key <= mask->mask_table[2 * query + 1];
+    return key >= mask->mask_table[3 * query] && key <= mask->mask_table[3 * query + 1];
 }
 
 /* ---- Kernels, in dispatch order ----------------------------------------------------------------- */

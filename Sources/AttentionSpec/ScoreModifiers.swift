@@ -83,6 +83,13 @@ public struct ScoreBias: Hashable, Sendable {
 }
 
 extension AttentionSpec {
+    /// The key on query `query`'s bottom-right aligned diagonal, from which ALiBi measures its
+    /// distances: `query + Sk − Sq`, or with a varlen mask its own sequence's (`VariableLengths.diagonal`).
+    public func alibiDiagonal(query: Int) -> Int {
+        if case .varlen(let lengths) = mask { return lengths.diagonal(query: query) }
+        return query + problem.keyTokens - problem.queryTokens
+    }
+
     /// Checks the score modifiers against the problem.
     func validateScores() throws(SpecError) {
         if let bias = scores.bias {
@@ -110,11 +117,6 @@ extension AttentionSpec {
             try require(
                 slope.isFinite && abs(slope) <= Double(Float.greatestFiniteMagnitude), "scores.alibiSlopes[\(head)]", slope,
                 "must be finite in float32 (at most \(Float.greatestFiniteMagnitude) in magnitude)")
-        }
-        if case .varlen = mask {
-            throw .invalidValue(
-                field: "scores.alibiSlopes", value: "\(slopes.count) slopes",
-                reason: "ALiBi with a varlen mask is not supported yet (its distances would be per sequence)")
         }
         guard problem.rank == 1 else {
             throw .invalidValue(

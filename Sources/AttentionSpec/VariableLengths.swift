@@ -46,6 +46,13 @@ public struct VariableLengths: Hashable, Sendable {
         return lo
     }
 
+    /// The packed key on query `query`'s diagonal: `i + Sk − Sq` in its own sequence (local
+    /// `i`, lengths `Sq`, `Sk`), as a packed index; it may lie outside the sequence.
+    public func diagonal(query: Int) -> Int {
+        let b = sequence(ofQuery: query)
+        return query + keyOffsets[b + 1] - queryOffsets[b + 1]
+    }
+
     /// The packed keys `first ... last` query `query` sees; empty (`last == first − 1`) when it
     /// sees none, placed inside its sequence so that both ends stay nondecreasing over queries.
     public func keyInterval(query: Int) -> (first: Int, last: Int) {

@@ -149,7 +149,7 @@ extension CPUInterpreter {
         let modifiers = plan.spec.scores
         let columns = keys.reduce(0) { $0 + $1.count }
         if modifiers.alibiSlopes != nil {
-            for (r, token) in rows.tokens.enumerated() { queryPositions[r] = Int64(token + p.keyTokens - p.queryTokens) }
+            for (r, token) in rows.tokens.enumerated() { queryPositions[r] = Int64(plan.spec.alibiDiagonal(query: token)) }
             for (column, token) in keys.lazy.flatMap(\.tokens).enumerated() { keyPositions[column] = Int64(token) }
         }
         ag_modify_scores(

@@ -1,27 +1,39 @@
 import AttentionSpec
 
 /// FlashAttention's GQA packing, for dense specs whose queries fit one query tile (decode and
-/// short prompts): the query heads that share a kv head become rows of one tile of a spec with
-/// `kvHeads` heads and `queryTokens · G` queries, so each K and V row is read once per kv head
-/// instead of once per query head, and the products run `G` times as many rows. Exact: under a
-/// dense mask every row sees every key, and the scale is kept.
+/// short prompts) and for varlen decode (at most one query per sequence, no left window): the
+/// query heads that share a kv head become rows of one tile of a spec with `kvHeads` heads and
+/// `queryTokens · G` queries, so each K and V row is read once per kv head instead of once per
+/// query head, and the products run `G` times as many rows. Exact: under a dense mask every row
+/// sees every key, and a varlen decode query sees its whole sequence, as do its `G` packed rows
+/// under an unbounded window; the scale is kept.
 struct GQAPacking: Sendable {
     /// Query heads per kv head.
     let groupSize: Int
     let inner: CPUInterpreter
 
-    /// nil when the spec does not qualify: a mask other than dense, no GQA, queries that span
-    /// more than one query tile (their K/V tiles are already shared across query tiles), ALiBi
-    /// or a bias tensor (they differ between the packed rows; a softcap does not).
+    /// nil when the spec does not qualify: a mask other than dense or varlen decode, no GQA, dense
+    /// queries that span more than one query tile (their K/V tiles are already shared across
+    /// query tiles), ALiBi or a bias tensor (they differ between the packed rows; a softcap does not).
     init?(_ spec: AttentionSpec) {
         let p = spec.problem
         let g = p.headsPerKVHead
-        guard spec.mask == .dense, spec.scores.alibiSlopes == nil, spec.scores.bias == nil, g > 1, p.rank == 1, spec.effectiveTiling.queryTile[0] >= p.queryTokens else { return nil }
+        guard spec.scores.alibiSlopes == nil, spec.scores.bias == nil, g > 1, p.rank == 1 else { return nil }
         var packed = spec
         packed.problem.heads = p.kvHeads
         packed.problem.queryShape = [p.queryTokens * g]
         packed.problem.scale = p.effectiveScale
-        packed.tiling = Tiling(queryTile: [p.queryTokens * g], keyTile: spec.effectiveTiling.keyTile)
+        switch spec.mask {
+        case .dense where spec.effectiveTiling.queryTile[0] >= p.queryTokens:
+            packed.tiling = Tiling(queryTile: [p.queryTokens * g], keyTile: spec.effectiveTiling.keyTile)
+        case .varlen(let lengths) where lengths.left < 0 && zip(lengths.queryOffsets.dropFirst(), lengths.queryOffsets).allSatisfy({ $0 - $1 <= 1 }):
+            // One query per sequence sees all of it whatever `right` (its diagonal is the last key).
+            packed.mask = .varlen(VariableLengths(
+                queryOffsets: lengths.queryOffsets.map { $0 * g }, keyOffsets: lengths.keyOffsets, left: -1, right: -1))
+            packed.tiling = Tiling(queryTile: [spec.effectiveTiling.queryTile[0] * g], keyTile: spec.effectiveTiling.keyTile)
+        default:
+            return nil
+        }
         guard let inner = try? CPUInterpreter(spec: packed) else { return nil }
         groupSize = g
         self.inner = inner

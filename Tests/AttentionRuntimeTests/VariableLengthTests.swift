@@ -20,6 +20,11 @@ import Testing
         // Decode: one query per sequence over caches of very different lengths.
         varlen(queries: [1, 1, 1, 1], keys: [700, 3, 64, 129], right: 0, heads: 8, kvHeads: 2, headDim: 64)
             .tiled(query: [1], key: [64]).scheduled(.lean(workgroups: 5)).softcapped(4),
+        // ALiBi measures from each sequence's own diagonal.
+        varlen(queries: [1, 1, 1], keys: [90, 1, 300], right: 0, heads: 4, kvHeads: 2, headDim: 32)
+            .tiled(query: [1], key: [32]).scheduled(.lean(workgroups: 4)).alibi(),
+        varlen(queries: [9, 0, 25], keys: [20, 5, 25], left: 7, right: 3, heads: 2, headDim: 16, dtype: .float16)
+            .tiled(query: [8], key: [8]).alibi(slopes: [0.5, -0.125]).softcapped(3),
         ]
         return specs.map { try! $0.validated() }
     }()
@@ -44,8 +49,9 @@ import Testing
 
     /// Each packed sequence gives what it gives alone: the varlen output equals one call per
     /// sequence, row for row (up to the tolerance rule; the reference sees only the packing).
-    @Test func aPackedSequenceMatchesItsOwnCall() throws {
-        let spec = Self.specs[0]
+    @Test(arguments: [0, 4])
+    func aPackedSequenceMatchesItsOwnCall(index: Int) throws {
+        let spec = Self.specs[index]
         guard case .varlen(let lengths) = spec.mask else { return }
         let inputs = try randomInputs(spec, seed: 3)
         let packed = NaiveAttention.compute(spec, q: inputs.q.elements, k: inputs.k.elements, v: inputs.v.elements, as: Double.self)
@@ -54,8 +60,9 @@ import Testing
             let (q0, q1) = (lengths.queryOffsets[b], lengths.queryOffsets[b + 1])
             let (k0, k1) = (lengths.keyOffsets[b], lengths.keyOffsets[b + 1])
             guard q1 > q0, k1 > k0 else { continue }
-            let alone = try AttentionSpec.attention(heads: p.heads, kvHeads: p.kvHeads, headDim: p.headDim, tokens: [q1 - q0], keyTokens: [k1 - k0])
+            var alone = try AttentionSpec.attention(heads: p.heads, kvHeads: p.kvHeads, headDim: p.headDim, tokens: [q1 - q0], keyTokens: [k1 - k0])
                 .masked(.causal).validated()
+            alone.scores = spec.scores
             let (qRow, kRow) = (p.heads * p.headDim, p.kvHeads * p.headDim)
             let single = NaiveAttention.compute(
                 alone, q: Array(inputs.q.elements[(q0 * qRow)..<(q1 * qRow)]), k: Array(inputs.k.elements[(k0 * kRow)..<(k1 * kRow)]),

@@ -210,8 +210,6 @@ private func expectSpecError(_ data: Data, field: String, value: String, sourceL
         expectError(
             json(#""queryLengths": [6], "keyLengths": [10]"#, problem: #""heads": 2, "headDim": 16, "queryShape": [2, 3], "keyShape": [2, 5]"#),
             field: "problem.queryShape", value: "one token axis")
-        let alibi = Data(#"{"problem": {"heads": 2, "headDim": 16, "queryShape": [6], "keyShape": [10]}, "mask": {"kind": "varlen", "queryLengths": [6], "keyLengths": [10]}, "scores": {"alibiSlopes": "geometric"}}"#.utf8)
-        expectError(alibi, field: "scores.alibiSlopes", value: "varlen")
     }
 }
 

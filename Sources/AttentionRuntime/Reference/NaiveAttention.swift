@@ -96,7 +96,7 @@ public enum NaiveAttention {
                 score = softcap * t
                 capSlopes?[j] = 1 - t * t
             }
-            if let slope { score -= slope * T(ScoreModifiers.alibiDistance(query: i, key: j, queryTokens: sq, keyTokens: sk)) }
+            if let slope { score -= slope * T(abs(spec.alibiDiagonal(query: i) - j)) }
             if let layout = spec.scores.bias, let bias { score += T(bias[layout.index(batch: b, head: h, query: i, key: j, problem: p)]) }
             scores[j] = score
             if scores[j].isNaN || scores[j] > rowMax { rowMax = rowMax.isNaN ? rowMax : scores[j] }
