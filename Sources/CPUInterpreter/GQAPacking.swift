@@ -12,7 +12,7 @@ struct GQAPacking: Sendable {
     let groupSize: Int
     let inner: CPUInterpreter
 
-    /// nil when the spec does not qualify: a mask other than dense or varlen decode, no GQA, dense
+    /// nil when the spec does not qualify: a mask other than dense, causal or varlen decode, no GQA, dense
     /// queries that span more than one query tile (their K/V tiles are already shared across
     /// query tiles), ALiBi or a bias tensor (they differ between the packed rows; a softcap does not).
     init?(_ spec: AttentionSpec) {
@@ -26,6 +26,10 @@ struct GQAPacking: Sendable {
         switch spec.mask {
         case .dense where spec.effectiveTiling.queryTile[0] >= p.queryTokens:
             packed.tiling = Tiling(queryTile: [p.queryTokens * g], keyTile: spec.effectiveTiling.keyTile)
+        case .causal where p.queryTokens == 1:
+            // One causal query sees every key (its diagonal is the last one): dense decode.
+            packed.mask = .dense
+            packed.tiling = Tiling(queryTile: [g], keyTile: spec.effectiveTiling.keyTile)
         case .varlen(let lengths) where lengths.left < 0 && zip(lengths.queryOffsets.dropFirst(), lengths.queryOffsets).allSatisfy({ $0 - $1 <= 1 }):
             // One query per sequence sees all of it whatever `right` (its diagonal is the last key).
             packed.mask = .varlen(VariableLengths(

@@ -24,6 +24,11 @@ import Testing
             pagedVariant(of: prefill, pageSize: 256, seed: 3, spare: 0, padding: 0),
             pagedVariant(of: straddling, pageSize: 48, seed: 4, sharePrefix: true),
             pagedVariant(of: mixed.tiled(query: [1], key: [128]), pageSize: 64, seed: 5, spare: 10),
+            // One causal query per batch entry: the interpreter packs its query heads as dense decode.
+            pagedVariant(
+                of: AttentionSpec.attention(batch: 2, heads: 6, kvHeads: 2, headDim: 32, tokens: [1], keyTokens: [77]).masked(.causal)
+                    .tiled(query: [1], key: [16]).scheduled(.lean(workgroups: 3)),
+                pageSize: 32, seed: 6),
         ].map { try! $0.validated() }
     }()
 
