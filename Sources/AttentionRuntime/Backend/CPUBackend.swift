@@ -64,18 +64,19 @@ extension CPUBackend {
         let f = inputs.forward
         let bias = f.bias?.elements ?? []
         bias.withUnsafeBufferPointer { b in
-        f.q.elements.withUnsafeBufferPointer { q in
-            f.k.elements.withUnsafeBufferPointer { k in
-                f.v.elements.withUnsafeBufferPointer { v in
-                    forward.output.elements.withUnsafeBufferPointer { output in
-                        forward.lse.elements.withUnsafeBufferPointer { lse in
-                            inputs.dOutput.elements.withUnsafeBufferPointer { dOutput in
-                                gradients.dq.elements.withUnsafeMutableBufferPointer { dq in
-                                    gradients.dk.elements.withUnsafeMutableBufferPointer { dk in
-                                        gradients.dv.elements.withUnsafeMutableBufferPointer { dv in
-                                            interpreter.gradients(
-                                                q: q, k: k, v: v, bias: f.bias == nil ? nil : b, output: output, lse: lse, dOutput: dOutput, dq: dq, dk: dk, dv: dv,
-                                                decomposition: decomposition)
+            f.q.elements.withUnsafeBufferPointer { q in
+                f.k.elements.withUnsafeBufferPointer { k in
+                    f.v.elements.withUnsafeBufferPointer { v in
+                        forward.output.elements.withUnsafeBufferPointer { output in
+                            forward.lse.elements.withUnsafeBufferPointer { lse in
+                                inputs.dOutput.elements.withUnsafeBufferPointer { dOutput in
+                                    gradients.dq.elements.withUnsafeMutableBufferPointer { dq in
+                                        gradients.dk.elements.withUnsafeMutableBufferPointer { dk in
+                                            gradients.dv.elements.withUnsafeMutableBufferPointer { dv in
+                                                interpreter.gradients(
+                                                    q: q, k: k, v: v, bias: f.bias == nil ? nil : b, output: output, lse: lse, dOutput: dOutput,
+                                                    dq: dq, dk: dk, dv: dv, decomposition: decomposition)
+                                            }
                                         }
                                     }
                                 }
@@ -84,7 +85,6 @@ extension CPUBackend {
                     }
                 }
             }
-        }
         }
         return gradients
     }
