@@ -30,8 +30,9 @@ struct SpecSummary {
         lines.append("          headDim \(p.headDim), valueDim \(p.valueDim), dtype \(p.dtype.rawValue)\(p.outputDtype == .float32 ? "" : ", output \(p.outputDtype.rawValue)"), scale \(p.effectiveScale)\(p.scale == nil ? " (1/sqrt(headDim))" : "")")
         lines.append("          queries \(gridText(p.queryShape)) = \(p.queryTokens) tokens, keys \(gridText(p.keyShape)) = \(p.keyTokens) tokens")
         if let pages = p.pages {
-            let used = Set(spec.keySlots ?? []).count
-            lines.append("          keys in a paged cache: \(pages.pageCount) pages of \(pages.pageSize) tokens, \(pages.pageTable.count) page-table rows; \(used) of \(pages.poolTokens) pool rows read")
+            // The pages the sequences reach (not the slot table: it may be large).
+            let reached = Set(zip(spec.keySequences, pages.pageTable).flatMap { keys, row in row.prefix((keys.count + pages.pageSize - 1) / pages.pageSize) })
+            lines.append("          keys in a paged cache: \(pages.pageCount) pages of \(pages.pageSize) tokens, \(pages.pageTable.count) page-table rows; \(reached.count) pages reached")
         }
         lines.append("mask      \(maskText)")
         if let softcap = spec.scores.softcap { lines.append("scores    softcap \(softcap): s <- softcap * tanh(s / softcap)") }
