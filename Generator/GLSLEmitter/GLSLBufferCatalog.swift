@@ -19,11 +19,8 @@ struct GLSLBufferCatalog {
             tensor("k", p.keyTensorShape, "keys [batch, *keyShape, kvHeads, headDim], \(dtype)"),
             tensor("v", p.valueTensorShape, "values [batch, *keyShape, kvHeads, valueDim], \(dtype)"),
             output(p.outputTensorShape, p.outputDtype),
-            GLSLBufferBinding(
-                binding: number("bias"), name: "bias", role: .input, elementType: "float32", glslType: "float",
-                count: max(1, spec.scores.bias?.shape(for: p).reduce(1, *) ?? 1), byteCount: 4 * max(1, spec.scores.bias?.shape(for: p).reduce(1, *) ?? 1),
-                shape: spec.scores.bias?.shape(for: p), contents: nil, summary: "score bias [batch | 1, heads | 1, queryTokens, keyTokens], float32"),
-            result("lse", p.lseTensorShape, "natural-log log-sum-exp [batch, *queryShape, heads], float32; -inf for rows that see no key"),
+            floats("bias", .input, spec.scores.bias?.shape(for: p) ?? [1], "score bias [batch | 1, heads | 1, queryTokens, keyTokens], float32"),
+            floats("lse", .output, p.lseTensorShape, "natural-log log-sum-exp [batch, *queryShape, heads], float32; -inf for rows that see no key"),
             GLSLBufferBinding(
                 binding: number("plan"), name: "plan", role: .plan, elementType: "int32", glslType: "int", count: planWords.count,
                 byteCount: 4 * planWords.count, shape: nil, contents: planWords,
@@ -55,7 +52,7 @@ struct GLSLBufferCatalog {
 
     /// The output: float32, or 16-bit elements two to a `uint` word (low half first).
     private func output(_ shape: [Int], _ dtype: ElementType) -> GLSLBufferBinding {
-        guard dtype != .float32 else { return result("output", shape, "attention output [batch, *queryShape, heads, valueDim], float32") }
+        guard dtype != .float32 else { return floats("output", .output, shape, "attention output [batch, *queryShape, heads, valueDim], float32") }
         let count = max(1, shape.reduce(1, *))
         return GLSLBufferBinding(
             binding: number("output"), name: "output", role: .output, elementType: dtype.rawValue, glslType: "uint", count: count,
@@ -63,10 +60,11 @@ struct GLSLBufferCatalog {
             summary: "attention output [batch, *queryShape, heads, valueDim], \(dtype.rawValue) (two elements per word, low half first)")
     }
 
-    private func result(_ name: String, _ shape: [Int], _ summary: String) -> GLSLBufferBinding {
+    /// A float32 tensor binding: an output, or the bias (float32 whatever the storage type).
+    private func floats(_ name: String, _ role: GLSLBufferRole, _ shape: [Int], _ summary: String) -> GLSLBufferBinding {
         let count = max(1, shape.reduce(1, *))
         return GLSLBufferBinding(
-            binding: number(name), name: name, role: .output, elementType: "float32", glslType: "float", count: count,
+            binding: number(name), name: name, role: role, elementType: "float32", glslType: "float", count: count,
             byteCount: 4 * count, shape: shape, contents: nil, summary: summary)
     }
 

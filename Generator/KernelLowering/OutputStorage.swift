@@ -33,7 +33,8 @@ public struct OutputStorage: Hashable, Sendable {
 
     /// Stores the `width` lanes of `value` at elements `offset …`.
     public func storeVector(_ width: Int, _ value: String, _ offset: String) -> String {
-        guard narrowed, width > 1 else { return width == 1 ? store(offset, value) : dialect.storeVector(width, value, dialect.buffer("output"), offset) }
+        guard narrowed else { return dialect.storeVector(width, value, dialect.buffer("output"), offset) }
+        guard width > 1 else { return store(offset, value) }
         return "{ const \(dialect.vector(width)) stored = \(value); "
             + (0..<width).map { store("\(offset) + \($0)", dialect.lane("stored", $0, width: width)) }.joined(separator: " ") + " }"
     }

@@ -94,14 +94,3 @@ extension TilePlan {
         }
     }
 }
-
-/// The product of `factors`, or nil when it overflows `Int`.
-func checkedProduct(_ factors: [Int]) -> Int? {
-    var product = 1
-    for factor in factors {
-        let (next, overflow) = product.multipliedReportingOverflow(by: factor)
-        if overflow { return nil }
-        product = next
-    }
-    return product
-}

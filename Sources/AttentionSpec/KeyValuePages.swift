@@ -23,6 +23,9 @@ public struct KeyValuePages: Hashable, Sendable {
     /// Pool tokens: the rows of the `[pageCount · pageSize, kvHeads, headDim]` pool (wrapping; validation bounds it).
     public var poolTokens: Int { pageCount &* pageSize }
 
+    /// Pages that `keys` keys fill: the table entries a sequence of that length reads.
+    public func pages(holding keys: Int) -> Int { (keys + pageSize - 1) / pageSize }
+
     /// The pool row of key `key` of sequence `sequence`.
     public func slot(sequence: Int, key: Int) -> Int {
         let (page, row) = key.quotientAndRemainder(dividingBy: pageSize)
@@ -53,15 +56,18 @@ extension AttentionSpec {
         return slots
     }
 
-    /// A K or V pool's rows gathered into the logical layout `[batch, keyTokens, kvHeads, width]`
-    /// (for the float64 reference and for checking); `pool` itself without pages.
-    public func logicalKeyRows<T>(_ pool: [T], width: Int) -> [T] {
-        guard let slots = keySlots else { return pool }
-        let row = problem.kvHeads * width
-        var rows: [T] = []
-        rows.reserveCapacity(slots.count * row)
-        for slot in slots { rows += pool[(slot * row)..<((slot + 1) * row)] }
-        return rows
+    /// The K and V pools' rows gathered into the logical layout `[batch, keyTokens, kvHeads, dim]`
+    /// (for the float64 reference); `k` and `v` themselves without pages.
+    public func logicalKeysAndValues<T>(_ k: [T], _ v: [T]) -> (k: [T], v: [T]) {
+        guard let slots = keySlots else { return (k, v) }
+        func gather(_ pool: [T], width: Int) -> [T] {
+            let row = problem.kvHeads * width
+            var rows: [T] = []
+            rows.reserveCapacity(slots.count * row)
+            for slot in slots { rows += pool[(slot * row)..<((slot + 1) * row)] }
+            return rows
+        }
+        return (gather(k, width: problem.headDim), gather(v, width: problem.valueDim))
     }
 
     /// Checks the page table against the sequences the mask defines.
@@ -74,7 +80,7 @@ extension AttentionSpec {
                 reason: "needs one row per sequence (\(sequences.count): \(mask.kind == "varlen" ? "the varlen mask's sequences" : "problem.batch"))")
         }
         for (sequence, keys) in sequences.enumerated() {
-            let needed = (keys.count + pages.pageSize - 1) / pages.pageSize
+            let needed = pages.pages(holding: keys.count)
             let row = pages.pageTable[sequence]
             guard row.count >= needed else {
                 throw .invalidValue(

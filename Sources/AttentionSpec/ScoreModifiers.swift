@@ -39,11 +39,6 @@ public struct ScoreModifiers: Hashable, Sendable {
         return powerOfTwo(n) + powerOfTwo(2 * n).enumerated().filter { $0.offset % 2 == 0 }.map(\.element).prefix(heads - n)
     }
 
-    /// The ALiBi distance of query `query` to key `key` (flat tokens): `|query + Sk − Sq − key|`.
-    public static func alibiDistance(query: Int, key: Int, queryTokens: Int, keyTokens: Int) -> Int {
-        abs(query + keyTokens - queryTokens - key)
-    }
-
     /// A one-line description (`softcap 30, ALiBi slopes 0.5…0.0039`), or nil when empty.
     public var summary: String? {
         var parts: [String] = []
@@ -93,12 +88,8 @@ extension AttentionSpec {
     /// Checks the score modifiers against the problem.
     func validateScores() throws(SpecError) {
         if let bias = scores.bias {
-            let elements = bias.shape(for: problem).reduce((value: 1, overflow: false)) { product, size in
-                let next = product.value.multipliedReportingOverflow(by: size)
-                return (next.partialValue, product.overflow || next.overflow)
-            }
             try require(
-                !elements.overflow && elements.value <= AttentionSpec.maxTensorElements, "scores.bias", bias.summary,
+                (checkedProduct(bias.shape(for: problem)) ?? .max) <= AttentionSpec.maxTensorElements, "scores.bias", bias.summary,
                 "the bias tensor \(bias.shape(for: problem)) has more than 2^40 elements")
         }
         if let softcap = scores.softcap {

@@ -177,26 +177,27 @@ extension AttentionProblem {
             ("query", queryTensorShape), ("key", keyTensorShape), ("value", valueTensorShape), ("output", outputTensorShape),
             ("logical key", logicalKeyTensorShape),
         ] {
-            var product = 1
-            for size in shape {
-                let (next, overflow) = product.multipliedReportingOverflow(by: size)
-                guard !overflow, next <= AttentionSpec.maxTensorElements else {
-                    throw .invalidValue(
-                        field: "problem", value: "\(name) tensor \(shape)",
-                        reason: "has more than 2^40 elements")
-                }
-                product = next
+            // Every size is >= 1 by now, so the product only grows: its final value decides.
+            guard let elements = checkedProduct(shape), elements <= AttentionSpec.maxTensorElements else {
+                throw .invalidValue(field: "problem", value: "\(name) tensor \(shape)", reason: "has more than 2^40 elements")
             }
         }
         // Plan summaries count (query, key) pairs over all batches and heads in Int.
-        let pairs = [batch, heads, queryTokens, keyTokens].reduce((value: 1, overflow: false)) { product, factor in
-            let next = product.value.multipliedReportingOverflow(by: factor)
-            return (next.partialValue, product.overflow || next.overflow)
-        }
         try require(
-            !pairs.overflow, "problem", "\(batch)·\(heads)·\(queryTokens)·\(keyTokens) (batch·heads·queries·keys)",
+            checkedProduct([batch, heads, queryTokens, keyTokens]) != nil, "problem", "\(batch)·\(heads)·\(queryTokens)·\(keyTokens) (batch·heads·queries·keys)",
             "has more (query, key) pairs than a 64-bit count holds")
     }
+}
+
+/// The product of `factors`, or nil when it overflows `Int` (sizes checked before anything is allocated).
+package func checkedProduct(_ factors: [Int]) -> Int? {
+    var product = 1
+    for factor in factors {
+        let (next, overflow) = product.multipliedReportingOverflow(by: factor)
+        if overflow { return nil }
+        product = next
+    }
+    return product
 }
 
 func require<T>(_ condition: Bool, _ field: String, _ value: T, _ reason: String) throws(SpecError) {

@@ -31,7 +31,7 @@ struct SpecSummary {
         lines.append("          queries \(gridText(p.queryShape)) = \(p.queryTokens) tokens, keys \(gridText(p.keyShape)) = \(p.keyTokens) tokens")
         if let pages = p.pages {
             // The pages the sequences reach (not the slot table: it may be large).
-            let reached = Set(zip(spec.keySequences, pages.pageTable).flatMap { keys, row in row.prefix((keys.count + pages.pageSize - 1) / pages.pageSize) })
+            let reached = Set(zip(spec.keySequences, pages.pageTable).flatMap { keys, row in row.prefix(pages.pages(holding: keys.count)) })
             lines.append("          keys in a paged cache: \(pages.pageCount) pages of \(pages.pageSize) tokens, \(pages.pageTable.count) page-table rows; \(reached.count) pages reached")
         }
         lines.append("mask      \(maskText)")

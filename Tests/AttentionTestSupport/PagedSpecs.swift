@@ -26,7 +26,7 @@ public func pagedVariant(
 }
 
 /// Logical `[batch, keys, kvHeads, width]` rows written into a paged spec's pool (rows of no
-/// page stay `fill`); the inverse of `AttentionSpec.logicalKeyRows` when no page is shared.
+/// page stay `fill`); the inverse of `AttentionSpec.logicalKeysAndValues` when no page is shared.
 public func pooledKeyRows(_ logical: [Float], of spec: AttentionSpec, width: Int, fill: Float = 0) -> [Float] {
     guard let slots = spec.keySlots, let pages = spec.problem.pages else { return logical }
     let row = spec.problem.kvHeads * width

@@ -36,7 +36,7 @@ public enum NaiveAttention {
     ) -> (output: [T], lse: [T], maxLogit: T) {
         let p = spec.problem
         // A paged cache is read through its page table: gather the pools into [batch, keys, …].
-        let (k, v) = (spec.logicalKeyRows(k, width: p.headDim), spec.logicalKeyRows(v, width: p.valueDim))
+        let (k, v) = spec.logicalKeysAndValues(k, v)
         let predicate = MaskPredicate(mask: spec.mask, problem: p)
         let (sq, sk, dv) = (p.queryTokens, p.keyTokens, p.valueDim)
         let scale = T(p.effectiveScale)
