@@ -49,11 +49,7 @@ enum FuzzTarget: String, CaseIterable {
 
     private func checkAgainstReference(_ spec: AttentionSpec) {
         var rng = SeededGenerator(seed: 1)
-        let p = spec.problem
-        guard let inputs = try? AttentionInputs(
-            spec: spec, q: .random(shape: p.queryTensorShape, using: &rng), k: .random(shape: p.keyTensorShape, using: &rng),
-            v: .random(shape: p.valueTensorShape, using: &rng), bias: spec.scores.bias.map { .random(shape: $0.shape(for: p), using: &rng) })
-        else { return }
+        guard let inputs = try? AttentionInputs.random(spec, using: &rng) else { return }
         let result: AttentionResult
         do {
             result = try CPUBackend().run(inputs)

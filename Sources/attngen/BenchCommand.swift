@@ -65,9 +65,7 @@ struct BenchCommand: ParsableCommand {
         try memory.require(spec, path: self.spec.spec) { [backward] in $0.inputs + (backward ? $0.backward : $0.run) }
         let p = spec.problem
         var rng = SeededGenerator(seed: 1)
-        let inputs = try AttentionInputs(
-            spec: spec, q: .random(shape: p.queryTensorShape, using: &rng), k: .random(shape: p.keyTensorShape, using: &rng),
-            v: .random(shape: p.valueTensorShape, using: &rng), bias: spec.scores.bias.map { .random(shape: $0.shape(for: p), using: &rng) })
+        let inputs = try AttentionInputs.random(spec, using: &rng)
         let summary = try TilePlan(spec).summary()
         var times: [Double]
         var backwardTimes: [Double] = []

@@ -8,12 +8,7 @@ import Foundation
 /// logits), v stays in [-1, 1); a score bias, when the spec has one, is in [-2, 2).
 public func randomInputs(_ spec: AttentionSpec, seed: UInt64, amplitude: Float = 1) throws -> AttentionInputs {
     var rng = SeededGenerator(seed: seed)
-    let p = spec.problem
-    let q = Tensor.random(shape: p.queryTensorShape, amplitude: amplitude, using: &rng)
-    let k = Tensor.random(shape: p.keyTensorShape, amplitude: amplitude, using: &rng)
-    let v = Tensor.random(shape: p.valueTensorShape, using: &rng)
-    let bias = spec.scores.bias.map { Tensor.random(shape: $0.shape(for: p), amplitude: 2, using: &rng) }
-    return try AttentionInputs(spec: spec, q: q, k: k, v: v, bias: bias)
+    return try AttentionInputs.random(spec, amplitude: amplitude, using: &rng)
 }
 
 /// `ATTNGEN_LONG_TESTS=1` turns on the checks too slow for CPU drivers in a debug build.

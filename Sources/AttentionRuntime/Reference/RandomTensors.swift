@@ -1,3 +1,4 @@
+import AttentionSpec
 import AttentionTensors
 
 /// SplitMix64: a tiny, seedable generator so test inputs and `attngen inputs` are repeatable.
@@ -24,5 +25,21 @@ extension Tensor {
             tensor.elements[n] = Float(Int32(truncatingIfNeeded: generator.next() >> 40) - (1 << 23)) * unit
         }
         return tensor
+    }
+}
+
+extension AttentionInputs {
+    /// Random inputs for `spec`, drawn in the order q, k, v, bias: q and k uniform in
+    /// `[-amplitude, amplitude)` (large logits), v in `[-1, 1)`, a score bias (when the spec has
+    /// one) in `[-2, 2)`; rounded to the storage type like any inputs.
+    public static func random(
+        _ spec: AttentionSpec, amplitude: Float = 1, using generator: inout SeededGenerator
+    ) throws(AttentionError) -> AttentionInputs {
+        let p = spec.problem
+        let q = Tensor.random(shape: p.queryTensorShape, amplitude: amplitude, using: &generator)
+        let k = Tensor.random(shape: p.keyTensorShape, amplitude: amplitude, using: &generator)
+        let v = Tensor.random(shape: p.valueTensorShape, using: &generator)
+        let bias = spec.scores.bias.map { Tensor.random(shape: $0.shape(for: p), amplitude: 2, using: &generator) }
+        return try AttentionInputs(spec: spec, q: q, k: k, v: v, bias: bias)
     }
 }
