@@ -4,12 +4,13 @@ import CVulkan
 /// Structures beyond Vulkan 1.1 are chained only where the device's API version or an
 /// extension says they exist (an unknown structure in a pNext chain is invalid usage).
 extension VulkanDeviceInfo {
-    init(index: Int, physicalDevice device: VkPhysicalDevice) throws(VulkanError) {
+    init(index: Int, physicalDevice device: VkPhysicalDevice, instance: VkInstance) throws(VulkanError) {
         let extensions = try Self.extensionNames(device)
         var base = VkPhysicalDeviceProperties()
         vkGetPhysicalDeviceProperties(device, &base)
         let api = VulkanVersion(raw: base.apiVersion)
         let has12 = api >= .v1_2
+        let cooperative = try CooperativeMatrixFacts(device: device, instance: instance, extensions: extensions, apiVersion: api)
 
         // Properties: driver (1.2 / KHR), subgroup (1.1), maintenance3 (1.1).
         var driver = VkPhysicalDeviceDriverProperties()
@@ -105,7 +106,12 @@ extension VulkanDeviceInfo {
         supportsShaderFloat64 = Bool(vk: features.features.shaderFloat64)
         supportsStorageBuffer16BitAccess = Bool(vk: storage16.storageBuffer16BitAccess)
         supportsStorageBuffer8BitAccess = hasStorage8 && Bool(vk: storage8.storageBuffer8BitAccess)
-        cooperativeMatrixExtension = ["VK_KHR_cooperative_matrix", "VK_NV_cooperative_matrix"].first { extensions.contains($0) }
+        cooperativeMatrixExtension = cooperative.api?.extensionName
+        supportsCooperativeMatrix = cooperative.feature
+        cooperativeMatrixInComputeStage = cooperative.computeStage
+        cooperativeMatrixShapes = cooperative.shapes
+        supportsVulkanMemoryModel = cooperative.memoryModel
+        supportsVulkanMemoryModelDeviceScope = cooperative.memoryModelDeviceScope
         self.extensions = extensions.sorted()
         timestampPeriod = Double(limits.timestampPeriod)
         timestampValidBits = family.map { Int(families[$0].timestampValidBits) } ?? 0

@@ -50,8 +50,19 @@ public struct VulkanDeviceInfo: Sendable, Hashable, CustomStringConvertible {
     public let supportsShaderFloat64: Bool
     public let supportsStorageBuffer16BitAccess: Bool
     public let supportsStorageBuffer8BitAccess: Bool
-    /// "VK_KHR_cooperative_matrix" or "VK_NV_cooperative_matrix" when the device has one.
+    /// "VK_KHR_cooperative_matrix" or "VK_NV_cooperative_matrix" when the device has one (KHR
+    /// where it has both).
     public let cooperativeMatrixExtension: String?
+    /// That extension's `cooperativeMatrix` feature (enabled on the logical device when set).
+    public let supportsCooperativeMatrix: Bool
+    /// Whether compute shaders may use cooperative matrices (cooperativeMatrixSupportedStages).
+    public let cooperativeMatrixInComputeStage: Bool
+    /// The multiply-add shapes the extension lists; empty without one.
+    public let cooperativeMatrixShapes: [VulkanCooperativeMatrixShape]
+    /// VkPhysicalDeviceVulkanMemoryModelFeatures (1.2 / KHR): glslang's cooperative-matrix SPIR-V
+    /// declares the VulkanMemoryModel capability, so the logical device enables it with them.
+    public let supportsVulkanMemoryModel: Bool
+    public let supportsVulkanMemoryModelDeviceScope: Bool
     public let extensions: [String]
 
     /// Nanoseconds per timestamp tick, and how many bits the compute queue's timestamps carry
@@ -65,7 +76,15 @@ public struct VulkanDeviceInfo: Sendable, Hashable, CustomStringConvertible {
 
     var physicalDevice: VkPhysicalDevice { VkPhysicalDevice(bitPattern: physicalDeviceBits)! }
 
-    public var hasCooperativeMatrix: Bool { cooperativeMatrixExtension != nil }
+    var cooperativeMatrixAPI: VulkanCooperativeMatrixShape.API? {
+        [.khr, .nv].first { $0.extensionName == cooperativeMatrixExtension }
+    }
+
+    /// Cooperative-matrix compute shaders can run: extension, feature, compute stage, shapes.
+    public var hasCooperativeMatrix: Bool {
+        cooperativeMatrixExtension != nil && supportsCooperativeMatrix && cooperativeMatrixInComputeStage
+            && !cooperativeMatrixShapes.isEmpty
+    }
 
     /// Mesa lavapipe (llvmpipe), the CPU implementation. Known limit: it silently ends a shader
     /// invocation after 65,535 loop iterations in total (see `loopIterationLimit`).

@@ -39,7 +39,7 @@ public enum VulkanDevices {
         }
         var devices: [VulkanDeviceInfo] = []
         for (index, handle) in handles.enumerated() {
-            devices.append(try VulkanDeviceInfo(index: index, physicalDevice: handle))
+            devices.append(try VulkanDeviceInfo(index: index, physicalDevice: handle, instance: instance.handle))
         }
         return devices
     }
