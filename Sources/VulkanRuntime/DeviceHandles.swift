@@ -58,7 +58,8 @@ final class DeviceHandles: @unchecked Sendable {
     }
 
     /// One compute queue; the shader features the emitter may use are enabled where supported
-    /// (fp16/int8 arithmetic, 16/8-bit storage, int16/int64/fp64). robustBufferAccess stays off.
+    /// (fp16/int8 arithmetic, 16/8-bit storage, int16/int64/fp64, cooperative matrices with the
+    /// Vulkan memory model). robustBufferAccess stays off.
     private static func createDevice(info: VulkanDeviceInfo, physical: VkPhysicalDevice,
                                      family: UInt32) throws(VulkanError) -> VkDevice {
         let has12 = info.apiVersion >= .v1_2
@@ -67,6 +68,8 @@ final class DeviceHandles: @unchecked Sendable {
             for name in ["VK_KHR_shader_float16_int8", "VK_KHR_8bit_storage", "VK_KHR_driver_properties"]
             where info.extensions.contains(name) { extensionNames.append(name) }
         }
+        let cooperativeFeatures = StructureChain()
+        extensionNames += enableCooperativeMatrix(info, in: cooperativeFeatures)
         var storage16 = VkPhysicalDevice16BitStorageFeatures()
         storage16.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES
         storage16.storageBuffer16BitAccess = info.supportsStorageBuffer16BitAccess.vk
@@ -93,7 +96,7 @@ final class DeviceHandles: @unchecked Sendable {
         let result = withUnsafeMutablePointer(to: &storage16) { storage16Pointer in
             withUnsafeMutablePointer(to: &float16Int8) { float16Pointer in
                 withUnsafeMutablePointer(to: &storage8) { storage8Pointer in
-                    var next: UnsafeMutableRawPointer? = nil
+                    var next = cooperativeFeatures.head
                     if chainStorage8 { storage8Pointer.pointee.pNext = next; next = UnsafeMutableRawPointer(storage8Pointer) }
                     if chainFloat16Int8 { float16Pointer.pointee.pNext = next; next = UnsafeMutableRawPointer(float16Pointer) }
                     storage16Pointer.pointee.pNext = next
@@ -127,5 +130,30 @@ final class DeviceHandles: @unchecked Sendable {
                                    context: "creating a logical device on \(info.name)")
         }
         return device
+    }
+
+    /// Chains the cooperative-matrix feature and, with it, the Vulkan memory model that glslang's
+    /// cooperative-matrix SPIR-V declares; returns the device extensions they need.
+    private static func enableCooperativeMatrix(_ info: VulkanDeviceInfo, in chain: StructureChain) -> [String] {
+        guard let api = info.cooperativeMatrixAPI, info.supportsCooperativeMatrix else { return [] }
+        var names = [api.extensionName]
+        switch api {
+        case .khr:
+            var feature = VkPhysicalDeviceCooperativeMatrixFeaturesKHR()
+            feature.cooperativeMatrix = VK_TRUE
+            chain.add(feature, VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_KHR)
+        case .nv:
+            var feature = VkPhysicalDeviceCooperativeMatrixFeaturesNV()
+            feature.cooperativeMatrix = VK_TRUE
+            chain.add(feature, VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_NV)
+        }
+        if info.supportsVulkanMemoryModel {
+            var memoryModel = VkPhysicalDeviceVulkanMemoryModelFeatures()
+            memoryModel.vulkanMemoryModel = VK_TRUE
+            memoryModel.vulkanMemoryModelDeviceScope = info.supportsVulkanMemoryModelDeviceScope.vk
+            chain.add(memoryModel, VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_MEMORY_MODEL_FEATURES)
+            if info.apiVersion < .v1_2 { names.append("VK_KHR_vulkan_memory_model") }
+        }
+        return names
     }
 }
