@@ -28,8 +28,21 @@ extension VulkanDevices {
             if d.computeQueueFamily == nil { notes += "; NO COMPUTE QUEUE" }
             lines.append(notes)
             lines.append("      subgroup ops: \(d.subgroupOperations.joined(separator: ", "))")
+            lines.append("      cooperative matrices\(cooperativeMatrixSummary(d))")
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// ": none", or " (VK_KHR_cooperative_matrix): 16x16x16 f16*f16+f32->f32 (subgroup), ..." with
+    /// what keeps the listed shapes from running ("feature off", "not in compute shaders").
+    private static func cooperativeMatrixSummary(_ d: VulkanDeviceInfo) -> String {
+        guard let name = d.cooperativeMatrixExtension else { return ": none" }
+        var caveats: [String] = []
+        if !d.supportsCooperativeMatrix { caveats.append("feature off") }
+        if !d.cooperativeMatrixInComputeStage { caveats.append("not in compute shaders") }
+        let shapes = d.cooperativeMatrixShapes.map { "\($0.operation) (\($0.scope))" }
+        return " (\(([name] + caveats).joined(separator: ", "))): "
+            + (shapes.isEmpty ? "no shapes listed" : shapes.joined(separator: ", "))
     }
 
     private static func yesNo(_ value: Bool) -> String { value ? "yes" : "no" }

@@ -11,7 +11,8 @@ struct DevicesCommand: ParsableCommand {
             first column is what a device query such as `OpenCLBackend(device: .index(0))` selects.
             Without any OpenCL platform the list is empty and the reason is printed (exit status 0).
             Then the Vulkan devices: shared memory, work-group limits, subgroup size, float16/int8
-            support, cooperative-matrix extension, and whether the device is lavapipe (loop cap).
+            support, cooperative-matrix extension and the matrix shapes it lists (M×N×K with the A,
+            B, C and result types and the scope), and whether the device is lavapipe (loop cap).
             Example:
               attngen devices
             With --explain, says which backend `auto` (or --backend / ATTNGEN_BACKEND) picks on this
