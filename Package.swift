@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "AttentionPlan", dependencies: ["AttentionSpec"]),
         .target(name: "AttentionSimulator", dependencies: ["AttentionPlan", "AttentionSpec"]),
         .target(name: "KernelIR", dependencies: ["AttentionPlan", "AttentionSpec"], path: "Generator/KernelIR"),
-        .target(name: "KernelLowering", dependencies: ["KernelIR", "AttentionPlan", "AttentionSpec"], path: "Generator/KernelLowering"),
+        .target(name: "KernelLowering", dependencies: ["KernelIR", "AttentionPlan", "AttentionSpec", "AttentionTensors"], path: "Generator/KernelLowering"),
         .target(name: "OpenCLEmitter", dependencies: ["KernelIR", "KernelLowering", "AttentionPlan", "AttentionSpec", "AttentionTensors"], path: "Generator/OpenCLEmitter"),
         .target(name: "GLSLEmitter", dependencies: ["KernelIR", "KernelLowering", "OpenCLEmitter", "AttentionPlan", "AttentionSpec", "AttentionTensors"], path: "Generator/GLSLEmitter"),
         .target(

@@ -29,19 +29,21 @@ public enum GLSLCommandLineTools {
         return path.split(separator: ":").map { "\($0)/\(tool)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    /// `glslangValidator -V --target-env vulkan1.1 source -o spirv`.
-    public static func compile(source: URL, to spirv: URL) throws(GLSLToolError) {
-        try run(compiler, ["-V", "--target-env", "vulkan1.1", source.path, "-o", spirv.path], file: source.path)
+    /// `glslangValidator -V --target-env TARGET source -o spirv`, from `PATH` or the folder `tools`
+    /// (e.g. a glslang 13+ for `GL_KHR_cooperative_matrix`).
+    public static func compile(source: URL, to spirv: URL, tools: String? = nil, target: String = "vulkan1.1") throws(GLSLToolError) {
+        try run(compiler, ["-V", "--target-env", target, source.path, "-o", spirv.path], file: source.path, tools: tools)
     }
 
-    /// `spirv-val --target-env vulkan1.1 spirv`.
-    public static func validate(spirv: URL) throws(GLSLToolError) {
-        try run(validator, ["--target-env", "vulkan1.1", spirv.path], file: spirv.path)
+    /// `spirv-val --target-env TARGET spirv`, from `PATH` or the folder `tools`.
+    public static func validate(spirv: URL, tools: String? = nil, target: String = "vulkan1.1") throws(GLSLToolError) {
+        try run(validator, ["--target-env", target, spirv.path], file: spirv.path, tools: tools)
     }
 
-    private static func run(_ tool: String, _ arguments: [String], file: String) throws(GLSLToolError) {
-        guard let executable = locate(tool) else {
-            throw .toolMissing(tool: tool, path: ProcessInfo.processInfo.environment["PATH"] ?? "")
+    private static func run(_ tool: String, _ arguments: [String], file: String, tools: String?) throws(GLSLToolError) {
+        let found = tools.map { "\($0)/\(tool)" }.flatMap { FileManager.default.isExecutableFile(atPath: $0) ? $0 : nil }
+        guard let executable = tools == nil ? locate(tool) : found else {
+            throw .toolMissing(tool: tool, path: tools ?? ProcessInfo.processInfo.environment["PATH"] ?? "")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)

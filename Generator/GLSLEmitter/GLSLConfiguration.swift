@@ -29,11 +29,14 @@ public struct GLSLOptions: Hashable, Sendable {
     /// The device's subgroup size when compute shaders may use subgroup shuffles (then the
     /// strategy may reduce rows by shuffles), else nil.
     public var subgroupSize: Int?
+    /// The device's cooperative matrices (the picker prefers them for 16-bit storage), or nil.
+    public var cooperativeMatrix: CooperativeMatrixSupport?
 
     public init(
         maxWorkgroupSize: Int = 256, sharedMemoryBytes: Int = 32768, sixteenBitStorage: Bool = false, unrollTileLoops: Bool = true,
-        strategy: KernelStrategy? = nil, simdInvocations: Int? = nil, subgroupSize: Int? = nil
+        strategy: KernelStrategy? = nil, simdInvocations: Int? = nil, subgroupSize: Int? = nil, cooperativeMatrix: CooperativeMatrixSupport? = nil
     ) {
+        self.cooperativeMatrix = cooperativeMatrix
         self.subgroupSize = subgroupSize
         self.simdInvocations = simdInvocations
         self.maxWorkgroupSize = maxWorkgroupSize
@@ -46,7 +49,7 @@ public struct GLSLOptions: Hashable, Sendable {
     public var device: DeviceLimits {
         DeviceLimits(
             sharedMemoryBytes: sharedMemoryBytes, maxWorkgroupSize: maxWorkgroupSize, simdInvocations: simdInvocations,
-            subgroupSize: subgroupSize)
+            subgroupSize: subgroupSize, cooperativeMatrix: cooperativeMatrix)
     }
 }
 

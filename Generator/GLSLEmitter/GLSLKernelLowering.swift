@@ -37,7 +37,8 @@ struct GLSLKernelLowering {
         case .attention:
             let predicate = "// ---- Mask predicate ------------------------------------------------------------------------------\n"
                 + configuration.mask.source(.glsl)
-            return ([predicate] + configuration.scores.section(.glsl) + [
+            let operands = configuration.strategy.matrix.flatMap { CooperativeMatrixFragments($0).helpers }
+            return ([predicate] + configuration.scores.section(.glsl) + (operands.map { [$0] } ?? []) + [
                 lowering.sharedDeclarations.joined(separator: "\n"),
                 main(kernel, lowering.attentionBody(kernel), guardCount: isFlash ? outputTiles : "pc.segment_groups"),
             ]).joined(separator: "\n\n")

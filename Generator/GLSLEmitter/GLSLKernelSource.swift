@@ -75,7 +75,8 @@ public struct GLSLKernelSource: Sendable {
             let programText = [
                 GLSLPreamble.version(
                     sixteenBitStorage: configuration.sixteenBitStorage && role == .attention,
-                    subgroupShuffle: configuration.strategy.reduction == .subgroupShuffle && role == .attention),
+                    subgroupShuffle: configuration.strategy.reduction == .subgroupShuffle && role == .attention,
+                    matrix: role == .attention ? configuration.strategy.matrix : nil),
                 GLSLPreamble.configuration(configuration),
                 GLSLPreamble.pushConstants(pushConstants),
                 GLSLPreamble.buffers(bindings, readsPartials: role == .merge, dtype: configuration.dtype, sixteenBitStorage: configuration.sixteenBitStorage,

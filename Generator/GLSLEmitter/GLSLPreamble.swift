@@ -4,7 +4,7 @@ import KernelLowering
 /// The first sections of a shader: version and extensions, the configuration constants, the
 /// push-constant block, the buffers with their widening loads, and the plan accessors.
 enum GLSLPreamble {
-    static func version(sixteenBitStorage: Bool, subgroupShuffle: Bool) -> String {
+    static func version(sixteenBitStorage: Bool, subgroupShuffle: Bool, matrix: CooperativeMatrixStrategy? = nil) -> String {
         var lines = [
             "#version 450",
             "#extension GL_EXT_control_flow_attributes : require  // [[unroll]]: tile loops leave no real loop behind",
@@ -15,6 +15,7 @@ enum GLSLPreamble {
         if subgroupShuffle {
             lines.append("#extension GL_KHR_shader_subgroup_shuffle : require  // rows reduced by subgroupShuffleXor")
         }
+        if let matrix { lines += CooperativeMatrixFragments(matrix).extensions }
         return lines.joined(separator: "\n")
     }
 

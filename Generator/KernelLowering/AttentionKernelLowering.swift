@@ -42,18 +42,12 @@ public struct AttentionKernelLowering: Sendable {
     /// The strategy's compile-time constants (beside the configuration's HEAD_DIM, VALUE_DIM,
     /// MAX_QUERY_ROWS, MAX_KEY_ROWS, PANEL_KEYS and WG_SIZE), in source order.
     public var constants: [(name: String, value: Int, comment: String)] {
+        if let layout { return cooperativeConstants(layout) }
         let s = strategy
         let wg = s.workgroupSize
         func steps(_ n: Int) -> Int { (n + wg - 1) / wg }
         let columns = s.outputColumns(valueDim: facts.valueDim)
-        return [
-            ("TILE_ROWS", s.tileRows, "query rows of a work-group: ROW_THREADS x ROWS_PER_THREAD"),
-            ("ROW_THREADS", s.rowThreads, "invocations along the rows"),
-            ("KEY_THREADS", s.keyThreads, "invocations along a block's keys (they share rows)"),
-            ("ROWS_PER_THREAD", s.rowsPerThread, "micro-tile rows of S and O per invocation"),
-            ("KEYS_PER_THREAD", s.keysPerThread, "micro-tile keys of S per invocation"),
-            ("BLOCK_KEYS", s.blockKeys, "keys scored per step: KEY_THREADS x KEYS_PER_THREAD"),
-            ("OUT_COLUMNS", columns, "micro-tile columns of O per invocation"),
+        return microTileConstants + [
             ("HEAD_CHUNK", s.headChunk, "dims of K staged at once"),
             ("VALUE_KEYS", s.valueKeys, "keys of V staged at once"),
             ("Q_STRIDE", s.tileRows + 1, "words per dim of the transposed Q tile"),
@@ -68,18 +62,39 @@ public struct AttentionKernelLowering: Sendable {
         ]
     }
 
+    /// The invocation grid and micro-tiles (of S and O; under cooperative matrices, the softmax's).
+    var microTileConstants: [(name: String, value: Int, comment: String)] {
+        let s = strategy
+        return [
+            ("TILE_ROWS", s.tileRows, "query rows of a work-group: ROW_THREADS x ROWS_PER_THREAD"),
+            ("ROW_THREADS", s.rowThreads, "invocations along the rows"),
+            ("KEY_THREADS", s.keyThreads, "invocations along a block's keys (they share rows)"),
+            ("ROWS_PER_THREAD", s.rowsPerThread, "micro-tile rows of S and O per invocation"),
+            ("KEYS_PER_THREAD", s.keysPerThread, "micro-tile keys of S per invocation"),
+            ("BLOCK_KEYS", s.blockKeys, "keys scored per step: KEY_THREADS x KEYS_PER_THREAD"),
+            ("OUT_COLUMNS", s.outputColumns(valueDim: facts.valueDim), "micro-tile columns of O per invocation"),
+        ]
+    }
+
     // MARK: Shared memory
 
     /// The work-group arrays of the attention kernel (OpenCL: at the top of the kernel; GLSL: at
     /// file scope).
     public var sharedDeclarations: [String] {
+        if let layout { return cooperativeSharedDeclarations(layout) }
         let d = dialect
         return [
             d.comment("Work-group tiles: Q transposed, the K/V stage, P, the row reduction, token lists."),
             d.shared("float", "q_tile", "HEAD_DIM * Q_STRIDE") + "       " + d.comment("Q[row][x] at x * Q_STRIDE + row"),
             d.shared("float", "stage", "STAGE_FLOATS") + "              " + d.comment("K chunk [x][key] or V part [key][x]"),
             d.shared("float", "p_tile", "TILE_ROWS * BLOCK_KEYS") + "     " + d.comment("P = exp(S - m) of the block"),
-        ] + (shuffles ? [] : [
+        ] + rowAndTokenDeclarations
+    }
+
+    /// The row reduction's array (without shuffles) and the token lists.
+    var rowAndTokenDeclarations: [String] {
+        let d = dialect
+        return (shuffles ? [] : [
             d.shared("float", "row_share", "TILE_ROWS * KEY_THREADS") + "  " + d.comment("per-invocation row maxima, then sums"),
         ]) + [
             d.shared("int", "query_rows", "TILE_ROWS") + "               " + d.comment("flat tokens of the query tile"),
@@ -92,13 +107,13 @@ public struct AttentionKernelLowering: Sendable {
 
     // MARK: Attention kernel
 
-    private var rowsPerThread: Int { strategy.rowsPerThread }
+    var rowsPerThread: Int { strategy.rowsPerThread }
     /// Rows are reduced by subgroup shuffles rather than through `row_share`.
-    private var shuffles: Bool { strategy.reduction == .subgroupShuffle }
+    var shuffles: Bool { strategy.reduction == .subgroupShuffle }
 
     /// `value` combined by `op` (`max` or `+`) across the KEY_THREADS adjacent invocations of
     /// its row: a butterfly of shuffles, after which every one of them holds the result.
-    private func shuffleReduced(_ name: String, _ op: String) -> [String] {
+    func shuffleReduced(_ name: String, _ op: String) -> [String] {
         var offset = 1
         var lines: [String] = []
         while offset < strategy.keyThreads {
@@ -108,28 +123,28 @@ public struct AttentionKernelLowering: Sendable {
         }
         return lines
     }
-    private var keysPerThread: Int { strategy.keysPerThread }
-    private var columns: Int { strategy.outputColumns(valueDim: facts.valueDim) }
+    var keysPerThread: Int { strategy.keysPerThread }
+    var columns: Int { strategy.outputColumns(valueDim: facts.valueDim) }
     /// Vector width of the micro-tile's registers; S holds `scoreGroups` and O `outputGroups`
     /// of them per row.
-    private var width: Int { strategy.vectorWidth }
-    private var scoreGroups: Int { keysPerThread / width }
-    private var outputGroups: Int { columns / width }
-    private var vector: String { dialect.vector(width) }
+    var width: Int { strategy.vectorWidth }
+    var scoreGroups: Int { keysPerThread / width }
+    var outputGroups: Int { columns / width }
+    var vector: String { dialect.vector(width) }
 
     /// First key column of S register group `g` of this invocation (its lanes follow it).
-    private func keyColumn(_ g: Int) -> String {
+    func keyColumn(_ g: Int) -> String {
         width == 1 ? "cg + \(g * strategy.keyThreads)" : "cg * \(keysPerThread) + \(g * width)"
     }
 
     /// First output column of O register group `g`.
-    private func outputColumn(_ g: Int) -> String {
+    func outputColumn(_ g: Int) -> String {
         width == 1 ? "cg + \(g * strategy.keyThreads)" : "cg * \(columns) + \(g * width)"
     }
 
     /// The key column of lane `lane` of S group `g`.
-    private func keyColumn(_ g: Int, lane: Int) -> String { lane == 0 ? keyColumn(g) : "\(keyColumn(g)) + \(lane)" }
-    private func steps(_ n: Int) -> Int { (n + strategy.workgroupSize - 1) / strategy.workgroupSize }
+    func keyColumn(_ g: Int, lane: Int) -> String { lane == 0 ? keyColumn(g) : "\(keyColumn(g)) + \(lane)" }
+    func steps(_ n: Int) -> Int { (n + strategy.workgroupSize - 1) / strategy.workgroupSize }
 
     /// The attention kernel's statements, after `group` (the work-group index) and, in OpenCL,
     /// the mask record are defined. The micro-tiles are named scalars (`s<i>_<j>`, `o<i>_<j>`,
@@ -138,12 +153,15 @@ public struct AttentionKernelLowering: Sendable {
     public func attentionBody(_ kernel: KernelFunction) -> [String] {
         let d = dialect
         let outputs = (0..<rowsPerThread).flatMap { i in (0..<outputGroups).map { "o\(i)_\($0)" } }
-        return [
-            "const int lid = \(d.localID);",
-            "const int rg = lid / KEY_THREADS, cg = lid % KEY_THREADS;  " + d.comment("this invocation's row and key group"),
+        let registers = layout != nil ? cooperativeIdentifiers : [
             d.comment(width == 1 ? "O micro-tile: o<i>_<j> holds row rg + i*ROW_THREADS, column cg + j*KEY_THREADS"
                 : "O micro-tile: o<i>_<j> holds row rg + i*ROW_THREADS, columns cg*OUT_COLUMNS + j*\(width) on"),
             "\(vector) " + outputs.joined(separator: ", ") + ";",
+        ]
+        return [
+            "const int lid = \(d.localID);",
+            "const int rg = lid / KEY_THREADS, cg = lid % KEY_THREADS;  " + d.comment("this invocation's row and key group"),
+        ] + registers + [
             d.comment("running max and this invocation's share of the row sum, per micro-tile row"),
             "float " + (0..<rowsPerThread).map { "m\($0), l\($0)" }.joined(separator: ", ") + ";",
             "",
@@ -176,26 +194,12 @@ public struct AttentionKernelLowering: Sendable {
                     + indent(sync("the previous segment's readers of q_tile and query_rows are done")),
                 common + inner)
         case .loadQuery:
-            let token = d.plan("query_tile_tokens", d.plan("query_tile_offsets", "seg_query_tile") + " + r")
-            return [d.comment("Q <- load q[batch, segment.queryTile, head], transposed; rows past the tile are zero")]
-                + expanded(steps(strategy.tileRows)) { step in [
-                    "const int r = \(step) * WG_SIZE + lid;",
-                    "if (r < TILE_ROWS) query_rows[r] = r < rows ? \(token) : 0;",
-                ] }
-                + tileLoop("step", steps(strategy.tileRows * facts.headDim)) { step in [
-                    "const int e = \(step) * WG_SIZE + lid;",
-                    "const int r = e / HEAD_DIM, x = e % HEAD_DIM;",
-                    "if (r < TILE_ROWS) {",
-                    "    float value = 0.0f;",
-                    "    if (r < rows) {",
-                    "        const int token = \(token);",
-                    "        value = \(d.load("q", tensorRow("seg_batch", "token", "query_tokens", "heads", "seg_head") + " * \(d.index("HEAD_DIM")) + \(d.index("x"))"));",
-                    "    }",
-                    "    q_tile[x * Q_STRIDE + r] = value;",
-                    "}",
-                ] }
-                + sync()
+            if let layout { return cooperativeQueryLoad(layout) }
+            return queryLoad(
+                "Q <- load q[batch, segment.queryTile, head], transposed; rows past the tile are zero",
+                width: ("HEAD_DIM", facts.headDim), inside: "r < rows", store: "q_tile[x * Q_STRIDE + r] = value;")
         case .initState:
+            if let layout { return cooperativeInitialState(layout) }
             return [d.comment("(m, l, acc) <- (-inf, 0, 0)")]
                 + (0..<rowsPerThread).map { i in
                     "m\(i) = \(d.negativeInfinity); l\(i) = 0.0f; " + (0..<outputGroups).map { "o\(i)_\($0) = \(d.splat(width, "0.0f"));" }.joined(separator: " ")
@@ -207,6 +211,7 @@ public struct AttentionKernelLowering: Sendable {
         case .loadValue:
             return [d.comment("V <- load v[batch, panel.keyTiles, kvHead(head)]: staged VALUE_KEYS keys at a time inside acc += P*V")]
         case .scores:
+            if let layout { return cooperativeScores(layout) }
             return scoreProducts
         case .modifyScores:
             return modifiedScores
@@ -215,22 +220,23 @@ public struct AttentionKernelLowering: Sendable {
         case .softmaxUpdate:
             return softmaxUpdate
         case .accumulate:
+            if let layout { return cooperativeAccumulate(layout) }
             return accumulate
         case .storeOutput:
-            return rowSums + [d.comment("store out <- acc / l, lse <- m + log l (0, -inf where l = 0)")]
+            return rowSums + outputVisible + [d.comment("store out <- acc / l, lse <- m + log l (0, -inf where l = 0)")]
                 + (0..<rowsPerThread).flatMap { i in
                     block([
                         "if (rg + \(i * strategy.rowThreads) < rows) {",
                         "    const \(d.indexType) row = \(tensorRow("seg_batch", "query_rows[rg + \(i * strategy.rowThreads)]", "query_tokens", "heads", "seg_head"));",
                     ], (0..<outputGroups).map { j in
                         let x = outputColumn(j)
-                        let value = "(l\(i) == 0.0f ? \(d.splat(width, "0.0f")) : o\(i)_\(j) / l\(i))"
+                        let value = "(l\(i) == 0.0f ? \(d.splat(width, "0.0f")) : \(outputCell(i, j)) / l\(i))"
                         if width == 1 { return "if (\(x) < VALUE_DIM) " + self.output.store("row * \(d.index("VALUE_DIM")) + \(d.index(x))", value) }
                         return self.output.storeVector(width, value, "row * \(d.index("VALUE_DIM")) + \(d.index(x))")
                     } + ["if (cg == 0) \(d.buffer("lse"))[row] = l\(i) == 0.0f ? \(d.negativeInfinity) : m\(i) + log(l\(i));"])
                 }
         case .storePartial:
-            return rowSums + [d.comment("store partial[segment.slot] <- (m, l, acc); a slot has room for MAX_QUERY_ROWS rows")]
+            return rowSums + outputVisible + [d.comment("store partial[segment.slot] <- (m, l, acc); a slot has room for MAX_QUERY_ROWS rows")]
                 + (0..<rowsPerThread).flatMap { i in
                     let r = "rg + \(i * strategy.rowThreads)"
                     return block([
@@ -239,13 +245,38 @@ public struct AttentionKernelLowering: Sendable {
                     ], (0..<outputGroups).map { j in
                         let x = outputColumn(j)
                         let offset = "(\(d.index("seg_slot")) * \(d.index("MAX_QUERY_ROWS")) + \(d.index(r))) * \(d.index("VALUE_DIM")) + \(d.index(x))"
-                        if width == 1 { return "if (\(x) < VALUE_DIM) \(d.buffer("partial_acc"))[\(offset)] = o\(i)_\(j);" }
+                        if width == 1 { return "if (\(x) < VALUE_DIM) \(d.buffer("partial_acc"))[\(offset)] = \(outputCell(i, j));" }
                         return d.storeVector(width, "o\(i)_\(j)", d.buffer("partial_acc"), offset)
                     })
                 }
         case .forEachPart, .mergePartial:
             return ["#error merge operations belong to merge_partials"]
         }
+    }
+
+    /// Q <- the query tile: its tokens into `query_rows`, then element (r, x) for x below the
+    /// `width` constant, loaded where `inside` holds (else zero) and stored by `store` (of `value`).
+    func queryLoad(_ comment: String, width: (name: String, value: Int), inside: String, store: String) -> [String] {
+        let d = dialect
+        let token = d.plan("query_tile_tokens", d.plan("query_tile_offsets", "seg_query_tile") + " + r")
+        return [d.comment(comment)]
+            + expanded(steps(strategy.tileRows)) { step in [
+                "const int r = \(step) * WG_SIZE + lid;",
+                "if (r < TILE_ROWS) query_rows[r] = r < rows ? \(token) : 0;",
+            ] }
+            + tileLoop("step", steps(strategy.tileRows * width.value)) { step in [
+                "const int e = \(step) * WG_SIZE + lid;",
+                "const int r = e / \(width.name), x = e % \(width.name);",
+                "if (r < TILE_ROWS) {",
+                "    float value = 0.0f;",
+                "    if (\(inside)) {",
+                "        const int token = \(token);",
+                "        value = \(d.load("q", tensorRow("seg_batch", "token", "query_tokens", "heads", "seg_head") + " * \(d.index("HEAD_DIM")) + \(d.index("x"))"));",
+                "    }",
+                "    \(store)",
+                "}",
+            ] }
+            + sync()
     }
 
     /// The panels of the segment: consecutive visits grouped while the next still fits in
@@ -391,6 +422,10 @@ public struct AttentionKernelLowering: Sendable {
         body.append("float share = 0.0f;")
         for g in 0..<scoreGroups {
             let laneSum = (0..<width).map { d.lane("p", $0, width: width) }.joined(separator: " + ")
+            if let layout {
+                body += cooperativeProbability(layout, row: r, column: keyColumn(g), score: "s\(i)_\(g)")
+                continue
+            }
             body += [
                 "{",
                 "    " + d.comment("P = 0 for masked keys (also when every key so far is masked: m = -inf); NaN scores stay NaN"),
@@ -402,7 +437,7 @@ public struct AttentionKernelLowering: Sendable {
         }
         body.append("l\(i) = l\(i) * correction + share;")
         body.append("m\(i) = m_new;")
-        body.append((0..<outputGroups).map { "o\(i)_\($0) *= correction;" }.joined(separator: " "))
+        body.append((0..<outputGroups).map { "\(outputCell(i, $0)) *= correction;" }.joined(separator: " "))
         return block(["{", "    float m_new = m\(i);"], body)
     }
 
@@ -505,13 +540,13 @@ public struct AttentionKernelLowering: Sendable {
     /// Row of a `[batch, tokens, heads, width]` tensor, in the unsigned index type.
     /// The K/V row of panel key `index` for `kv_head`: its token in the batch's keys, or its
     /// pool row when the cache is paged.
-    private func keyRow(_ index: String) -> String {
+    func keyRow(_ index: String) -> String {
         guard facts.paged else { return tensorRow("seg_batch", "panel_tokens[\(index)]", "key_tokens", "kv_heads", "kv_head") }
         let d = dialect
         return "(\(d.index("panel_rows[\(index)]")) * \(d.index(d.scalar("kv_heads"))) + \(d.index("kv_head")))"
     }
 
-    private func tensorRow(_ batch: String, _ token: String, _ tokens: String, _ heads: String, _ head: String) -> String {
+    func tensorRow(_ batch: String, _ token: String, _ tokens: String, _ heads: String, _ head: String) -> String {
         let d = dialect
         return "((\(d.index(batch)) * \(d.index(d.scalar(tokens))) + \(d.index(token))) * \(d.index(d.scalar(heads))) + \(d.index(head)))"
     }
@@ -525,7 +560,7 @@ public struct AttentionKernelLowering: Sendable {
     /// A loop of `count` iterations with a compile-time trip count: a `for` loop, or, when the
     /// strategy unrolls or the count is at most `expandUpTo`, its iterations one after another
     /// (each in its own block). `body` gets the loop variable's value as an expression.
-    private func tileLoop(
+    func tileLoop(
         _ variable: String, _ count: Int, stride: Int = 1, expandUpTo: Int = smallExpansion, _ body: (String) -> [String]
     ) -> [String] {
         guard !strategy.unrolled && count > expandUpTo else { return expanded(count, stride: stride, body) }
@@ -533,22 +568,22 @@ public struct AttentionKernelLowering: Sendable {
     }
 
     /// The iterations of a short loop one after another, each in its own block.
-    private func expanded(_ count: Int, stride: Int = 1, _ body: (String) -> [String]) -> [String] {
+    func expanded(_ count: Int, stride: Int = 1, _ body: (String) -> [String]) -> [String] {
         (0..<count).flatMap { block(["{"], body("\($0 * stride)")) }
     }
 
     /// The barrier, with an optional comment saying what it orders.
-    private func sync(_ why: String? = nil) -> [String] {
+    func sync(_ why: String? = nil) -> [String] {
         let lines = dialect.sync.components(separatedBy: "\n")
         guard let why else { return lines }
         return lines.dropLast() + [lines.last! + "  " + dialect.comment(why)]
     }
 
-    private func block(_ header: [String], _ body: [String], _ footer: [String] = []) -> [String] {
+    func block(_ header: [String], _ body: [String], _ footer: [String] = []) -> [String] {
         header + indent(body) + footer + ["}"]
     }
 
-    private func indent(_ lines: [String]) -> [String] {
+    func indent(_ lines: [String]) -> [String] {
         lines.map { $0.isEmpty ? "" : "    " + $0 }
     }
 }

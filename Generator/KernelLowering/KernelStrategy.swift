@@ -1,6 +1,7 @@
 import AttentionPlan
 import AttentionSpec
 import KernelIR
+import AttentionTensors
 import Foundation
 
 /// How a device runs the attention kernel of a program: the work-group's shape, each
@@ -42,6 +43,8 @@ public struct KernelStrategy: Hashable, Sendable, CustomStringConvertible {
     /// Width of the vectors the micro-tile's rows are held in: 1 (strided scalars) or, with
     /// contiguous columns, 2 to 16 (OpenCL) or 4 (GLSL).
     public let vectorWidth: Int
+    /// Cooperative-matrix products for S and O (the SIMT fields then shape the softmax), or nil.
+    public let matrix: CooperativeMatrixStrategy?
 
     /// How the invocations that share a row (KEY_THREADS of them, adjacent lanes) combine their
     /// row maxima and sums.
@@ -55,8 +58,9 @@ public struct KernelStrategy: Hashable, Sendable, CustomStringConvertible {
 
     public init(
         rowThreads: Int, keyThreads: Int, rowsPerThread: Int, keysPerThread: Int, headChunk: Int, valueKeys: Int,
-        reduction: Reduction = .sharedMemory, unrolled: Bool = false, vectorWidth: Int = 1
+        reduction: Reduction = .sharedMemory, unrolled: Bool = false, vectorWidth: Int = 1, matrix: CooperativeMatrixStrategy? = nil
     ) {
+        self.matrix = matrix
         self.rowThreads = rowThreads
         self.keyThreads = keyThreads
         self.rowsPerThread = rowsPerThread
@@ -80,18 +84,22 @@ public struct KernelStrategy: Hashable, Sendable, CustomStringConvertible {
     public func unrolled(_ unrolled: Bool) -> KernelStrategy {
         KernelStrategy(
             rowThreads: rowThreads, keyThreads: keyThreads, rowsPerThread: rowsPerThread, keysPerThread: keysPerThread,
-            headChunk: headChunk, valueKeys: valueKeys, reduction: reduction, unrolled: unrolled, vectorWidth: vectorWidth)
+            headChunk: headChunk, valueKeys: valueKeys, reduction: reduction, unrolled: unrolled, vectorWidth: vectorWidth, matrix: matrix)
     }
 
     /// The same strategy with another row reduction.
     public func reducing(by reduction: Reduction) -> KernelStrategy {
         KernelStrategy(
             rowThreads: rowThreads, keyThreads: keyThreads, rowsPerThread: rowsPerThread, keysPerThread: keysPerThread,
-            headChunk: headChunk, valueKeys: valueKeys, reduction: reduction, unrolled: unrolled, vectorWidth: vectorWidth)
+            headChunk: headChunk, valueKeys: valueKeys, reduction: reduction, unrolled: unrolled, vectorWidth: vectorWidth, matrix: matrix)
     }
 
     public var description: String {
-        "simt \(rowThreads)x\(keyThreads) invocations, micro-tile \(rowsPerThread)x\(keysPerThread), "
+        if let matrix {
+            return "\(matrix); softmax on \(rowThreads)x\(keyThreads) invocations, micro-tile \(rowsPerThread)x\(keysPerThread), "
+                + "\(tileRows) query rows, \(blockKeys) keys per step, \(reduction.rawValue) reduction, \(unrolled ? "unrolled" : "rolled") tile loops"
+        }
+        return "simt \(rowThreads)x\(keyThreads) invocations, micro-tile \(rowsPerThread)x\(keysPerThread), "
             + "\(blockKeys) keys per step, K staged \(headChunk) dims at a time, V \(valueKeys) keys at a time, "
             + "\(reduction.rawValue) reduction, \(unrolled ? "unrolled" : "rolled") tile loops"
             + (vectorWidth > 1 ? ", contiguous columns in vectors of \(vectorWidth)" : ", strided columns")
@@ -100,6 +108,7 @@ public struct KernelStrategy: Hashable, Sendable, CustomStringConvertible {
     /// Bytes of shared memory one attention work-group uses: Q (transposed, one pad word per
     /// row of dims), the K/V stage, P, the reduction buffer and the query and panel token lists.
     public func sharedMemoryBytes(_ facts: KernelFacts) -> Int {
+        if let layout = CooperativeMatrixLayout(self, facts) { return layout.sharedMemoryBytes }
         let reduction = self.reduction == .sharedMemory ? tileRows * keyThreads : 0
         let floats = facts.headDim * (tileRows + 1) + stageFloats(facts) + tileRows * blockKeys + reduction
         return 4 * (floats + tileRows + (facts.paged ? 3 : 2) * facts.panelKeys)
@@ -124,8 +133,13 @@ public struct KernelFacts: Hashable, Sendable {
     public let maxKeyRows: Int
     /// K and V are paged pools read through the host-built `key_slots` table.
     public let paged: Bool
+    /// The element type q, k and v are stored in (cooperative matrices take it as their operand type).
+    public let storage: ElementType
 
-    public init(headDim: Int, valueDim: Int, maxQueryRows: Int, panelKeys: Int, maxKeyRows: Int = 1, paged: Bool = false) {
+    public init(
+        headDim: Int, valueDim: Int, maxQueryRows: Int, panelKeys: Int, maxKeyRows: Int = 1, paged: Bool = false, storage: ElementType = .float32
+    ) {
+        self.storage = storage
         self.headDim = headDim
         self.valueDim = valueDim
         self.maxQueryRows = maxQueryRows
@@ -141,7 +155,8 @@ public struct KernelFacts: Hashable, Sendable {
         self.init(
             headDim: p.headDim, valueDim: p.valueDim,
             maxQueryRows: (0..<plan.queryTiles.count).map(plan.queryTiles.tokenCount(of:)).max() ?? 1,
-            panelKeys: max(maxKeyRows, KernelProgram.panelKeys(plan.spec)), maxKeyRows: maxKeyRows, paged: p.pages != nil)
+            panelKeys: max(maxKeyRows, KernelProgram.panelKeys(plan.spec)), maxKeyRows: maxKeyRows, paged: p.pages != nil,
+            storage: p.dtype)
     }
 }
 
@@ -178,11 +193,14 @@ public struct DeviceLimits: Hashable, Sendable {
     /// Invocations per subgroup when compute shaders may shuffle within a subgroup (Vulkan's
     /// `shuffle` operations; OpenCL C 1.2 has none), else nil.
     public var subgroupSize: Int?
+    /// The device's cooperative matrices, when it has them.
+    public var cooperativeMatrix: CooperativeMatrixSupport?
 
     public init(
         sharedMemoryBytes: Int, maxWorkgroupSize: Int, loopIterationCap: Int? = nil, vectorWidth: Int = 1, simdInvocations: Int? = nil,
-        subgroupSize: Int? = nil
+        subgroupSize: Int? = nil, cooperativeMatrix: CooperativeMatrixSupport? = nil
     ) {
+        self.cooperativeMatrix = cooperativeMatrix
         self.subgroupSize = subgroupSize
         self.sharedMemoryBytes = sharedMemoryBytes
         self.maxWorkgroupSize = maxWorkgroupSize
@@ -212,6 +230,7 @@ extension KernelStrategy {
     public static func candidates(for device: DeviceLimits, facts: KernelFacts) -> [KernelStrategy] {
         let rows = max(1, facts.maxQueryRows)
         var result = vectorCandidates(for: device, facts: facts) + simdCandidates(for: device, facts: facts)
+        let matrices = cooperativeCandidates(for: device, facts: facts)
         for rowsPerThread in [4, 8, 16] where rowsPerThread == 4 || rows > 64 {
             let perThread = min(rowsPerThread, rows)
             let rowThreads = (rows + perThread - 1) / perThread
@@ -231,7 +250,7 @@ extension KernelStrategy {
             }
         }
         // Shuffles first where they can run: no reduction array, no barrier.
-        return result.flatMap { [$0.reducing(by: .subgroupShuffle), $0] }.filter { $0.problem(on: device) == nil }
+        return (matrices + result).flatMap { [$0.reducing(by: .subgroupShuffle), $0] }.filter { $0.problem(on: device) == nil }
     }
 
     /// Contiguous-column strategies in vectors of the device's preferred width (and narrower):
@@ -293,11 +312,13 @@ extension KernelStrategy {
     /// `16x16,4x4,h64,v64` (`sg`: rows reduced by subgroup shuffles).
     public var compact: String {
         "\(rowThreads)x\(keyThreads),\(rowsPerThread)x\(keysPerThread),h\(headChunk),v\(valueKeys)"
-            + (vectorWidth > 1 ? ",w\(vectorWidth)" : "") + (reduction == .subgroupShuffle ? ",sg" : "") + (unrolled ? ",unrolled" : "")
+            + (vectorWidth > 1 ? ",w\(vectorWidth)" : "") + (matrix.map { ",\($0.compact)" } ?? "")
+            + (reduction == .subgroupShuffle ? ",sg" : "") + (unrolled ? ",unrolled" : "")
     }
 
     /// The compact form's grammar, for error messages.
-    public static let compactFormat = "ROWTHREADSxKEYTHREADS,ROWSxKEYS,hHEADCHUNK,vVALUEKEYS[,wWIDTH][,sg][,unrolled]"
+    public static let compactFormat =
+        "ROWTHREADSxKEYTHREADS,ROWSxKEYS,hHEADCHUNK,vVALUEKEYS[,wWIDTH][,coop:nv|khr|emulated:MxNxK:SUBGROUPSxLANES:f16|bf16][,sg][,unrolled]"
 
     /// Parses the compact form; nil when it is malformed or a count is below 1.
     public init?(compact text: String) {
@@ -306,6 +327,12 @@ extension KernelStrategy {
         if unrolled { parts.removeLast() }
         let shuffled = parts.last == "sg"
         if shuffled { parts.removeLast() }
+        var matrix: CooperativeMatrixStrategy?
+        if let last = parts.last, last.hasPrefix("coop:") {
+            guard let parsed = CooperativeMatrixStrategy(compact: last) else { return nil }
+            matrix = parsed
+            parts.removeLast()
+        }
         var width = 1
         if parts.count == 5, let last = parts.last, last.first == "w", let w = Int(last.dropFirst()), [2, 3, 4, 8, 16].contains(w) {
             width = w
@@ -325,7 +352,7 @@ extension KernelStrategy {
         self.init(
             rowThreads: threads.0, keyThreads: threads.1, rowsPerThread: micro.0, keysPerThread: micro.1,
             headChunk: headChunk, valueKeys: valueKeys, reduction: shuffled ? .subgroupShuffle : .sharedMemory,
-            unrolled: unrolled, vectorWidth: width)
+            unrolled: unrolled, vectorWidth: width, matrix: matrix)
     }
 
     /// Throws a `SpecError` naming the strategy when it cannot run `facts` on `device` (a
@@ -339,6 +366,7 @@ extension KernelStrategy {
     /// Why this strategy cannot run on `device` (nil when it can): shuffles need a subgroup
     /// that KEY_THREADS adjacent invocations divide.
     public func problem(on device: DeviceLimits) -> String? {
+        if let problem = cooperativeProblem(on: device) { return problem }
         guard reduction == .subgroupShuffle else { return nil }
         guard let lanes = device.subgroupSize else { return "subgroup shuffles (sg), which the device or language does not offer" }
         if keyThreads > lanes || lanes % keyThreads != 0 || keyThreads & (keyThreads - 1) != 0 {
@@ -351,6 +379,7 @@ extension KernelStrategy {
     /// its chunks must divide what they split.
     public func problem(with facts: KernelFacts) -> String? {
         if tileRows < facts.maxQueryRows { return "covers \(tileRows) query rows, the tile has \(facts.maxQueryRows)" }
+        if let problem = cooperativeProblem(with: facts) { return problem }
         if facts.headDim % headChunk != 0 { return "headChunk \(headChunk) does not divide headDim \(facts.headDim)" }
         if blockKeys % valueKeys != 0 { return "valueKeys \(valueKeys) does not divide the \(blockKeys) keys of a step" }
         if vectorWidth > 1 {
@@ -367,12 +396,18 @@ extension KernelStrategy {
 extension KernelStrategy {
     /// The manifest's `strategy` object: every field, and the compact form.
     public var manifestJSON: JSONValue {
-        var fields: [String: JSONValue] = ["compact": .string(compact), "kind": .string("simt"), "reduction": .string(reduction.rawValue), "unrolled": .bool(unrolled)]
+        var fields: [String: JSONValue] = ["compact": .string(compact), "kind": .string(matrix == nil ? "simt" : "cooperativeMatrix"), "reduction": .string(reduction.rawValue), "unrolled": .bool(unrolled)]
         for (name, value) in [
             ("rowThreads", rowThreads), ("keyThreads", keyThreads), ("rowsPerThread", rowsPerThread), ("keysPerThread", keysPerThread),
             ("headChunk", headChunk), ("valueKeys", valueKeys), ("vectorWidth", vectorWidth), ("workgroupSize", workgroupSize), ("tileRows", tileRows), ("blockKeys", blockKeys),
         ] {
             fields[name] = .number(Double(value))
+        }
+        if let matrix {
+            fields["cooperativeMatrix"] = .object([
+                "form": .string(matrix.form.rawValue), "m": .number(Double(matrix.m)), "n": .number(Double(matrix.n)), "k": .number(Double(matrix.k)),
+                "subgroups": .number(Double(matrix.subgroups)), "lanes": .number(Double(matrix.lanes)), "operand": .string(matrix.operand.rawValue),
+            ])
         }
         return .object(fields)
     }

@@ -32,15 +32,33 @@ public struct LoopEstimate: Sendable {
         strategy.reduction == .subgroupShuffle ? 0 : strategy.rowsPerThread * tileLoop(strategy.keyThreads)
     }
 
-    /// The row-sum reduction before a store, and the Q load.
+    /// The row-sum reduction before a store, and the Q load (cooperative matrices: and clearing O).
     private var segmentLoops: Int {
-        tileLoop(steps(strategy.tileRows * facts.headDim)) + rowReduction
+        if let layout { return tileLoop(steps(strategy.tileRows * layout.headPad)) + tileLoop(steps(strategy.tileRows * layout.outputStride)) + rowReduction }
+        return tileLoop(steps(strategy.tileRows * facts.headDim)) + rowReduction
+    }
+
+    private var layout: CooperativeMatrixLayout? { CooperativeMatrixLayout(strategy, facts) }
+
+    /// A subgroup's loop over `count` fragments (always a real loop), each running `steps`
+    /// products and a load or clear and a store (emulated: each a loop over the lane's elements).
+    private func fragmentLoop(_ count: Int, steps: Int) -> Int {
+        let layout = layout!
+        let mine = (count + layout.matrix.subgroups - 1) / layout.matrix.subgroups
+        let fragments = CooperativeMatrixFragments(layout.matrix, unrolled: strategy.unrolled)
+        return mine + 1 + mine * (tileLoop(steps) + (steps + 2) * fragments.operationLoopIterations)
     }
 
     /// One block of keys: K chunks with their loads and products, the softmax's max reduction,
     /// the V parts with their loads and products.
     private var blockLoops: Int {
         let s = strategy
+        if let layout {
+            let k = layout.matrix.k
+            return loadLoop(steps(s.blockKeys * layout.headPad)) + fragmentLoop(layout.scoreFragments, steps: layout.headPad / k)
+                + rowReduction
+                + loadLoop(steps(s.blockKeys * layout.valuePad)) + fragmentLoop(layout.outputFragments, steps: s.blockKeys / k)
+        }
         let chunks = facts.headDim / s.headChunk, parts = s.blockKeys / s.valueKeys
         return tileLoop(chunks) + chunks * (loadLoop(steps(s.blockKeys * s.headChunk)) + tileLoop(s.headChunk))
             + rowReduction

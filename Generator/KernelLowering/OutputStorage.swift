@@ -41,36 +41,8 @@ public struct OutputStorage: Hashable, Sendable {
 
     /// The narrowing and `store_output` helpers (after the buffer declarations in GLSL); nil for float32.
     public var helpers: String? {
-        guard narrowed else { return nil }
+        guard narrowed, let narrow = Self.narrowing(dtype, named: "narrow_output", dialect: dialect) else { return nil }
         let openCL = dialect.language == .openCL
-        let (bits, float, rint, uint) = openCL ? ("as_uint", "as_float", "rint", "(uint)") : ("floatBitsToUint", "uintBitsToFloat", "roundEven", "uint")
-        let narrow: String
-        switch dtype {
-        case .float16:
-            narrow = """
-                /* float32 -> float16 bits, round to nearest even; NaN stays NaN, 65520 and up become infinity. */
-                uint narrow_output(float value) {
-                    const uint bits = \(bits)(value), sign = (bits >> 16) & 0x8000u, magnitude = bits & 0x7fffffffu;
-                    if (magnitude > 0x7f800000u) return sign | 0x7e00u;
-                    if (magnitude >= 0x477ff000u) return sign | 0x7c00u;
-                    /* below 2^-14: a subnormal half, a multiple of 2^-24 (the product is exact) */
-                    if (magnitude < 0x38800000u) return sign | \(uint)(\(rint)(\(float)(magnitude) * 16777216.0f));
-                    /* rebias the exponent from 127 to 15 and round the 13 dropped bits to nearest even */
-                    return sign | ((magnitude + 0xc8000fffu + ((magnitude >> 13) & 1u)) >> 13);
-                }
-                """
-        case .bfloat16:
-            narrow = """
-                /* float32 -> bfloat16 bits (the upper half), round to nearest even; NaN stays a quiet NaN. */
-                uint narrow_output(float value) {
-                    const uint bits = \(bits)(value);
-                    if ((bits & 0x7fffffffu) > 0x7f800000u) return (bits >> 16) | 0x40u;
-                    return (bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16;
-                }
-                """
-        case .float32:
-            return nil
-        }
         let store = openCL
             ? """
                 void store_output(__global ushort* output, size_t index, float value) { output[index] = (ushort)narrow_output(value); }
@@ -86,5 +58,38 @@ public struct OutputStorage: Hashable, Sendable {
                 """
         return "\(openCL ? "/* ----" : "// ----") Output: \(dtype.rawValue), narrowed from float32 \(String(repeating: "-", count: 60))\(openCL ? " */" : "")\n"
             + narrow + "\n" + store
+    }
+
+    /// `uint NAME(float)`: the float16 or bfloat16 bits of a float32, rounded to nearest even in
+    /// integer arithmetic (nil for float32).
+    public static func narrowing(_ dtype: ElementType, named name: String, dialect: KernelDialect) -> String? {
+        let openCL = dialect.language == .openCL
+        let (bits, float, rint, uint) = openCL ? ("as_uint", "as_float", "rint", "(uint)") : ("floatBitsToUint", "uintBitsToFloat", "roundEven", "uint")
+        switch dtype {
+        case .float16:
+            return """
+                /* float32 -> float16 bits, round to nearest even; NaN stays NaN, 65520 and up become infinity. */
+                uint \(name)(float value) {
+                    const uint bits = \(bits)(value), sign = (bits >> 16) & 0x8000u, magnitude = bits & 0x7fffffffu;
+                    if (magnitude > 0x7f800000u) return sign | 0x7e00u;
+                    if (magnitude >= 0x477ff000u) return sign | 0x7c00u;
+                    /* below 2^-14: a subnormal half, a multiple of 2^-24 (the product is exact) */
+                    if (magnitude < 0x38800000u) return sign | \(uint)(\(rint)(\(float)(magnitude) * 16777216.0f));
+                    /* rebias the exponent from 127 to 15 and round the 13 dropped bits to nearest even */
+                    return sign | ((magnitude + 0xc8000fffu + ((magnitude >> 13) & 1u)) >> 13);
+                }
+                """
+        case .bfloat16:
+            return """
+                /* float32 -> bfloat16 bits (the upper half), round to nearest even; NaN stays a quiet NaN. */
+                uint \(name)(float value) {
+                    const uint bits = \(bits)(value);
+                    if ((bits & 0x7fffffffu) > 0x7f800000u) return (bits >> 16) | 0x40u;
+                    return (bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16;
+                }
+                """
+        case .float32:
+            return nil
+        }
     }
 }

@@ -34,6 +34,9 @@ public struct OpenCLKernelSource: Sendable {
         spec = program.spec
         try Self.checkIndexRange(plan)
         let configuration = OpenCLConfiguration(program: program, plan: plan, device: device, strategy: strategy)
+        if let strategy, strategy.matrix != nil {
+            throw .invalidValue(field: "strategy", value: strategy.compact, reason: "cooperative-matrix strategies are lowered to GLSL only (Vulkan)")
+        }
         try strategy?.check(configuration.facts, on: device)
         let spec = spec
         self.configuration = configuration

