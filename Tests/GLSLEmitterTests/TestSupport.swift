@@ -115,14 +115,14 @@ enum KHRTools {
         }
     }
 
-    /// Compiles `shader` for Vulkan 1.3 (SPIR-V 1.6, where the KHR extension needs no full-subgroup
+    /// Compiles `source` for Vulkan 1.3 (SPIR-V 1.6, where the KHR extension needs no full-subgroup
     /// pipeline flag) and validates the module.
-    static func compileAndValidate(_ shader: GLSLShader) throws {
+    static func compileAndValidate(_ source: String, name: String) throws {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("khr-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
-        let comp = work.appendingPathComponent("\(shader.name).comp"), spirv = work.appendingPathComponent("\(shader.name).spv")
-        try Data(shader.source.utf8).write(to: comp)
+        let comp = work.appendingPathComponent("\(name).comp"), spirv = work.appendingPathComponent("\(name).spv")
+        try Data(source.utf8).write(to: comp)
         try GLSLCommandLineTools.compile(source: comp, to: spirv, tools: folder, target: "vulkan1.3")
         try GLSLCommandLineTools.validate(spirv: spirv, tools: folder, target: "vulkan1.3")
     }

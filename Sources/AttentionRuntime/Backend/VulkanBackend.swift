@@ -81,7 +81,16 @@ public struct VulkanBackend: AttentionBackend {
             backend: name, device: self.device, origin: origin, strategy: layout.strategy, tiling: layout.spec.tiling,
             kernels: layout.shaders.map { .init(name: $0.name, workgroupSize: $0.localSize, sharedMemoryBytes: $0.sharedMemoryBytes) },
             limits: "\(device.maxComputeSharedMemorySize) bytes of shared memory, work-groups up to \(device.maxComputeWorkGroupInvocations), \(shuffles)"
-                + (device.loopIterationLimit.map { ", a loop cap of \($0) iterations per invocation" } ?? ""))
+                + (device.loopIterationLimit.map { ", a loop cap of \($0) iterations per invocation" } ?? "")
+                + (cooperativeMatrixNote(layout) ?? ""))
+    }
+
+    /// Whether the device's cooperative matrices run the spec, and why not where it has them.
+    private func cooperativeMatrixNote(_ layout: VulkanProgramLayout) -> String? {
+        guard let support = context.device.cooperativeMatrixSupport else { return nil }
+        if KernelStrategy(compact: layout.strategy)?.matrix != nil { return ", cooperative matrices (\(support.form.rawValue))" }
+        guard let plan = try? TilePlan(layout.spec) else { return nil }
+        return KernelStrategy.cooperativeMatrixNote(for: options.device, facts: KernelFacts(plan: plan)).map { "; \($0)" }
     }
 
     /// Why this device cannot run `layout` as built (nil when it can): shared memory, work-group
@@ -133,7 +142,7 @@ public struct VulkanBackend: AttentionBackend {
             maxWorkgroupSize: device.maxComputeWorkGroupInvocations, sharedMemoryBytes: device.maxComputeSharedMemorySize,
             // A CPU driver (lavapipe) runs a work-group as SIMD rows of its subgroup size.
             strategy: strategy, simdInvocations: device.type == .cpu && device.subgroupSize > 0 ? device.subgroupSize : nil,
-            subgroupSize: device.shuffleSubgroupSize)
+            subgroupSize: device.shuffleSubgroupSize, cooperativeMatrix: device.cooperativeMatrixSupport)
     }
 
     private func layout(_ spec: AttentionSpec) throws(AttentionError) -> VulkanProgramLayout {
