@@ -3,6 +3,7 @@ import AttentionSpec
 import Foundation
 import GLSLEmitter
 import KernelIR
+import KernelLowering
 import Testing
 
 /// The manifest lets a Vulkan engine run the shaders without Swift; the loop estimate lets a
@@ -77,6 +78,22 @@ import Testing
         #expect(split.loopIterationEstimate(kernel: "merge_partials") == elements * (4 + 1))
         // Each split holds 4 visits: segment loop (2), panels (5), per panel 2 + 2 + blocks + 1.
         #expect(split.loopIterationEstimate(kernel: "attention_split_kv") == 2 + 5 + 4 * (2 + 2 + blocks + 1))
+    }
+
+    @Test func loopEstimateCountsTheCooperativeMatrixLoops() throws {
+        let spec = try AttentionSpec.attention(heads: 2, headDim: 16, tokens: [64], keyTokens: [1024], dtype: .float16)
+            .tiled(query: [64], key: [64]).validated()
+        let strategy = try #require(KernelStrategy(compact: "16x8,4x8,h16,v64,coop:emulated:16x16x16:4x32:f16"))
+        let source = try emitted(spec, GLSLOptions(sharedMemoryBytes: 1 << 20, unrollTileLoops: false, strategy: strategy))
+        // Per segment: the Q load (8 steps: 9 tests), clearing O (64 rows of 20 floats in 10 steps: 11)
+        // and the row sums' reduction (4 rows x 9). Per block: the S fragment loop (16 fragments, 4 per
+        // subgroup: 5 tests), each fragment clearing, one product and a store over the lane's 8 elements
+        // (3 x 9); the max reduction (36); the O fragment loop (4 fragments, 1 per subgroup: 2 tests)
+        // with a load, 4 products and a store (6 x 9). The loads of 8 steps are expanded.
+        let segment: Int = 9 + 11 + 36
+        let block: Int = (5 + 4 * 27) + 36 + (2 + 54)
+        let panels: Int = 17 + 16 * (2 + 2 + 1 + 1 + block)
+        #expect(source.loopIterationEstimate() == segment + panels)
     }
 
     @Test func longSequencesPassTheLavapipeCapUnlessSpreadOverWorkGroups() throws {
