@@ -82,11 +82,19 @@ for spec in bench/specs/dense-4096.json bench/specs/causal-4096.json bench/specs
 done 2>&1 | tee "$results/bench.txt"
 fi
 if wants torch; then
-python3 bench/torch_baseline.py bench/specs/dense-4096.json bench/specs/causal-4096.json Kernels/specs/flash-d64*.json Kernels/specs/flash-d128*.json 2>&1 | tee "$results/torch.txt"
+python3 bench/torch_baseline.py bench/specs/dense-4096.json bench/specs/causal-4096.json Kernels/specs/flash-d64*.json Kernels/specs/flash-d128*.json \
+  bench/specs/flash-b4-*.json bench/specs/decode-gqa-128k-f16.json 2>&1 | tee "$results/torch.txt"
 fi
 if wants bench; then
 for spec in Kernels/specs/flash-d64*.json Kernels/specs/flash-d128*.json; do
   "$attngen" bench "$spec" --backend opencl --device gpu --runs 5 --warmup 2
   "$attngen" bench "$spec" --backend vulkan --runs 5 --warmup 2
 done 2>&1 | tee -a "$results/bench.txt"
+# FlashAttention's shapes and decode: Vulkan takes cooperative matrices (tensor cores) for float16
+# where the device has them (the explain lines say which strategy ran), OpenCL runs SIMT.
+for spec in bench/specs/flash-b4-*.json bench/specs/decode-gqa-128k-f16.json; do
+  "$attngen" devices --explain --backend vulkan --spec "$spec" | grep -E "strategy|cooperative"
+  "$attngen" bench "$spec" --backend vulkan --runs 5 --warmup 2
+  "$attngen" bench "$spec" --backend opencl --device gpu --runs 5 --warmup 2
+done 2>&1 | tee "$results/bench-tensor-cores.txt"
 fi

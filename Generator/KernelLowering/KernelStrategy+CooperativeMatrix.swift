@@ -45,6 +45,9 @@ extension KernelStrategy {
         if facts.storage == .float32 {
             return "cooperative matrices not used: the spec stores float32 (their operands are the 16-bit storage type)"
         }
+        if facts.storage == .bfloat16 {
+            return "cooperative matrices not used: bfloat16 operands have no real form (GL_EXT_bfloat16 is unknown to glslang up to 13.1.1)"
+        }
         if !support.shapes.contains(where: { $0.operand == facts.storage && $0.float32Accumulator }) {
             return "cooperative matrices not used: the device lists no \(facts.storage.rawValue) shape with float32 accumulators"
         }
@@ -81,6 +84,9 @@ extension KernelStrategy {
     /// SIMT): the real forms need the device's form, one of its shapes and its subgroup size.
     func cooperativeProblem(on device: DeviceLimits) -> String? {
         guard let matrix, matrix.form != .emulated else { return nil }
+        if matrix.operand != .float16 {
+            return "\(matrix.operand.rawValue) operands have no real form: GL_EXT_bfloat16 is unknown to glslang up to 13.1.1 (the emulated form runs them)"
+        }
         guard let support = device.cooperativeMatrix, support.form == matrix.form else {
             return "the device has no \(matrix.form.rawValue.uppercased()) cooperative matrices (the emulated form runs anywhere)"
         }

@@ -47,7 +47,9 @@ import Testing
     @Test func theOtherCasesRunSIMTAndSayWhy() throws {
         let cases: [(DeviceLimits, ElementType, String)] = [
             (Self.nvidia(), .float32, "stores float32"),
-            (Self.nvidia(), .bfloat16, "no bfloat16 shape"),
+            (Self.nvidia(), .bfloat16, "GL_EXT_bfloat16"),
+            (Self.nvidia(shapes: Self.nvShapes + [CooperativeMatrixShape(m: 16, n: 16, k: 16, operand: .bfloat16, float32Accumulator: true)]),
+             .bfloat16, "GL_EXT_bfloat16"),
             (Self.nvidia(.khr, unusable: "GL_KHR_cooperative_matrix needs glslang 13"), .float16, "glslang 13"),
         ]
         for (device, storage, reason) in cases {
