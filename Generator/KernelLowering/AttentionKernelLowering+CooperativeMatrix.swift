@@ -5,9 +5,6 @@
 /// rescales its rows of O in shared memory and writes P rounded to the operand type; then the
 /// subgroups add P·V into O's fragments.
 extension AttentionKernelLowering {
-    /// The shared-memory layout of a cooperative-matrix strategy (nil: SIMT).
-    var layout: CooperativeMatrixLayout? { CooperativeMatrixLayout(strategy, facts) }
-
     private func fragments(_ layout: CooperativeMatrixLayout) -> CooperativeMatrixFragments {
         CooperativeMatrixFragments(layout.matrix, unrolled: strategy.unrolled)
     }

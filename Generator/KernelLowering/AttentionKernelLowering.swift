@@ -25,12 +25,15 @@ public struct AttentionKernelLowering: Sendable {
     public let scores: ScoreLowering
     /// How the output is stored (float32, or narrowed to 16 bits).
     public let output: OutputStorage
+    /// The shared-memory layout of a cooperative-matrix strategy (nil: SIMT), derived once.
+    let layout: CooperativeMatrixLayout?
 
     public init(
         dialect: KernelDialect, strategy: KernelStrategy, facts: KernelFacts, flash: Bool, maskFunction: String,
         scores: ScoreLowering, output: OutputStorage? = nil
     ) {
         self.output = output ?? OutputStorage(.float32, dialect: dialect)
+        layout = CooperativeMatrixLayout(strategy, facts)
         self.dialect = dialect
         self.strategy = strategy
         self.facts = facts
