@@ -350,7 +350,8 @@ public struct AttentionKernelLowering: Sendable {
                 + (0..<self.rowsPerThread).map { i in (0..<self.scoreGroups).map { j in "s\(i)_\(j) += q\(i) * k\(j);" }.joined(separator: " ") }
         } }
         return [d.comment("S <- scale * Q*K^T over the block's keys, in registers"), "\(vector) " + registers.joined(separator: ", ") + ";"]
-            + tileLoop("chunk", facts.headDim / s.headChunk, stride: s.headChunk) { chunk in
+            + tileLoop("chunk", facts.headDim / s.headChunk, stride: s.headChunk,
+                       expandUpTo: Self.passExpansion(loadSteps: steps(s.blockKeys * s.headChunk))) { chunk in
                 sync("the stage's previous readers are done") + load(chunk) + sync() + product(chunk)
             }
             + (0..<rowsPerThread).map { i in (0..<scoreGroups).map { j in "s\(i)_\(j) *= \(d.scalar("scale"));" }.joined(separator: " ") }
@@ -463,7 +464,8 @@ public struct AttentionKernelLowering: Sendable {
                 + (0..<self.rowsPerThread).map { i in (0..<self.outputGroups).map { j in "o\(i)_\(j) += p\(i) * v\(j);" }.joined(separator: " ") }
         } }
         return [d.comment("acc <- acc + P*V over the block's keys, in registers")]
-            + tileLoop("part", s.blockKeys / s.valueKeys, stride: s.valueKeys) { part in
+            + tileLoop("part", s.blockKeys / s.valueKeys, stride: s.valueKeys,
+                       expandUpTo: Self.passExpansion(loadSteps: steps(s.valueKeys * facts.valueDim))) { part in
                 sync("readers of the stage are done; P is visible after the next") + load(part) + sync() + product(part)
             }
     }
@@ -559,6 +561,14 @@ public struct AttentionKernelLowering: Sendable {
     /// invocations, as on lavapipe, would otherwise spend its loop budget on them).
     public static let smallExpansion = 4
     public static let loadExpansion = 128
+
+    /// `expandUpTo` of a staging pass loop (K chunks, V parts) whose load runs `loadSteps` steps:
+    /// passes are expanded only while their expanded loads together stay within `loadExpansion`
+    /// steps (four expanded passes of 128 expanded load steps each, d256 on 32 invocations, kept
+    /// PoCL's inliner busy for over 20 minutes).
+    public static func passExpansion(loadSteps: Int) -> Int {
+        loadSteps > loadExpansion ? smallExpansion : min(smallExpansion, loadExpansion / max(1, loadSteps))
+    }
 
     /// A loop of `count` iterations with a compile-time trip count: a `for` loop, or, when the
     /// strategy unrolls or the count is at most `expandUpTo`, its iterations one after another

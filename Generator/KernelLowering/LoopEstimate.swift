@@ -60,9 +60,10 @@ public struct LoopEstimate: Sendable {
                 + loadLoop(steps(s.blockKeys * layout.valuePad)) + fragmentLoop(layout.outputFragments, steps: s.blockKeys / k)
         }
         let chunks = facts.headDim / s.headChunk, parts = s.blockKeys / s.valueKeys
-        return tileLoop(chunks) + chunks * (loadLoop(steps(s.blockKeys * s.headChunk)) + tileLoop(s.headChunk))
+        let kSteps = steps(s.blockKeys * s.headChunk), vSteps = steps(s.valueKeys * facts.valueDim)
+        return tileLoop(chunks, expandUpTo: AttentionKernelLowering.passExpansion(loadSteps: kSteps)) + chunks * (loadLoop(kSteps) + tileLoop(s.headChunk))
             + rowReduction
-            + tileLoop(parts) + parts * (loadLoop(steps(s.valueKeys * facts.valueDim)) + tileLoop(s.valueKeys))
+            + tileLoop(parts, expandUpTo: AttentionKernelLowering.passExpansion(loadSteps: vSteps)) + parts * (loadLoop(vSteps) + tileLoop(s.valueKeys))
     }
 
     /// The attention kernel: the largest count over its work-groups.

@@ -78,4 +78,17 @@ import Testing
         #expect(attention.contains("subgroupShuffleXor(row_max0, 8)") && !attention.contains("row_share"))
         #expect(source.configuration.attentionSharedMemoryBytes < shuffled.reducing(by: .sharedMemory).sharedMemoryBytes(source.configuration.facts))
     }
+
+    /// Expanded staging loads stay within `loadExpansion` steps per operand however the passes
+    /// nest: d256 on 32 invocations once expanded 4 passes of 128 steps each for K and for V
+    /// (600 KB of OpenCL C that PoCL did not finish compiling in 20 minutes).
+    @Test func expandedStagingLoadsStayBounded() throws {
+        let spec = try AttentionSpec.attention(heads: 2, kvHeads: 1, headDim: 256, tokens: [24], keyTokens: [70])
+            .tiled(query: [16], key: [32]).validated()
+        let strategy = try #require(KernelStrategy(compact: "4x8,4x8,h64,v16,w8"))
+        let text = try OpenCLKernelSource(program: KernelProgram(spec: spec), plan: TilePlan(spec), device: Self.pocl, strategy: strategy).programText
+        let loads = text.components(separatedBy: "const int e = ").count - 1
+        #expect(loads <= 2 * AttentionKernelLowering.loadExpansion + 2, "\(loads) expanded load steps")
+        #expect(text.contains("for (int chunk = 0; chunk < 256; chunk += 64)") && text.contains("for (int part = 0; part < 64; part += 16)"))
+    }
 }
