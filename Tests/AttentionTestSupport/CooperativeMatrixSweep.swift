@@ -10,9 +10,12 @@ import KernelLowering
 /// shared memory, so every device (lavapipe) checks the real forms' indexing. Even specs store
 /// float16, odd ones bfloat16; each runs at inputs ×1 and ×100 (large logits). The d256 spec
 /// runs at d128: the emulated form holds its operands as 32-bit floats, so a d256 tile passes
-/// lavapipe's 32 KiB of shared memory (the real forms' 16-bit operands fit 48 KiB).
+/// lavapipe's 32 KiB of shared memory (the real forms' 16-bit operands fit 48 KiB). Two more
+/// cover the mask kinds and modifiers the strategy sweep lacks: block-sparse with query blocks
+/// that see no key (fully masked rows), and a packed varlen batch over a paged cache with
+/// softcap, ALiBi and a bias tensor.
 public enum CooperativeMatrixSweep {
-    public static let specs: [AttentionSpec] = StrategySweep.specs.enumerated().map { index, spec in
+    public static let specs: [AttentionSpec] = (StrategySweep.specs + extraSpecs).enumerated().map { index, spec in
         var spec = spec
         spec.problem.dtype = index % 2 == 0 ? .float16 : .bfloat16
         if spec.problem.headDim == 256 {
@@ -21,6 +24,18 @@ public enum CooperativeMatrixSweep {
         }
         return spec
     }
+
+    static let extraSpecs: [AttentionSpec] = {
+        let layout = BlockSparseLayout(
+            queryBlock: [16], keyBlock: [16], kvIndices: [[], [1], [0, 2], [3], []], fullIndices: [[], [], [0], [1], []], causal: true)
+        let lengths = VariableLengths(queryLengths: [1, 20, 0, 33], keyLengths: [150, 20, 30, 70], left: 40, right: 0)
+        let varlen = AttentionSpec.attention(heads: 4, kvHeads: 2, headDim: 32, tokens: [54], keyTokens: [270])
+            .masked(.varlen(lengths)).tiled(query: [16], key: [16]).softcapped(30).alibi().biased()
+        return [
+            try! AttentionSpec.attention(heads: 2, headDim: 64, tokens: [80]).masked(.blockSparse(layout)).validated(),
+            try! pagedVariant(of: varlen, pageSize: 32, seed: 7).validated(),
+        ]
+    }()
 
     /// Emulated strategies for `spec` that fit `limits`: 16×16×16 fragments over subgroups of 32
     /// lanes (the one the picker would build for a 32-lane device) and, where it differs, the
