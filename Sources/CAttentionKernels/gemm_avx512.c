@@ -6,6 +6,10 @@
 #if AG_X86
 
 #define MR 6   /* rows per micro-tile */
+/* B rows ahead that the A*B kernels prefetch: K and V read in place are rows of a
+   [tokens, heads, dim] tensor, one head's row per 4 KB page at d128 x 8 heads, where the
+   hardware prefetchers (which stop at page boundaries) leave every row a cold miss. */
+#define PF_ROWS 8
 
 typedef void (*kern_fn)(int K, const float *A, int lda, const float *B, int ldb,
                         float *C, int ldc, float alpha, int accumulate, __mmask16 mlast);
@@ -59,6 +63,10 @@ AG_TARGET_AVX512 AG_INLINE void out16(float *p, __m512 acc, float alpha, int acc
         const float *bk = B;                                                    \
         for (int k = 0; k < K; k++, bk += ldb) {                                \
             __m512 b0, b1, b2, b3;                                              \
+            _mm_prefetch((const char *)(bk + PF_ROWS * (long)ldb), _MM_HINT_T0); \
+            if (kNV > 1) _mm_prefetch((const char *)(bk + PF_ROWS * (long)ldb + 16), _MM_HINT_T0); \
+            if (kNV > 2) _mm_prefetch((const char *)(bk + PF_ROWS * (long)ldb + 32), _MM_HINT_T0); \
+            if (kNV > 3) _mm_prefetch((const char *)(bk + PF_ROWS * (long)ldb + 48), _MM_HINT_T0); \
             b0 = LDB(0, 0);                                                     \
             if (kNV > 1) b1 = LDB(1, 16);                                       \
             if (kNV > 2) b2 = LDB(2, 32);                                       \
@@ -113,6 +121,9 @@ AG_TARGET_AVX512 static void pack_bt(int nc, int kc, const float *B, int ldb, fl
             const int kw = kc - k < 16 ? kc - k : 16;
             const __mmask16 km = (__mmask16)(0xFFFFu >> (16 - kw));
             const float *src = B + (long)j * ldb + k;
+            /* The next 16 rows' lines at this k, so each block's rows arrive before it is read. */
+            if (j + 16 < nc)
+                for (int i = 0; i < 16; i++) _mm_prefetch((const char *)(src + (long)(16 + i) * ldb), _MM_HINT_T0);
 #define LD(i) r##i = (i) < rows ? _mm512_maskz_loadu_ps(km, src + (long)(i) * ldb) : _mm512_setzero_ps();
             __m512 r0, r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11, r12, r13, r14, r15;
             __m512 t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15;

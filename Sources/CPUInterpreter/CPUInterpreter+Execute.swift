@@ -28,16 +28,34 @@ extension CPUInterpreter {
         for op in ops { execute(op, &c) }
     }
 
-    private func execute(_ op: TileOp, _ c: inout ExecutionContext) {
+    /// Makes `segment` the context's current one: its output tile, partial slot and row count.
+    func enter(_ segment: WorkSegment, _ c: inout ExecutionContext) {
+        c.segment = segment
+        c.outputTile = (segment.batch * plan.spec.problem.heads + segment.head) * plan.queryTiles.count + segment.queryTile
+        c.slot = slotBase.count > 1 ? slotBase[c.outputTile] + segment.part : 0
+        c.rows = queryRows[segment.queryTile].count
+    }
+
+    /// The panels of the context's segment: visit ranges and key counts.
+    func panels(of c: ExecutionContext) -> [(visits: Range<Int>, keys: Int)] {
+        guard let segment = c.segment else { return [] }
+        return KeyPanels.group(visits[segment.queryTile][segment.visits], capacity: c.state.maxKeys) { keys(segment.queryTile, $0).count }
+    }
+
+    /// Makes `panel` the context's current one.
+    func enter(_ panel: (visits: Range<Int>, keys: Int), _ c: inout ExecutionContext) {
+        guard let segment = c.segment else { return }
+        c.panel = visits[segment.queryTile][panel.visits]
+        c.panelKeys = panel.keys
+    }
+
+    func execute(_ op: TileOp, _ c: inout ExecutionContext) {
         let p = plan.spec.problem
         let state = c.state
         switch op {
         case .forEachSegment(let body):
             for segment in partition.segments(ofWorkgroup: c.workgroup) {
-                c.segment = segment
-                c.outputTile = (segment.batch * p.heads + segment.head) * plan.queryTiles.count + segment.queryTile
-                c.slot = slotBase.count > 1 ? slotBase[c.outputTile] + segment.part : 0
-                c.rows = queryRows[segment.queryTile].count
+                enter(segment, &c)
                 execute(body, &c)
             }
         case .loadQuery:
@@ -50,11 +68,8 @@ extension CPUInterpreter {
             }
             state.initState(rows: c.rows)
         case .forEachPanel(_, let body):
-            guard let segment = c.segment else { return }
-            let all = visits[segment.queryTile]
-            for panel in KeyPanels.group(all[segment.visits], capacity: state.maxKeys, keys: { keys(segment.queryTile, $0).count }) {
-                c.panel = all[panel.visits]
-                c.panelKeys = panel.keys
+            for panel in panels(of: c) {
+                enter(panel, &c)
                 execute(body, &c)
             }
         case .loadKey:

@@ -29,8 +29,16 @@ public final class CPUInterpreter: Sendable {
     let packing: GQAPacking?
     /// A paged spec's pool row of every logical key (`AttentionSpec.keySlots`).
     let keySlots: SlotTable?
+    /// The attention kernel's work-groups in head gangs, when K and V are read in place from
+    /// rows that interleave several kv heads (`HeadLockstep`).
+    let lockstep: HeadLockstep?
 
-    public init(spec: AttentionSpec) throws(SpecError) {
+    public convenience init(spec: AttentionSpec) throws(SpecError) {
+        try self.init(spec: spec, headLockstep: true)
+    }
+
+    /// `headLockstep: false` runs every work-group on its own (tests compare both orders).
+    init(spec: AttentionSpec, headLockstep: Bool) throws(SpecError) {
         plan = try TilePlan(spec)
         program = KernelProgram(spec: spec)
         partition = WorkPartition(plan: plan)
@@ -57,8 +65,15 @@ public final class CPUInterpreter: Sendable {
         // Visits per key tile and kv head: query tiles visiting it times the query heads sharing it.
         let visitsPerKeyTile = Double(visits.reduce(0) { $0 + $1.count } * spec.problem.headsPerKVHead) / Double(max(1, plan.keyTiles.count))
         copiesKeys = visitsPerKeyTile >= Self.visitsRepayingACopy
-        packing = GQAPacking(spec)
+        packing = GQAPacking(spec, headLockstep: headLockstep)
         keySlots = spec.keySlots.map(SlotTable.init)
+        // Only the attention kernel (its body walks segments) and only over rows read in place.
+        if headLockstep, !copiesKeys, spec.problem.kvHeads > 1, let attention = program.kernels.first,
+            case .forEachSegment = attention.body.first {
+            lockstep = HeadLockstep(partition: partition, workgroups: attention.workgroups.count(outputTiles: partition.outputTileCount))
+        } else {
+            lockstep = nil
+        }
     }
 
     /// Visits per key tile from which rearranging K and V once beats packing Kᵀ on every visit
@@ -93,18 +108,33 @@ public final class CPUInterpreter: Sendable {
             bias: bias?.baseAddress, output: SharedPointer(pointer: outBase), lse: SharedPointer(pointer: lseBase),
             partials: PartialStore(slots: slotBase.last!, rows: maxQueryRows, valueDim: p.valueDim))
         defer { buffers.partials.deallocate() }
-        for kernel in program.kernels {
-            let count = kernel.workgroups.count(outputTiles: partition.outputTileCount)
-            parallelFor(count) { workgroups in
-                let state = WorkgroupState(
-                    maxQueries: maxQueryRows, maxKeys: max(maxKeyRows, KernelProgram.panelKeys(plan.spec)), headDim: p.headDim,
-                    valueDim: p.valueDim)
+        for (index, kernel) in program.kernels.enumerated() {
+            if index == 0, let lockstep {
+                parallelFor(lockstep.gangs.count) { gangs in
+                    var states: [WorkgroupState] = []
+                    for gang in gangs.lazy.map({ lockstep.gangs[$0] }) {
+                        while states.count < gang.count { states.append(newState()) }
+                        var contexts = zip(gang, states).map { ExecutionContext(workgroup: $0, state: $1, buffers: buffers, trace: trace) }
+                        executeInLockstep(kernel.body, &contexts)
+                    }
+                }
+                continue
+            }
+            parallelFor(kernel.workgroups.count(outputTiles: partition.outputTileCount)) { workgroups in
+                let state = newState()
                 for workgroup in workgroups {
                     var context = ExecutionContext(workgroup: workgroup, state: state, buffers: buffers, trace: trace)
                     execute(kernel.body, &context)
                 }
             }
         }
+    }
+
+    /// One work-group's registers, sized for this plan's largest tiles and panels.
+    private func newState() -> WorkgroupState {
+        let p = plan.spec.problem
+        return WorkgroupState(
+            maxQueries: maxQueryRows, maxKeys: max(maxKeyRows, KernelProgram.panelKeys(plan.spec)), headDim: p.headDim, valueDim: p.valueDim)
     }
 
     /// The key rows query tile `queryTile` computes of key tile `keyTile`.

@@ -15,7 +15,7 @@ struct GQAPacking: Sendable {
     /// nil when the spec does not qualify: a mask other than dense, causal or varlen decode, no GQA, dense
     /// queries that span more than one query tile (their K/V tiles are already shared across
     /// query tiles), ALiBi or a bias tensor (they differ between the packed rows; a softcap does not).
-    init?(_ spec: AttentionSpec) {
+    init?(_ spec: AttentionSpec, headLockstep: Bool) {
         let p = spec.problem
         let g = p.headsPerKVHead
         guard spec.scores.alibiSlopes == nil, spec.scores.bias == nil, g > 1, p.rank == 1 else { return nil }
@@ -38,7 +38,7 @@ struct GQAPacking: Sendable {
         default:
             return nil
         }
-        guard let inner = try? CPUInterpreter(spec: packed) else { return nil }
+        guard let inner = try? CPUInterpreter(spec: packed, headLockstep: headLockstep) else { return nil }
         groupSize = g
         self.inner = inner
     }
