@@ -22,7 +22,7 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
-        .target(name: "AttentionTensors"),
+        .target(name: "AttentionTensors", dependencies: ["CAttentionKernels"]),
         .target(name: "AttentionSpec", dependencies: ["AttentionTensors"]),
         .target(name: "AttentionPlan", dependencies: ["AttentionSpec"]),
         .target(name: "AttentionSimulator", dependencies: ["AttentionPlan", "AttentionSpec"]),
@@ -68,7 +68,7 @@ let package = Package(
         .target(
             name: "AttentionTestSupport", dependencies: ["AttentionRuntime", "AttentionPlan", "AttentionSpec", "AttentionTensors", "KernelIR", "KernelLowering"],
             path: "Tests/AttentionTestSupport"),
-        .testTarget(name: "AttentionTensorsTests", dependencies: ["AttentionTensors"]),
+        .testTarget(name: "AttentionTensorsTests", dependencies: ["AttentionTensors", "CAttentionKernels"]),
         .testTarget(name: "AttentionSpecTests", dependencies: ["AttentionSpec"]),
         .testTarget(name: "AttentionPlanTests", dependencies: ["AttentionPlan", "AttentionSpec"]),
         .testTarget(name: "AttentionSimulatorTests", dependencies: ["AttentionSimulator", "AttentionPlan", "AttentionSpec"]),

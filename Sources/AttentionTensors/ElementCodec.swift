@@ -2,7 +2,7 @@
 //
 // These work on unsafe buffers because .npy payloads can be hundreds of MB;
 // per-element Data subscripting would be orders of magnitude slower.
-// Swift's Float16 is available on Linux (x86_64 and arm64) and Apple arm64.
+// The 16-bit conversions are the SIMD ones of HalfPrecision.swift.
 
 enum ElementCodec {
     /// Decodes `count` little-endian float32 values.
@@ -22,24 +22,6 @@ enum ElementCodec {
         }
     }
 
-    /// Every half-precision bit pattern widened to Float (256 KB, built once on first use).
-    /// Baseline x86_64 has no F16C, so `Float(Float16)` is a library call per element;
-    /// a table lookup is several times faster on large files.
-    private static let float16Table: [Float] = (0...UInt16.max).map { Float(Float16(bitPattern: $0)) }
-
-    /// Decodes `count` little-endian IEEE half-precision values, widening exactly.
-    static func decodeFloat16(_ bytes: UnsafeRawBufferPointer, count: Int) -> [Float] {
-        float16Table.withUnsafeBufferPointer { table in
-            [Float](unsafeUninitializedCapacity: count) { out, initialized in
-                for i in 0..<count {
-                    let bits = UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self))
-                    out[i] = table[Int(bits)]
-                }
-                initialized = count
-            }
-        }
-    }
-
     /// Writes `values` as little-endian float32 into `out` (exactly `values.count * 4` bytes).
     static func encodeFloat32(_ values: [Float], into out: UnsafeMutableRawBufferPointer) {
         values.withUnsafeBufferPointer { src in
@@ -53,36 +35,38 @@ enum ElementCodec {
         }
     }
 
-    /// Writes `values` as little-endian float16 into `out`. `Float16(_: Float)` rounds
-    /// to nearest even and turns out-of-range values into ±inf, as NumPy's astype does.
-    static func encodeFloat16(_ values: [Float], into out: UnsafeMutableRawBufferPointer) {
-        values.withUnsafeBufferPointer { src in
-            for (i, v) in src.enumerated() {
-                out.storeBytes(of: Float16(v).bitPattern.littleEndian, toByteOffset: i * 2, as: UInt16.self)
-            }
-        }
-    }
-
-    /// Decodes `count` little-endian bfloat16 values (the upper halves of float32s), exactly.
-    static func decodeBFloat16(_ bytes: UnsafeRawBufferPointer, count: Int) -> [Float] {
+    /// Decodes `count` little-endian float16 or bfloat16 values, widening exactly.
+    static func decode16(_ type: ElementType, _ bytes: UnsafeRawBufferPointer, count: Int) -> [Float] {
         [Float](unsafeUninitializedCapacity: count) { out, initialized in
-            for i in 0..<count {
-                let bits = UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self))
-                out[i] = Float(bitPattern: UInt32(bits) << 16)
-            }
+            withNativeHalves(bytes, count: count) { type.widen(from: $0.baseAddress, to: out.baseAddress, count: count) }
             initialized = count
         }
     }
 
-    /// Writes `values` as little-endian bfloat16, rounded to nearest even (as ml_dtypes and
-    /// PyTorch round); NaN stays a quiet NaN, overflow becomes ±inf.
-    static func encodeBFloat16(_ values: [Float], into out: UnsafeMutableRawBufferPointer) {
-        values.withUnsafeBufferPointer { src in
-            for (i, v) in src.enumerated() {
-                let bits = v.bitPattern
-                let rounded: UInt32 = v.isNaN ? (bits | 0x0040_0000) : bits &+ 0x7FFF &+ ((bits >> 16) & 1)
-                out.storeBytes(of: UInt16(truncatingIfNeeded: rounded >> 16).littleEndian, toByteOffset: i * 2, as: UInt16.self)
-            }
+    /// Writes `values` as little-endian float16 or bfloat16 into `out`, rounded to nearest even:
+    /// out-of-range float16 values become ±inf, as NumPy's astype does; NaN stays a quiet NaN.
+    static func encode16(_ type: ElementType, _ values: [Float], into out: UnsafeMutableRawBufferPointer) {
+        let bits = type.narrowed(values)
+        bits.withUnsafeBytes { native in
+            #if _endian(little)
+            if !bits.isEmpty { out.copyMemory(from: native) }
+            #else
+            for (i, b) in bits.enumerated() { out.storeBytes(of: b.littleEndian, toByteOffset: i * 2, as: UInt16.self) }
+            #endif
         }
+    }
+
+    /// `count` little-endian 16-bit words of `bytes` as native, aligned UInt16s: the bytes
+    /// themselves when they are (a payload inside a Data may start at an odd address), else a copy.
+    private static func withNativeHalves(_ bytes: UnsafeRawBufferPointer, count: Int, _ body: (UnsafeBufferPointer<UInt16>) -> Void) {
+        guard count > 0, let base = bytes.baseAddress else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
+        #if _endian(little)
+        if Int(bitPattern: base) % MemoryLayout<UInt16>.alignment == 0 {
+            let words = UnsafeRawBufferPointer(start: base, count: count * 2)
+            return words.withMemoryRebound(to: UInt16.self) { body($0) }
+        }
+        #endif
+        let copy = (0..<count).map { UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self)) }
+        copy.withUnsafeBufferPointer(body)
     }
 }

@@ -14,17 +14,3 @@ public enum ElementType: String, Sendable, Codable, CaseIterable {
         }
     }
 }
-
-extension ElementType {
-    /// Bit patterns of 16-bit elements of this type (float16 or bfloat16, as a device stored
-    /// them) widened exactly to Float; float32 has no 16-bit patterns and gives no values.
-    public func widened(_ bits: [UInt16]) -> [Float] {
-        bits.withUnsafeBytes { raw in
-            switch self {
-            case .float16: ElementCodec.decodeFloat16(raw, count: bits.count)
-            case .bfloat16: ElementCodec.decodeBFloat16(raw, count: bits.count)
-            case .float32: []
-            }
-        }
-    }
-}

@@ -105,8 +105,7 @@ public enum Npy {
         let payload = UnsafeRawBufferPointer(rebasing: file[dataOffset...])
         let elements = switch header.dtype {
         case .float32: ElementCodec.decodeFloat32(payload, count: count)
-        case .float16: ElementCodec.decodeFloat16(payload, count: count)
-        case .bfloat16: ElementCodec.decodeBFloat16(payload, count: count)
+        case .float16, .bfloat16: ElementCodec.decode16(header.dtype, payload, count: count)
         }
         return (Tensor(validatedShape: shape, elements: elements), header.dtype)
     }
@@ -125,8 +124,7 @@ public enum Npy {
             let payload = UnsafeMutableRawBufferPointer(rebasing: out[header.count...])
             switch dtype {
             case .float32: ElementCodec.encodeFloat32(tensor.elements, into: payload)
-            case .float16: ElementCodec.encodeFloat16(tensor.elements, into: payload)
-            case .bfloat16: ElementCodec.encodeBFloat16(tensor.elements, into: payload)
+            case .float16, .bfloat16: ElementCodec.encode16(dtype, tensor.elements, into: payload)
             }
         }
         return data

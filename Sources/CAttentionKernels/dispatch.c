@@ -65,20 +65,37 @@ static inline const ag_impl *ag_impl_get(void) {
 
 const char *ag_kernels_isa(void) { return ag_impl_get()->name; }
 
-int ag_kernels_force_isa(int isa) {
-    const ag_impl *p = NULL;
+/* The implementation numbered `isa` (0 = best) if this CPU and build have it, else NULL. */
+static const ag_impl *ag_impl_for(int isa) {
     switch (isa) {
-    case 0: p = ag_best_impl(); break;
-    case 1: p = &ag_impl_scalar; break;
+    case 0: return ag_best_impl();
+    case 1: return &ag_impl_scalar;
 #if AG_X86
-    case 2: if (ag_detect_level() >= 2) p = &ag_impl_avx2; break;
-    case 3: if (ag_detect_level() >= 3) p = &ag_impl_avx512; break;
+    case 2: return ag_detect_level() >= 2 ? &ag_impl_avx2 : NULL;
+    case 3: return ag_detect_level() >= 3 ? &ag_impl_avx512 : NULL;
 #endif
-    default: break;
+    default: return NULL;
     }
+}
+
+int ag_kernels_force_isa(int isa) {
+    const ag_impl *p = ag_impl_for(isa);
     if (!p) return -1;
     __atomic_store_n(&ag_current, p, __ATOMIC_RELEASE);
     return 0;
+}
+
+int ag_convert_on_isa(int isa, int conversion, const void *src, void *dst, long n) {
+    const ag_impl *p = ag_impl_for(isa);
+    if (!p || n < 0) return -1;
+    if (n == 0) return 0;
+    switch (conversion) {
+    case 0: p->f16_to_f32((const uint16_t *)src, (float *)dst, n); return 0;
+    case 1: p->f32_to_f16((const float *)src, (uint16_t *)dst, n); return 0;
+    case 2: p->bf16_to_f32((const uint16_t *)src, (float *)dst, n); return 0;
+    case 3: p->f32_to_bf16((const float *)src, (uint16_t *)dst, n); return 0;
+    default: return -1;
+    }
 }
 
 /* Public entry points: validate trivial sizes once here so kernels can assume >= 1. */

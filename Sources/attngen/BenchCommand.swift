@@ -36,7 +36,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Kernel strategy for opencl or vulkan, in the compact form `attngen emit` prints (e.g. 16x16,4x4,h64,v64[,unrolled]); default: the one chosen for the device.")
     var strategy: String?
 
-    @Flag(help: "Time whole calls (prepare, upload, dispatch, read back: the host overhead a library call pays) instead of the kernels' device time.")
+    @Flag(help: "Time whole library calls instead of the kernels alone: on opencl or vulkan prepare, upload, dispatch and read back; on cpu taking the inputs (rounding them to a 16-bit storage type), planning, running and rounding the output.")
     var endToEnd = false
 
     @Flag(help: "Time the forward and the backward pass together (cpu only); FLOPs count both: 2·(4·headDim + 3·valueDim) per pair.")
@@ -95,6 +95,13 @@ struct BenchCommand: ParsableCommand {
                 times = try (0..<runs).map { _ in try prepared.dispatch() }
             }
             engine = vulkan.context.device.name
+        } else if endToEnd {
+            let cpu = CPUBackend()
+            times = try Self.wallClock(runs: runs, warmup: warmup) { () throws(AttentionError) in
+                let call = try AttentionInputs(spec: spec, q: inputs.q, k: inputs.k, v: inputs.v, bias: inputs.bias)
+                _ = try cpu.run(call)
+            }
+            engine = CPUInterpreter.instructionSet
         } else {
             let interpreter = try CPUInterpreter(spec: spec)
             let dOutput = Tensor.random(shape: p.outputTensorShape, using: &rng)

@@ -109,6 +109,26 @@ import Testing
         #expect(ElementType.float16.rounded(70000) == .infinity)
     }
 
+    /// Whole tensors: one inexact element anywhere (past the first scan block; in the last part
+    /// when a large tensor is scanned on several cores) is rounded; a tensor already in the type
+    /// comes back unchanged.
+    @Test(arguments: [ElementType.float16, .bfloat16], [[3, 5000], [3, 1 << 20]])
+    func tensorRoundingFindsALateInexactElement(type: ElementType, shape: [Int]) throws {
+        var rng = SeededGenerator(seed: 3)
+        let exact = type.rounded(Tensor.random(shape: shape, using: &rng))
+        #expect(exact.elements.allSatisfy { type.rounded($0) == $0 })
+        #expect(type.rounded(exact) == exact)
+        let late = exact.count - 1000
+        var inexact = exact
+        inexact.elements[late] = 1.0 + 1.0 / 8192
+        let rounded = type.rounded(inexact)
+        #expect(rounded.elements[late] == 1.0)
+        #expect(rounded.elements.indices.allSatisfy { $0 == late || rounded.elements[$0] == exact.elements[$0] })
+        var inPlace = inexact
+        type.round(&inPlace)
+        #expect(inPlace == rounded)
+    }
+
     @Test func toleranceRuleAcceptsTheReferenceAndRejectsAPerturbation() throws {
         var rng = SeededGenerator(seed: 11)
         let spec = try AttentionSpec.attention(heads: 2, headDim: 16, tokens: [20]).masked(.causal).validated()

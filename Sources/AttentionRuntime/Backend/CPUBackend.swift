@@ -40,7 +40,8 @@ public struct CPUBackend: AttentionBackend {
             }
         }
         // The interpreter computes in float32; a 16-bit output is rounded once, as a kernel stores it.
-        return AttentionResult(output: p.outputDtype.rounded(output), lse: lse)
+        p.outputDtype.round(&output)
+        return AttentionResult(output: output, lse: lse)
     }
 }
 

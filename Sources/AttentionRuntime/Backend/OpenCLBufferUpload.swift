@@ -32,9 +32,9 @@ struct OpenCLBufferUpload {
         case .float:
             return try context.makeBuffer(values, access: .readOnly)
         case .half:
-            return try context.makeBuffer(wholeWords(values.map { Float16($0).bitPattern }), access: .readOnly)
+            return try context.makeBuffer(wholeWords(ElementType.float16.narrowed(values)), access: .readOnly)
         case .ushort:
-            return try context.makeBuffer(wholeWords(values.map { UInt16(truncatingIfNeeded: $0.bitPattern >> 16) }), access: .readOnly)
+            return try context.makeBuffer(wholeWords(ElementType.bfloat16.narrowed(values)), access: .readOnly)
         case .int:
             throw .call(name: "clCreateBuffer", code: .invalidValue, context: "tensors are stored as float, half or bfloat16, not int")
         }

@@ -62,9 +62,9 @@ public struct VulkanPreparedRun: Sendable {
         let buffer = try context.makeBuffer(byteCount: byteCount)
         switch elementType {
         case "float16":
-            try buffer.upload(values.map { Float16($0).bitPattern })
+            try buffer.upload(ElementType.float16.narrowed(values))
         case "bfloat16":
-            try buffer.upload(values.map { UInt16(truncatingIfNeeded: $0.bitPattern >> 16) })
+            try buffer.upload(ElementType.bfloat16.narrowed(values))
         default:
             try buffer.upload(values)
         }

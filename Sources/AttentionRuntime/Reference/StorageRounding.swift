@@ -1,27 +1,86 @@
 import AttentionTensors
+import Foundation
+import RuntimeSupport
 
 extension ElementType {
     /// `value` as it reads back after being stored in this type (round to nearest even).
-    @inlinable
     public func rounded(_ value: Float) -> Float {
-        switch self {
-        case .float32:
-            return value
-        case .float16:
-            return Float(Float16(value))
-        case .bfloat16:
-            guard !value.isNaN else { return value }
-            let bits = value.bitPattern
-            let roundingBias: UInt32 = 0x7FFF + ((bits >> 16) & 1)
-            return Float(bitPattern: (bits &+ roundingBias) & 0xFFFF_0000)
+        self == .float32 ? value : self.value(ofBits: bits(value))
+    }
+
+    /// Every element of `tensor` rounded to this storage type. Inputs that already hold values
+    /// of the type (read from a 16-bit file, made by a 16-bit model) come back as they are, not
+    /// copied: on a decode cache the copy's first-touch page faults cost more than the attention.
+    public func rounded(_ tensor: Tensor) -> Tensor {
+        guard self != .float32, !isRepresentable(tensor.elements) else { return tensor }
+        var copy = tensor
+        round(&copy)
+        return copy
+    }
+
+    /// Rounds every element of `tensor` to this storage type in place.
+    public func round(_ tensor: inout Tensor) {
+        guard self != .float32 else { return }
+        tensor.elements.withUnsafeMutableBufferPointer { elements in
+            guard let base = elements.baseAddress.map(Floats.init) else { return }
+            Self.inParallel(elements.count) { part in
+                forEachBlock(part) { range, bits in
+                    narrow(from: base.pointer + range.lowerBound, to: bits, count: range.count)
+                    widen(from: bits, to: base.pointer + range.lowerBound, count: range.count)
+                    return true
+                }
+            }
         }
     }
 
-    /// Every element of `tensor` rounded to this storage type.
-    public func rounded(_ tensor: Tensor) -> Tensor {
-        guard self != .float32 else { return tensor }
-        var copy = tensor
-        for n in copy.elements.indices { copy.elements[n] = rounded(copy.elements[n]) }
-        return copy
+    /// Whether every element of `values` reads back from this type bit for bit (so a NaN whose
+    /// payload the type cannot hold does not); each thread stops at its first block that differs.
+    func isRepresentable(_ values: [Float]) -> Bool {
+        values.withUnsafeBufferPointer { all in
+            guard let base = all.baseAddress.map({ Floats(pointer: UnsafeMutablePointer(mutating: $0)) }) else { return true }
+            return Self.inParallel(all.count) { part in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: Self.block) { back in
+                    forEachBlock(part) { range, bits in
+                        narrow(from: base.pointer + range.lowerBound, to: bits, count: range.count)
+                        widen(from: bits, to: back.baseAddress, count: range.count)
+                        return memcmp(base.pointer + range.lowerBound, back.baseAddress!, range.count * 4) == 0
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs `body` on contiguous parts of `0..<count`, one per core for large tensors (one core
+    /// cannot draw the memory bandwidth a decode cache needs); returns whether every part did.
+    @discardableResult
+    private static func inParallel(_ count: Int, _ body: @Sendable (Range<Int>) -> Bool) -> Bool {
+        let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, count / (1 << 20)))
+        guard parts > 1 else { return body(0..<count) }
+        let allDid = Locked(true)
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let did = body(part * count / parts..<(part + 1) * count / parts)
+            if !did { allDid.withLock { $0 = false } }
+        }
+        return allDid.withLock { $0 }
+    }
+
+    /// Tensor elements that parts on several threads convert, each its own range.
+    private struct Floats: @unchecked Sendable {
+        let pointer: UnsafeMutablePointer<Float>
+    }
+
+    /// Elements per conversion block: the 16-bit patterns and a block of floats stay in L1.
+    private static let block = 4096
+
+    /// Calls `body` on consecutive blocks of `range` with a scratch block of 16-bit patterns,
+    /// while it returns true; returns whether every call did.
+    private func forEachBlock(_ range: Range<Int>, _ body: (Range<Int>, UnsafeMutablePointer<UInt16>) -> Bool) -> Bool {
+        withUnsafeTemporaryAllocation(of: UInt16.self, capacity: Self.block) { bits in
+            for start in stride(from: range.lowerBound, to: range.upperBound, by: Self.block)
+            where !body(start..<min(start + Self.block, range.upperBound), bits.baseAddress!) {
+                return false
+            }
+            return true
+        }
     }
 }

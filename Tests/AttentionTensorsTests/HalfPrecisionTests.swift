@@ -1,0 +1,108 @@
+import CAttentionKernels
+import Testing
+@testable import AttentionTensors
+
+/// The 16-bit conversions of every ISA this CPU has (scalar, AVX2/F16C, AVX-512) against Swift's
+/// own Float16 (round to nearest even, as IEEE 754 and NumPy's astype) and against bfloat16
+/// defined as the rounded upper half of a float32; lengths that are not whole vectors included.
+@Suite struct HalfPrecisionTests {
+    /// 1 scalar, 2 AVX2, 3 AVX-512: the ones this machine can run.
+    static let isas = [1, 2, 3].filter { isa in
+        var bits: UInt16 = 0, value: Float = 1
+        return ag_convert_on_isa(Int32(isa), 1, &value, &bits, 1) == 0
+    }
+
+    static func widen(_ bits: [UInt16], isa: Int, bfloat: Bool) -> [Float] {
+        var out = [Float](repeating: 0, count: bits.count)
+        #expect(ag_convert_on_isa(Int32(isa), bfloat ? 2 : 0, bits, &out, bits.count) == 0)
+        return out
+    }
+
+    static func narrow(_ values: [Float], isa: Int, bfloat: Bool) -> [UInt16] {
+        var out = [UInt16](repeating: 0, count: values.count)
+        #expect(ag_convert_on_isa(Int32(isa), bfloat ? 3 : 1, values, &out, values.count) == 0)
+        return out
+    }
+
+    @Test(arguments: isas) func everyHalfPatternWidensExactly(isa: Int) {
+        let patterns = Array(0...UInt16.max)
+        for (pattern, widened) in zip(patterns, Self.widen(patterns, isa: isa, bfloat: false)) {
+            let expected = Float(Float16(bitPattern: pattern))
+            if expected.isNaN {
+                #expect(widened.isNaN, "half pattern \(pattern)")
+            } else {
+                #expect(widened.bitPattern == expected.bitPattern, "half pattern \(pattern)")
+            }
+        }
+    }
+
+    @Test(arguments: isas) func narrowingMatchesFloat16RoundToNearestEven(isa: Int) {
+        let values = Self.boundaryFloats + Self.sweep
+        for (value, narrowed) in zip(values, Self.narrow(values, isa: isa, bfloat: false)) {
+            let expected = Float16(value)
+            if expected.isNaN {
+                #expect(Float16(bitPattern: narrowed).isNaN, "\(value)")
+            } else {
+                #expect(narrowed == expected.bitPattern, "\(value) (pattern \(value.bitPattern))")
+            }
+        }
+    }
+
+    @Test(arguments: isas) func bfloat16IsTheRoundedUpperHalf(isa: Int) {
+        let values = Self.boundaryFloats + Self.sweep
+        let narrowed = Self.narrow(values, isa: isa, bfloat: true)
+        for (value, bits) in zip(values, narrowed) {
+            if value.isNaN {
+                #expect(Float(bitPattern: UInt32(bits) << 16).isNaN, "NaN \(value.bitPattern)")
+            } else {
+                let raw = value.bitPattern
+                #expect(bits == UInt16(truncatingIfNeeded: (raw &+ 0x7FFF &+ ((raw >> 16) & 1)) >> 16), "\(value)")
+            }
+        }
+        for (bits, widened) in zip(narrowed, Self.widen(narrowed, isa: isa, bfloat: true)) {
+            #expect(widened.bitPattern == UInt32(bits) << 16)
+        }
+    }
+
+    /// Every length up to a few vectors, so each vector tail and mask is taken.
+    @Test(arguments: isas) func raggedLengthsConvertLikeWholeOnes(isa: Int) {
+        let values = Array(Self.boundaryFloats.filter { !$0.isNaN }.prefix(70))
+        for bfloat in [false, true] {
+            let whole = Self.narrow(values, isa: isa, bfloat: bfloat)
+            for count in 0...values.count {
+                #expect(Self.narrow(Array(values.prefix(count)), isa: isa, bfloat: bfloat) == Array(whole.prefix(count)), "\(count)")
+                let widened = Self.widen(Array(whole.prefix(count)), isa: isa, bfloat: bfloat)
+                #expect(widened == Self.widen(whole, isa: isa, bfloat: bfloat).prefix(count).map { $0 }, "\(count)")
+            }
+        }
+    }
+
+    @Test func elementTypeAPIUsesTheSameConversions() {
+        let values = Self.boundaryFloats.filter { !$0.isNaN }
+        for type in [ElementType.float16, .bfloat16] {
+            let bits = type.narrowed(values)
+            #expect(bits == Self.narrow(values, isa: 1, bfloat: type == .bfloat16))
+            #expect(bits == values.map { type.bits($0) })
+            #expect(type.widened(bits) == bits.map { type.value(ofBits: $0) })
+        }
+        #expect(ElementType.float32.narrowed(values).isEmpty)
+        #expect(ElementType.float32.widened([1, 2]).isEmpty)
+        #expect(ElementType.float16.bits(65520) == 0x7C00)
+        #expect(ElementType.float16.value(ofBits: 1) == Float(bitPattern: 0x3380_0000))  // 2^-24, the least half subnormal
+    }
+
+    /// Every float near a half's rounding boundary (ties included), across the whole half range
+    /// and past it: the halves, the midpoints between neighbours, and one float-ulp either side.
+    static let boundaryFloats: [Float] = {
+        var values: [Float] = [0, -0, .infinity, -.infinity, .nan, .greatestFiniteMagnitude, .leastNonzeroMagnitude, 65504, 65519.99, 65520, 65536]
+        for pattern in UInt16(0)..<0x7BFF {
+            let low = Float(Float16(bitPattern: pattern))
+            let middle = (low + Float(Float16(bitPattern: pattern + 1))) / 2
+            for v in [low, middle, middle.nextDown, middle.nextUp] { values += [v, -v] }
+        }
+        return values
+    }()
+
+    /// Float bit patterns spread over all 2^32 (a prime stride, so every exponent and sign).
+    static let sweep: [Float] = stride(from: UInt64(0), to: 1 << 32, by: 65_521).map { Float(bitPattern: UInt32($0)) }
+}
