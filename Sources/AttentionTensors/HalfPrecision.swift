@@ -61,4 +61,15 @@ extension ElementType {
         case .float32: break
         }
     }
+
+    /// Whether all `count` floats read back bit for bit after being stored in this type (a NaN
+    /// only when quiet with a payload the type holds); float32 holds every float. One read.
+    public func holdsExactly(_ source: UnsafePointer<Float>?, count: Int) -> Bool {
+        guard count > 0, let source else { return true }
+        switch self {
+        case .float16: return ag_f16_exact(source, count) != 0
+        case .bfloat16: return ag_bf16_exact(source, count) != 0
+        case .float32: return true
+        }
+    }
 }

@@ -57,6 +57,8 @@ typedef struct ag_impl {
     void (*f32_to_f16)(const float *src, uint16_t *dst, long n);
     void (*bf16_to_f32)(const uint16_t *src, float *dst, long n);
     void (*f32_to_bf16)(const float *src, uint16_t *dst, long n);
+    int (*f16_exact)(const float *src, long n);
+    int (*bf16_exact)(const float *src, long n);
 } ag_impl;
 
 /* Every ISA provides the same set of functions with a suffix; dispatch.c builds the tables. */
@@ -76,7 +78,9 @@ typedef struct ag_impl {
     void ag_f16_to_f32_##sfx(const uint16_t *src, float *dst, long n);                     \
     void ag_f32_to_f16_##sfx(const float *src, uint16_t *dst, long n);                     \
     void ag_bf16_to_f32_##sfx(const uint16_t *src, float *dst, long n);                    \
-    void ag_f32_to_bf16_##sfx(const float *src, uint16_t *dst, long n);
+    void ag_f32_to_bf16_##sfx(const float *src, uint16_t *dst, long n);                    \
+    int ag_f16_exact_##sfx(const float *src, long n);                                      \
+    int ag_bf16_exact_##sfx(const float *src, long n);
 
 AG_DECLARE_ISA(scalar)
 #if AG_X86

@@ -56,3 +56,13 @@ void ag_bf16_to_f32_scalar(const uint16_t *src, float *dst, long n) {
 void ag_f32_to_bf16_scalar(const float *src, uint16_t *dst, long n) {
     for (long i = 0; i < n; i++) dst[i] = float_to_bf16(src[i]);
 }
+int ag_f16_exact_scalar(const float *src, long n) {
+    for (long i = 0; i < n; i++)
+        if (f_bits(half_to_float(float_to_half(src[i]))) != f_bits(src[i])) return 0;
+    return 1;
+}
+int ag_bf16_exact_scalar(const float *src, long n) {
+    for (long i = 0; i < n; i++)
+        if ((uint32_t)float_to_bf16(src[i]) << 16 != f_bits(src[i])) return 0;
+    return 1;
+}

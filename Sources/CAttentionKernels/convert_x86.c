@@ -50,6 +50,33 @@ AG_TARGET_AVX2 void ag_f32_to_bf16_avx2(const float *src, uint16_t *dst, long n)
     ag_f32_to_bf16_scalar(src + i, dst + i, n - i);
 }
 
+/* Round trips in registers, compared with the input: one read, no stores; lanes that differ
+   end the scan. The tails go to the scalar forms. */
+AG_TARGET_AVX2 int ag_f16_exact_avx2(const float *src, long n) {
+    long i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256i u = _mm256_loadu_si256((const __m256i *)(src + i));
+        const __m256 back = _mm256_cvtph_ps(_mm256_cvtps_ph(_mm256_castsi256_ps(u), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+        if (_mm256_movemask_epi8(_mm256_cmpeq_epi32(u, _mm256_castps_si256(back))) != -1) return 0;
+    }
+    return ag_f16_exact_scalar(src + i, n - i);
+}
+
+AG_TARGET_AVX2 int ag_bf16_exact_avx2(const float *src, long n) {
+    long i = 0;
+    const __m256i one = _mm256_set1_epi32(1), bias = _mm256_set1_epi32(0x7fff), qbit = _mm256_set1_epi32(0x40);
+    for (; i + 8 <= n; i += 8) {
+        const __m256 v = _mm256_loadu_ps(src + i);
+        const __m256i u = _mm256_castps_si256(v);
+        const __m256i hi = _mm256_srli_epi32(u, 16);
+        const __m256i rne = _mm256_srli_epi32(_mm256_add_epi32(_mm256_add_epi32(u, bias), _mm256_and_si256(hi, one)), 16);
+        const __m256i nan = _mm256_castps_si256(_mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+        const __m256i back = _mm256_slli_epi32(_mm256_blendv_epi8(rne, _mm256_or_si256(hi, qbit), nan), 16);
+        if (_mm256_movemask_epi8(_mm256_cmpeq_epi32(u, back)) != -1) return 0;
+    }
+    return ag_bf16_exact_scalar(src + i, n - i);
+}
+
 /* ---- AVX-512 ---- */
 
 AG_TARGET_AVX512 AG_INLINE __mmask16 cvt_mask(long rem) {
@@ -93,6 +120,30 @@ AG_TARGET_AVX512 void ag_f32_to_bf16_avx512(const float *src, uint16_t *dst, lon
         r = _mm512_mask_or_epi32(r, _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q), hi, qbit);
         _mm256_mask_storeu_epi16(dst + i, m, _mm512_cvtepi32_epi16(r));
     }
+}
+
+AG_TARGET_AVX512 int ag_f16_exact_avx512(const float *src, long n) {
+    for (long i = 0; i < n; i += 16) {
+        const __mmask16 m = cvt_mask(n - i);
+        const __m512i u = _mm512_maskz_loadu_epi32(m, src + i);
+        const __m512 back = _mm512_cvtph_ps(_mm512_cvtps_ph(_mm512_castsi512_ps(u), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+        if (_mm512_mask_cmpneq_epi32_mask(m, u, _mm512_castps_si512(back))) return 0;
+    }
+    return 1;
+}
+
+AG_TARGET_AVX512 int ag_bf16_exact_avx512(const float *src, long n) {
+    const __m512i one = _mm512_set1_epi32(1), bias = _mm512_set1_epi32(0x7fff), qbit = _mm512_set1_epi32(0x40);
+    for (long i = 0; i < n; i += 16) {
+        const __mmask16 m = cvt_mask(n - i);
+        const __m512 v = _mm512_maskz_loadu_ps(m, src + i);
+        const __m512i u = _mm512_castps_si512(v);
+        const __m512i hi = _mm512_srli_epi32(u, 16);
+        __m512i r = _mm512_srli_epi32(_mm512_add_epi32(_mm512_add_epi32(u, bias), _mm512_and_si512(hi, one)), 16);
+        r = _mm512_mask_or_epi32(r, _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q), hi, qbit);
+        if (_mm512_mask_cmpneq_epi32_mask(m, u, _mm512_slli_epi32(r, 16))) return 0;
+    }
+    return 1;
 }
 
 #endif /* AG_X86 */

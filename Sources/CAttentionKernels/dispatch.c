@@ -7,7 +7,7 @@
 #define AG_TABLE(sfx) {                                                       \
     #sfx, ag_gemm_abt_##sfx, ag_gemm_ab_acc_##sfx, ag_gemm_ab_##sfx, ag_softmax_update_##sfx,    \
     ag_softmax_finalize_##sfx, ag_softmax_gradient_##sfx, ag_f16_to_f32_##sfx, ag_f32_to_f16_##sfx,       \
-    ag_bf16_to_f32_##sfx, ag_f32_to_bf16_##sfx }
+    ag_bf16_to_f32_##sfx, ag_f32_to_bf16_##sfx, ag_f16_exact_##sfx, ag_bf16_exact_##sfx }
 
 static const ag_impl ag_impl_scalar = AG_TABLE(scalar);
 #if AG_X86
@@ -88,12 +88,17 @@ int ag_kernels_force_isa(int isa) {
 int ag_convert_on_isa(int isa, int conversion, const void *src, void *dst, long n) {
     const ag_impl *p = ag_impl_for(isa);
     if (!p || n < 0) return -1;
-    if (n == 0) return 0;
+    if (n == 0) {
+        if (conversion == 4 || conversion == 5) *(int *)dst = 1;
+        return 0;
+    }
     switch (conversion) {
     case 0: p->f16_to_f32((const uint16_t *)src, (float *)dst, n); return 0;
     case 1: p->f32_to_f16((const float *)src, (uint16_t *)dst, n); return 0;
     case 2: p->bf16_to_f32((const uint16_t *)src, (float *)dst, n); return 0;
     case 3: p->f32_to_bf16((const float *)src, (uint16_t *)dst, n); return 0;
+    case 4: *(int *)dst = p->f16_exact((const float *)src, n); return 0;
+    case 5: *(int *)dst = p->bf16_exact((const float *)src, n); return 0;
     default: return -1;
     }
 }
@@ -165,3 +170,5 @@ void ag_bf16_to_f32(const uint16_t *src, float *dst, long n) {
 void ag_f32_to_bf16(const float *src, uint16_t *dst, long n) {
     if (n > 0) ag_impl_get()->f32_to_bf16(src, dst, n);
 }
+int ag_f16_exact(const float *src, long n) { return n <= 0 || ag_impl_get()->f16_exact(src, n); }
+int ag_bf16_exact(const float *src, long n) { return n <= 0 || ag_impl_get()->bf16_exact(src, n); }

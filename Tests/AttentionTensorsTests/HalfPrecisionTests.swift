@@ -77,6 +77,40 @@ import Testing
         }
     }
 
+    static func exact(_ values: [Float], isa: Int, bfloat: Bool) -> Bool {
+        var answer: Int32 = -1
+        #expect(ag_convert_on_isa(Int32(isa), bfloat ? 5 : 4, values, &answer, values.count) == 0)
+        return answer == 1
+    }
+
+    /// A float is exact in the type when narrowing then widening gives its bits back, NaNs
+    /// (quiet, signalling, with payloads) included.
+    @Test(arguments: isas) func exactnessIsTheRoundTrip(isa: Int) {
+        let nans = [0x7FC0_0000, 0x7F80_0001, 0x7FA0_0000, 0xFFC0_2000, 0x7FC0_0001].map { Float(bitPattern: UInt32($0)) }
+        let values = Self.boundaryFloats + Self.sweep + nans
+        for bfloat in [false, true] {
+            let back = Self.widen(Self.narrow(values, isa: isa, bfloat: bfloat), isa: isa, bfloat: bfloat)
+            for (value, readBack) in zip(values, back) {
+                #expect(Self.exact([value], isa: isa, bfloat: bfloat) == (value.bitPattern == readBack.bitPattern), "\(value.bitPattern)")
+            }
+        }
+    }
+
+    /// One inexact float at any position of a ragged array is found; none, and the answer is yes.
+    @Test(arguments: isas) func exactnessScansEveryPosition(isa: Int) {
+        let exactValues = (0..<67).map { Float($0) / 4 - 8 }
+        for bfloat in [false, true] {
+            #expect(Self.exact(exactValues, isa: isa, bfloat: bfloat))
+            #expect(Self.exact([], isa: isa, bfloat: bfloat))
+            for position in exactValues.indices {
+                var values = exactValues
+                values[position] = 1 + 1 / 8192
+                #expect(!Self.exact(values, isa: isa, bfloat: bfloat), "\(position)")
+                #expect(Self.exact(Array(values[..<position]), isa: isa, bfloat: bfloat))
+            }
+        }
+    }
+
     @Test func elementTypeAPIUsesTheSameConversions() {
         let values = Self.boundaryFloats.filter { !$0.isNaN }
         for type in [ElementType.float16, .bfloat16] {
@@ -85,6 +119,9 @@ import Testing
             #expect(bits == values.map { type.bits($0) })
             #expect(type.widened(bits) == bits.map { type.value(ofBits: $0) })
         }
+        #expect(ElementType.float16.holdsExactly(values, count: values.count) == Self.exact(values, isa: 1, bfloat: false))
+        #expect(!ElementType.bfloat16.holdsExactly([1 + 1 / 512], count: 1))
+        #expect(ElementType.float32.holdsExactly([1 + 1 / 8192], count: 1))
         #expect(ElementType.float32.narrowed(values).isEmpty)
         #expect(ElementType.float32.widened([1, 2]).isEmpty)
         #expect(ElementType.float16.bits(65520) == 0x7C00)

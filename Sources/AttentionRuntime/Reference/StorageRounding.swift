@@ -34,19 +34,11 @@ extension ElementType {
     }
 
     /// Whether every element of `values` reads back from this type bit for bit (so a NaN whose
-    /// payload the type cannot hold does not); each thread stops at its first block that differs.
+    /// payload the type cannot hold does not): one read, split over the cores for large tensors.
     func isRepresentable(_ values: [Float]) -> Bool {
         values.withUnsafeBufferPointer { all in
             guard let base = all.baseAddress.map({ Floats(pointer: UnsafeMutablePointer(mutating: $0)) }) else { return true }
-            return Self.inParallel(all.count) { part in
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: Self.block) { back in
-                    forEachBlock(part) { range, bits in
-                        narrow(from: base.pointer + range.lowerBound, to: bits, count: range.count)
-                        widen(from: bits, to: back.baseAddress, count: range.count)
-                        return memcmp(base.pointer + range.lowerBound, back.baseAddress!, range.count * 4) == 0
-                    }
-                }
-            }
+            return Self.inParallel(all.count) { part in holdsExactly(base.pointer + part.lowerBound, count: part.count) }
         }
     }
 
@@ -69,7 +61,7 @@ extension ElementType {
         let pointer: UnsafeMutablePointer<Float>
     }
 
-    /// Elements per conversion block: the 16-bit patterns and a block of floats stay in L1.
+    /// Elements per rounding block: its 16-bit patterns stay in L1.
     private static let block = 4096
 
     /// Calls `body` on consecutive blocks of `range` with a scratch block of 16-bit patterns,

@@ -90,10 +90,15 @@ void ag_f32_to_f16(const float *src, uint16_t *dst, long n);
 void ag_bf16_to_f32(const uint16_t *src, float *dst, long n);
 /// float32 -> bfloat16, round-to-nearest-even, NaN stays NaN (quietened).
 void ag_f32_to_bf16(const float *src, uint16_t *dst, long n);
-/// One of the four conversions above (0 f16→f32, 1 f32→f16, 2 bf16→f32, 3 f32→bf16) on the
-/// implementation numbered as in ag_kernels_force_isa, leaving the process-wide selection alone
-/// (for tests of every ISA the CPU has). Returns 0, or -1 for an ISA this CPU lacks or a bad
-/// conversion number.
+/// 1 if every float reads back bit for bit after a round trip through binary16 (resp.
+/// bfloat16), else 0: one read of `src`, no stores. A NaN is exact only when quiet with a
+/// payload the 16-bit type holds.
+int ag_f16_exact(const float *src, long n);
+int ag_bf16_exact(const float *src, long n);
+/// One of the functions above (0 f16→f32, 1 f32→f16, 2 bf16→f32, 3 f32→bf16, 4 f16_exact and
+/// 5 bf16_exact, whose answer goes to `*(int *)dst`) on the implementation numbered as in
+/// ag_kernels_force_isa, leaving the process-wide selection alone (for tests of every ISA the
+/// CPU has). Returns 0, or -1 for an ISA this CPU lacks or a bad conversion number.
 int ag_convert_on_isa(int isa, int conversion, const void *src, void *dst, long n);
 
 #ifdef __cplusplus
