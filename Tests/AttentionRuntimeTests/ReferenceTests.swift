@@ -129,6 +129,21 @@ import Testing
         #expect(inPlace == rounded)
     }
 
+    /// Inputs a 16-bit spec's type cannot hold are rounded on the way in, so a call with raw
+    /// floats equals, bit for bit, the call with the same floats rounded by the caller.
+    @Test(arguments: [ElementType.float16, .bfloat16]) func rawInputsAreRoundedToTheStorageType(type: ElementType) throws {
+        let spec = try AttentionSpec.attention(heads: 2, headDim: 16, tokens: [20], dtype: type).masked(.causal).validated()
+        let p = spec.problem
+        var rng = SeededGenerator(seed: 5)
+        let q = Tensor.random(shape: p.queryTensorShape, using: &rng)
+        let k = Tensor.random(shape: p.keyTensorShape, using: &rng)
+        let v = Tensor.random(shape: p.valueTensorShape, using: &rng)
+        let raw = try AttentionInputs(spec: spec, q: q, k: k, v: v)
+        #expect(raw.q != q && raw.q == type.rounded(q))
+        let rounded = try AttentionInputs(spec: spec, q: type.rounded(q), k: type.rounded(k), v: type.rounded(v))
+        #expect(try CPUBackend().run(raw).output == CPUBackend().run(rounded).output)
+    }
+
     @Test func toleranceRuleAcceptsTheReferenceAndRejectsAPerturbation() throws {
         var rng = SeededGenerator(seed: 11)
         let spec = try AttentionSpec.attention(heads: 2, headDim: 16, tokens: [20]).masked(.causal).validated()
