@@ -87,11 +87,22 @@ import Testing
     /// (quiet, signalling, with payloads) included.
     @Test(arguments: isas) func exactnessIsTheRoundTrip(isa: Int) {
         let nans = [0x7FC0_0000, 0x7F80_0001, 0x7FA0_0000, 0xFFC0_2000, 0x7FC0_0001].map { Float(bitPattern: UInt32($0)) }
-        let values = Self.boundaryFloats + Self.sweep + nans
+        // Long runs of exact values as well, so whole vectors take the plain bit tests.
+        let halves = (UInt16(0)..<0x7C00).map { Float(Float16(bitPattern: $0)) }
+        let bfloats = (UInt32(0)..<0x7F80).map { Float(bitPattern: $0 << 16) }
+        let values = Self.boundaryFloats + Self.sweep + nans + halves + halves.map { -$0 } + bfloats
         for bfloat in [false, true] {
             let back = Self.widen(Self.narrow(values, isa: isa, bfloat: bfloat), isa: isa, bfloat: bfloat)
-            for (value, readBack) in zip(values, back) {
-                #expect(Self.exact([value], isa: isa, bfloat: bfloat) == (value.bitPattern == readBack.bitPattern), "\(value.bitPattern)")
+            let exactEach = zip(values, back).map { $0.bitPattern == $1.bitPattern }
+            for (value, isExact) in zip(values, exactEach) {
+                #expect(Self.exact([value], isa: isa, bfloat: bfloat) == isExact, "\(value.bitPattern)")
+            }
+            // Whole vectors too: every run of 16 and of 37 consecutive values, in order.
+            for width in [16, 37] {
+                for start in stride(from: 0, to: values.count, by: width) {
+                    let run = start..<min(start + width, values.count)
+                    #expect(Self.exact(Array(values[run]), isa: isa, bfloat: bfloat) == !exactEach[run].contains(false), "\(run)")
+                }
             }
         }
     }
