@@ -24,11 +24,14 @@ extension ElementType {
         tensor.elements.withUnsafeMutableBufferPointer { elements in
             guard let base = elements.baseAddress.map(Floats.init) else { return }
             Self.inParallel(elements.count) { part in
-                forEachBlock(part) { range, bits in
-                    narrow(from: base.pointer + range.lowerBound, to: bits, count: range.count)
-                    widen(from: bits, to: base.pointer + range.lowerBound, count: range.count)
-                    return true
+                withUnsafeTemporaryAllocation(of: UInt16.self, capacity: Self.block) { bits in
+                    for start in stride(from: part.lowerBound, to: part.upperBound, by: Self.block) {
+                        let count = min(Self.block, part.upperBound - start)
+                        narrow(from: base.pointer + start, to: bits.baseAddress, count: count)
+                        widen(from: bits.baseAddress, to: base.pointer + start, count: count)
+                    }
                 }
+                return true
             }
         }
     }
@@ -63,16 +66,4 @@ extension ElementType {
 
     /// Elements per rounding block: its 16-bit patterns stay in L1.
     private static let block = 4096
-
-    /// Calls `body` on consecutive blocks of `range` with a scratch block of 16-bit patterns,
-    /// while it returns true; returns whether every call did.
-    private func forEachBlock(_ range: Range<Int>, _ body: (Range<Int>, UnsafeMutablePointer<UInt16>) -> Bool) -> Bool {
-        withUnsafeTemporaryAllocation(of: UInt16.self, capacity: Self.block) { bits in
-            for start in stride(from: range.lowerBound, to: range.upperBound, by: Self.block)
-            where !body(start..<min(start + Self.block, range.upperBound), bits.baseAddress!) {
-                return false
-            }
-            return true
-        }
-    }
 }
