@@ -22,13 +22,17 @@ final class KeyValueCopies: @unchecked Sendable {
         headDim = k.width
         let groups = batch * k.heads
         keysTransposed = .allocate(capacity: max(1, groups * keyTiles * headDim * tileKeys))
-        for b in 0..<batch {
-            for head in 0..<k.heads {
-                let group = b * k.heads + head
-                for token in 0..<k.tokens {
+        // One (batch, kv head) group per work item: each writes its own Kᵀ blocks.
+        let target = SharedPointer(pointer: keysTransposed)
+        nonisolated(unsafe) let source = k
+        let (keyTiles, headDim) = (keyTiles, headDim)
+        parallelFor(groups) { items in
+            for group in items {
+                let (b, head) = group.quotientAndRemainder(dividingBy: source.heads)
+                for token in 0..<source.tokens {
                     let (tile, column) = token.quotientAndRemainder(dividingBy: tileKeys)
-                    let key = k.row(batch: b, token: token, head: head)
-                    let block = keysTransposed + ((group * keyTiles + tile) * headDim) * tileKeys + column
+                    let key = source.row(batch: b, token: token, head: head)
+                    let block = target.pointer + ((group * keyTiles + tile) * headDim) * tileKeys + column
                     for x in 0..<headDim { block[x * tileKeys] = key[x] }
                 }
             }
@@ -54,10 +58,14 @@ final class HeadMajorCopy: @unchecked Sendable {
 
     init(_ source: TensorRows, batch: Int) {
         storage = .allocate(capacity: max(1, batch * source.heads * source.tokens * source.width))
-        for b in 0..<batch {
-            for token in 0..<source.tokens {
-                for head in 0..<source.heads {
-                    (storage + ((b * source.heads + head) * source.tokens + token) * source.width)
+        // One (batch, head) group per work item: each writes its own contiguous rows.
+        let target = SharedPointer(pointer: storage)
+        nonisolated(unsafe) let source = source
+        parallelFor(batch * source.heads) { items in
+            for group in items {
+                let (b, head) = group.quotientAndRemainder(dividingBy: source.heads)
+                for token in 0..<source.tokens {
+                    (target.pointer + (group * source.tokens + token) * source.width)
                         .update(from: source.row(batch: b, token: token, head: head), count: source.width)
                 }
             }
