@@ -31,18 +31,20 @@ AG_TARGET_AVX2 void ag_bf16_to_f32_avx2(const uint16_t *src, float *dst, long n)
     ag_bf16_to_f32_scalar(src + i, dst + i, n - i);
 }
 
+/* The bfloat16 pattern of each lane (in its low 16 bits): round to nearest even, NaN quietened. */
+AG_TARGET_AVX2 AG_INLINE __m256i bf16_bits_avx2(__m256 v) {
+    const __m256i u = _mm256_castps_si256(v);
+    const __m256i hi = _mm256_srli_epi32(u, 16);
+    const __m256i rne = _mm256_srli_epi32(
+        _mm256_add_epi32(_mm256_add_epi32(u, _mm256_set1_epi32(0x7fff)), _mm256_and_si256(hi, _mm256_set1_epi32(1))), 16);
+    const __m256i nan = _mm256_castps_si256(_mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+    return _mm256_blendv_epi8(rne, _mm256_or_si256(hi, _mm256_set1_epi32(0x40)), nan);
+}
+
 AG_TARGET_AVX2 void ag_f32_to_bf16_avx2(const float *src, uint16_t *dst, long n) {
     long i = 0;
-    const __m256i one = _mm256_set1_epi32(1), bias = _mm256_set1_epi32(0x7fff),
-                  qbit = _mm256_set1_epi32(0x40);
     for (; i + 8 <= n; i += 8) {
-        const __m256 v = _mm256_loadu_ps(src + i);
-        const __m256i u = _mm256_castps_si256(v);
-        const __m256i hi = _mm256_srli_epi32(u, 16);
-        const __m256i rne = _mm256_srli_epi32(
-            _mm256_add_epi32(_mm256_add_epi32(u, bias), _mm256_and_si256(hi, one)), 16);
-        const __m256i nan = _mm256_castps_si256(_mm256_cmp_ps(v, v, _CMP_UNORD_Q));
-        const __m256i r = _mm256_blendv_epi8(rne, _mm256_or_si256(hi, qbit), nan);
+        const __m256i r = bf16_bits_avx2(_mm256_loadu_ps(src + i));
         /* values are <= 0xffff, so the unsigned-saturating pack is exact */
         const __m256i p = _mm256_permute4x64_epi64(_mm256_packus_epi32(r, r), 0x08);
         _mm_storeu_si128((__m128i *)(dst + i), _mm256_castsi256_si128(p));
@@ -76,8 +78,7 @@ AG_TARGET_AVX2 int ag_f16_exact_avx2(const float *src, long n) {
 }
 
 AG_TARGET_AVX2 int ag_bf16_exact_avx2(const float *src, long n) {
-    const __m256i one = _mm256_set1_epi32(1), bias = _mm256_set1_epi32(0x7fff), qbit = _mm256_set1_epi32(0x40),
-                  low = _mm256_set1_epi32(0xffff), magnitude = _mm256_set1_epi32(0x7fffffff), inf = _mm256_set1_epi32(0x7f800000);
+    const __m256i low = _mm256_set1_epi32(0xffff), magnitude = _mm256_set1_epi32(0x7fffffff), inf = _mm256_set1_epi32(0x7f800000);
     long i = 0;
     for (; i + 8 <= n; i += 8) {
         const __m256 v = _mm256_loadu_ps(src + i);
@@ -85,10 +86,7 @@ AG_TARGET_AVX2 int ag_bf16_exact_avx2(const float *src, long n) {
         const __m256i lowClear = _mm256_cmpeq_epi32(_mm256_and_si256(u, low), _mm256_setzero_si256());
         const __m256i notNaN = _mm256_xor_si256(_mm256_cmpgt_epi32(_mm256_and_si256(u, magnitude), inf), _mm256_set1_epi32(-1));
         if (_mm256_movemask_epi8(_mm256_and_si256(lowClear, notNaN)) == -1) continue;
-        const __m256i hi = _mm256_srli_epi32(u, 16);
-        const __m256i rne = _mm256_srli_epi32(_mm256_add_epi32(_mm256_add_epi32(u, bias), _mm256_and_si256(hi, one)), 16);
-        const __m256i nan = _mm256_castps_si256(_mm256_cmp_ps(v, v, _CMP_UNORD_Q));
-        const __m256i back = _mm256_slli_epi32(_mm256_blendv_epi8(rne, _mm256_or_si256(hi, qbit), nan), 16);
+        const __m256i back = _mm256_slli_epi32(bf16_bits_avx2(v), 16);
         if (_mm256_movemask_epi8(_mm256_cmpeq_epi32(u, back)) != -1) return 0;
     }
     return ag_bf16_exact_scalar(src + i, n - i);
@@ -124,17 +122,17 @@ AG_TARGET_AVX512 void ag_bf16_to_f32_avx512(const uint16_t *src, float *dst, lon
     }
 }
 
+/* The bfloat16 pattern of each lane (in its low 16 bits): round to nearest even, NaN quietened. */
+AG_TARGET_AVX512 AG_INLINE __m512i bf16_bits_avx512(__m512i u) {
+    const __m512i hi = _mm512_srli_epi32(u, 16);
+    const __m512i r = _mm512_srli_epi32(_mm512_add_epi32(_mm512_add_epi32(u, _mm512_set1_epi32(0x7fff)), _mm512_and_si512(hi, _mm512_set1_epi32(1))), 16);
+    return _mm512_mask_or_epi32(r, _mm512_cmp_ps_mask(_mm512_castsi512_ps(u), _mm512_castsi512_ps(u), _CMP_UNORD_Q), hi, _mm512_set1_epi32(0x40));
+}
+
 AG_TARGET_AVX512 void ag_f32_to_bf16_avx512(const float *src, uint16_t *dst, long n) {
-    const __m512i one = _mm512_set1_epi32(1), bias = _mm512_set1_epi32(0x7fff),
-                  qbit = _mm512_set1_epi32(0x40);
     for (long i = 0; i < n; i += 16) {
         const __mmask16 m = cvt_mask(n - i);
-        const __m512 v = _mm512_maskz_loadu_ps(m, src + i);
-        const __m512i u = _mm512_castps_si512(v);
-        const __m512i hi = _mm512_srli_epi32(u, 16);
-        __m512i r = _mm512_srli_epi32(
-            _mm512_add_epi32(_mm512_add_epi32(u, bias), _mm512_and_si512(hi, one)), 16);
-        r = _mm512_mask_or_epi32(r, _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q), hi, qbit);
+        const __m512i r = bf16_bits_avx512(_mm512_castps_si512(_mm512_maskz_loadu_ps(m, src + i)));
         _mm256_mask_storeu_epi16(dst + i, m, _mm512_cvtepi32_epi16(r));
     }
 }
@@ -157,10 +155,7 @@ AG_TARGET_AVX512 AG_INLINE int f16_round_trips_avx512(__mmask16 m, __m512i u) {
 }
 
 AG_TARGET_AVX512 AG_INLINE int bf16_round_trips_avx512(__mmask16 m, __m512i u) {
-    const __m512i hi = _mm512_srli_epi32(u, 16);
-    __m512i r = _mm512_srli_epi32(_mm512_add_epi32(_mm512_add_epi32(u, _mm512_set1_epi32(0x7fff)), _mm512_and_si512(hi, _mm512_set1_epi32(1))), 16);
-    r = _mm512_mask_or_epi32(r, _mm512_cmp_ps_mask(_mm512_castsi512_ps(u), _mm512_castsi512_ps(u), _CMP_UNORD_Q), hi, _mm512_set1_epi32(0x40));
-    return !_mm512_mask_cmpneq_epi32_mask(m, u, _mm512_slli_epi32(r, 16));
+    return !_mm512_mask_cmpneq_epi32_mask(m, u, _mm512_slli_epi32(bf16_bits_avx512(u), 16));
 }
 
 /* Whole vectors unmasked, then one masked tail. */

@@ -12,7 +12,7 @@ extension ElementType {
     /// of the type (read from a 16-bit file, made by a 16-bit model) come back as they are, not
     /// copied: on a decode cache the copy's first-touch page faults cost more than the attention.
     public func rounded(_ tensor: Tensor) -> Tensor {
-        guard self != .float32, !isRepresentable(tensor.elements) else { return tensor }
+        guard self != .float32, !holdsExactly(tensor.elements) else { return tensor }
         var copy = tensor
         round(&copy)
         return copy
@@ -38,7 +38,7 @@ extension ElementType {
 
     /// Whether every element of `values` reads back from this type bit for bit (so a NaN whose
     /// payload the type cannot hold does not): one read, split over the cores for large tensors.
-    func isRepresentable(_ values: [Float]) -> Bool {
+    func holdsExactly(_ values: [Float]) -> Bool {
         values.withUnsafeBufferPointer { all in
             guard let base = all.baseAddress.map({ Floats(pointer: UnsafeMutablePointer(mutating: $0)) }) else { return true }
             return Self.inParallel(all.count) { part in holdsExactly(base.pointer + part.lowerBound, count: part.count) }
