@@ -58,57 +58,114 @@ extension MaskPredicate {
 
     /// Neighborhood masks per row: a row whose window covers the key tile's bounding box on every
     /// axis (and, with dilation, shares its group) needs nothing; a row disjoint from it on some
-    /// axis is masked whole; only the rows in between are checked key by key.
+    /// axis is masked whole; only the rows in between are checked, run of keys by run.
     private func maskNeighborhoodTile(
         _ axes: [NeighborhoodAxis], queries: [Int], keys: [Int], scores: UnsafeMutablePointer<Float>, ld: Int, offset: Int
     ) {
+        guard !keys.isEmpty else { return }
+        let keyRuns = TokenRuns(keys, grid: keyGrid)
         let rank = axes.count
-        let count = keys.count
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: rank * count + 2 * rank) { buffer in
-            let coordinates = buffer.baseAddress!  // axis-major key coordinates
-            let lowest = coordinates + rank * count
-            let highest = lowest + rank
+        var windows: [(first: Int, last: Int)] = Array(repeating: (0, 0), count: rank)
+        for (r, query) in queries.enumerated() {
+            var coversAll = true
+            var disjoint = false
             for axis in 0..<rank {
-                var (lo, hi) = (Int.max, Int.min)
-                for c in 0..<count {
-                    let j = keyGrid.coordinate(of: keys[c], axis: axis)
-                    coordinates[axis * count + c] = j
-                    lo = min(lo, j)
-                    hi = max(hi, j)
+                let w = windowTable[axis][queryGrid.coordinate(of: query, axis: axis)]
+                windows[axis] = w
+                let (lowest, highest) = keyRuns.bounds[axis]
+                if w.last < lowest || w.first > highest { disjoint = true }
+                if w.first > lowest || w.last < highest || (axes[axis].dilation > 1 && lowest != highest) {
+                    coversAll = false
+                } else if axes[axis].dilation > 1 && (lowest - w.first) % axes[axis].dilation != 0 {
+                    disjoint = true
                 }
-                (lowest[axis], highest[axis]) = (lo, hi)
             }
-            var windows: [(first: Int, last: Int)] = Array(repeating: (0, 0), count: rank)
-            for (r, query) in queries.enumerated() {
-                let row = scores + r * ld + offset
-                var coversAll = true
-                var disjoint = false
-                for axis in 0..<rank {
-                    let w = windowTable[axis][queryGrid.coordinate(of: query, axis: axis)]
-                    windows[axis] = w
-                    if w.last < lowest[axis] || w.first > highest[axis] { disjoint = true }
-                    if w.first > lowest[axis] || w.last < highest[axis] || (axes[axis].dilation > 1 && lowest[axis] != highest[axis]) {
-                        coversAll = false
-                    } else if axes[axis].dilation > 1 && (lowest[axis] - w.first) % axes[axis].dilation != 0 {
-                        disjoint = true
-                    }
-                }
-                if disjoint {
-                    row.update(repeating: -.infinity, count: count)
-                    continue
-                }
-                if coversAll { continue }
-                for c in 0..<count {
-                    for axis in 0..<rank {
-                        let j = coordinates[axis * count + c]
-                        let w = windows[axis]
-                        // Inside the window and in the query's dilation group (the window's ends are in it).
-                        if j < w.first || j > w.last || (axes[axis].dilation > 1 && (j - w.first) % axes[axis].dilation != 0) {
-                            row[c] = -.infinity
-                            break
-                        }
-                    }
-                }
+            let row = scores + r * ld + offset
+            if disjoint {
+                row.update(repeating: -.infinity, count: keys.count)
+            } else if !coversAll {
+                Self.maskNeighborhoodRow(row, windows: windows, axes: axes, keyRuns: keyRuns)
+            }
+        }
+    }
+
+    /// One row of a neighborhood mask: per run of keys, one check of the coordinates it shares,
+    /// then the last axis's window as an interval of the run (or key by key when it is dilated).
+    private static func maskNeighborhoodRow(
+        _ row: UnsafeMutablePointer<Float>, windows: [(first: Int, last: Int)], axes: [NeighborhoodAxis], keyRuns: TokenRuns
+    ) {
+        let rank = axes.count
+        // Inside the window and in the query's dilation group (the window's ends are in it).
+        func outside(_ j: Int, _ axis: Int) -> Bool {
+            let w = windows[axis]
+            return j < w.first || j > w.last || (axes[axis].dilation > 1 && (j - w.first) % axes[axis].dilation != 0)
+        }
+        keyRuns.forEach { run, coordinates in
+            let start = row + run.column
+            if (0..<(rank - 1)).contains(where: { outside(coordinates[$0], $0) }) {
+                start.update(repeating: -.infinity, count: run.length)
+                return
+            }
+            let (first, w) = (coordinates[rank - 1], windows[rank - 1])
+            guard axes[rank - 1].dilation == 1 else {
+                for c in 0..<run.length where outside(first + c, rank - 1) { start[c] = -.infinity }
+                return
+            }
+            let before = min(max(w.first - first, 0), run.length)
+            let after = min(max(first + run.length - 1 - w.last, 0), run.length - before)
+            start.update(repeating: -.infinity, count: before)
+            (start + run.length - after).update(repeating: -.infinity, count: after)
+        }
+    }
+}
+
+/// A token list as runs of consecutive tokens along the grid's last axis (every other coordinate
+/// is constant along a run), with each run's first coordinates and the list's bounding box:
+/// a mask is then one check per run and two fills, not a test per token.
+private struct TokenRuns {
+    struct Run {
+        /// First position of the run in the list, and its length.
+        let column: Int
+        let length: Int
+    }
+    let runs: [Run]
+    /// Grid coordinates of each run's first token, run-major.
+    let starts: [Int]
+    let rank: Int
+    /// Per axis, the lowest and highest coordinate of any token.
+    let bounds: [(lowest: Int, highest: Int)]
+
+    init(_ tokens: [Int], grid: TokenGrid) {
+        rank = grid.rank
+        let lastLength = grid.shape[rank - 1]
+        var runs: [Run] = []
+        var starts: [Int] = []
+        var bounds = Array(repeating: (lowest: Int.max, highest: Int.min), count: rank)
+        var column = 0
+        while column < tokens.count {
+            let token = tokens[column]
+            let lastFirst = grid.coordinate(of: token, axis: rank - 1)
+            var length = 1
+            while column + length < tokens.count, tokens[column + length] == token + length, lastFirst + length < lastLength { length += 1 }
+            for axis in 0..<rank {
+                let j = grid.coordinate(of: token, axis: axis)
+                starts.append(j)
+                let end = axis == rank - 1 ? j + length - 1 : j
+                bounds[axis] = (min(bounds[axis].lowest, j), max(bounds[axis].highest, end))
+            }
+            runs.append(Run(column: column, length: length))
+            column += length
+        }
+        self.runs = runs
+        self.starts = starts
+        self.bounds = bounds
+    }
+
+    /// Calls `body` with each run and its first token's coordinates.
+    func forEach(_ body: (Run, UnsafeBufferPointer<Int>) -> Void) {
+        starts.withUnsafeBufferPointer { starts in
+            for (index, run) in runs.enumerated() {
+                body(run, UnsafeBufferPointer(rebasing: starts[(index * rank)..<((index + 1) * rank)]))
             }
         }
     }

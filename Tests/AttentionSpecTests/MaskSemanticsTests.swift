@@ -179,15 +179,26 @@ struct TestRNG: RandomNumberGenerator {
             ([9], [13], .causal), ([9], [13], .slidingWindow(left: 3, right: 1)), ([13], [9], .slidingWindow(left: -1, right: 2)),
             ([4, 5], [4, 5], .causal), ([7, 8], [7, 8], try .neighborhood(window: [3, 4], stride: [2, 1], dilation: [2, 1], causal: [true, false])),
             ([5, 6, 7], [5, 6, 7], try .neighborhood(window: [2, 3, 3], stride: [1, 3, 1], dilation: [2, 1, 2], causal: [false, false, true])),
+            // Undilated last axes: the masks work run by run there.
+            ([9, 11], [9, 11], try .neighborhood(window: [5, 7])),
+            ([4, 6, 9], [4, 6, 9], try .neighborhood(window: [3, 3, 4], stride: [1, 2, 1], dilation: [1, 2, 1], causal: [true, false, false])),
+            ([17], [17], try .neighborhood(window: [6], stride: [3])),
             ([8], [8], .blockSparse(BlockSparseLayout(queryBlock: [4], keyBlock: [2], kvIndices: [[0, 3], [1]], causal: true))),
             ([6], [6], .dense),
         ]
         for c in masks {
             let problem = AttentionProblem(heads: 1, headDim: 4, queryShape: c.shape, keyShape: c.keyShape)
             let predicate = MaskPredicate(mask: c.mask, problem: problem)
-            for _ in 0..<20 {
-                let queries = (0..<problem.queryTokens).filter { _ in Bool.random(using: &rng) }
-                let keys = (0..<problem.keyTokens).filter { _ in Bool.random(using: &rng) }
+            for trial in 0..<30 {
+                // Random subsets (short runs), then long runs of consecutive tokens, as box tiles and
+                // 1-D tiles give them (rows that wrap, and runs cut by a gap).
+                let queries = trial < 20
+                    ? (0..<problem.queryTokens).filter { _ in Bool.random(using: &rng) }
+                    : Array(Int.random(in: 0..<problem.queryTokens, using: &rng)..<problem.queryTokens)
+                let gap = Int.random(in: 0..<problem.keyTokens, using: &rng)
+                let keys = trial < 20
+                    ? (0..<problem.keyTokens).filter { _ in Bool.random(using: &rng) }
+                    : (0..<problem.keyTokens).filter { $0 < gap || $0 > gap + 2 }
                 var scores = [Float](repeating: 0, count: queries.count * (keys.count + 3))
                 scores.withUnsafeMutableBufferPointer { predicate.maskTile(queries: queries, keys: keys, scores: $0.baseAddress!, ld: keys.count + 3, offset: 2) }
                 for (r, q) in queries.enumerated() {
