@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "VulkanRuntime", dependencies: ["CVulkan", "RuntimeSupport"]),
         .target(
             name: "CPUInterpreter",
-            dependencies: ["KernelIR", "AttentionPlan", "AttentionSpec", "AttentionTensors", "CAttentionKernels"]),
+            dependencies: ["KernelIR", "AttentionPlan", "AttentionSpec", "AttentionTensors", "CAttentionKernels", "RuntimeSupport"]),
         .target(
             name: "AttentionRuntime",
             dependencies: [

@@ -59,6 +59,8 @@ typedef struct ag_impl {
     void (*f32_to_bf16)(const float *src, uint16_t *dst, long n);
     int (*f16_exact)(const float *src, long n);
     int (*bf16_exact)(const float *src, long n);
+    int (*f16_exact_rows)(const float *src, long rows, long width, long ld);
+    int (*bf16_exact_rows)(const float *src, long rows, long width, long ld);
 } ag_impl;
 
 /* Every ISA provides the same set of functions with a suffix; dispatch.c builds the tables. */
@@ -80,7 +82,22 @@ typedef struct ag_impl {
     void ag_bf16_to_f32_##sfx(const uint16_t *src, float *dst, long n);                    \
     void ag_f32_to_bf16_##sfx(const float *src, uint16_t *dst, long n);                    \
     int ag_f16_exact_##sfx(const float *src, long n);                                      \
-    int ag_bf16_exact_##sfx(const float *src, long n);
+    int ag_bf16_exact_##sfx(const float *src, long n);                                     \
+    int ag_f16_exact_rows_##sfx(const float *src, long rows, long width, long ld);         \
+    int ag_bf16_exact_rows_##sfx(const float *src, long rows, long width, long ld);
+
+/* The row-by-row exactness scans of an ISA whose single scans carry no per-call cost worth folding. */
+#define AG_EXACT_ROWS_BY_ROW(sfx)                                                            \
+    int ag_f16_exact_rows_##sfx(const float *src, long rows, long width, long ld) {        \
+        for (long r = 0; r < rows; r++)                                                     \
+            if (!ag_f16_exact_##sfx(src + r * ld, width)) return 0;                         \
+        return 1;                                                                           \
+    }                                                                                       \
+    int ag_bf16_exact_rows_##sfx(const float *src, long rows, long width, long ld) {       \
+        for (long r = 0; r < rows; r++)                                                     \
+            if (!ag_bf16_exact_##sfx(src + r * ld, width)) return 0;                        \
+        return 1;                                                                           \
+    }
 
 AG_DECLARE_ISA(scalar)
 #if AG_X86

@@ -66,3 +66,4 @@ int ag_bf16_exact_scalar(const float *src, long n) {
         if ((uint32_t)float_to_bf16(src[i]) << 16 != f_bits(src[i])) return 0;
     return 1;
 }
+AG_EXACT_ROWS_BY_ROW(scalar)

@@ -175,4 +175,25 @@ AG_TARGET_AVX512 AG_INLINE int bf16_round_trips_avx512(__mmask16 m, __m512i u) {
 AG_EXACT_AVX512(ag_f16_exact_avx512, f16_plain_avx512, f16_round_trips_avx512)
 AG_EXACT_AVX512(ag_bf16_exact_avx512, bf16_plain_avx512, bf16_round_trips_avx512)
 
+/* Rows of a tile in place (a decode checks its cache a few hundred bytes at a time): the
+   plain lanes of a row are collected in one mask and branched on once; a row with any other
+   lane goes to the single scan, which decides it vector by vector. */
+#define AG_EXACT_ROWS_AVX512(name, exact, plain)                                            \
+    AG_TARGET_AVX512 int name(const float *src, long rows, long width, long ld) {          \
+        const long whole = width & ~15L;                                                    \
+        const __mmask16 m = cvt_mask(width - whole);                                        \
+        for (long r = 0; r < rows; r++) {                                                   \
+            const float *row = src + r * ld;                                                \
+            __mmask16 all = 0xFFFF;                                                         \
+            for (long i = 0; i < whole; i += 16) all &= plain(_mm512_loadu_si512(row + i)); \
+            if (m) all &= plain(_mm512_maskz_loadu_epi32(m, row + whole)) | (__mmask16)~m;  \
+            if (all != 0xFFFF && !exact(row, width)) return 0;                              \
+        }                                                                                   \
+        return 1;                                                                           \
+    }
+
+AG_EXACT_ROWS_AVX512(ag_f16_exact_rows_avx512, ag_f16_exact_avx512, f16_plain_avx512)
+AG_EXACT_ROWS_AVX512(ag_bf16_exact_rows_avx512, ag_bf16_exact_avx512, bf16_plain_avx512)
+AG_EXACT_ROWS_BY_ROW(avx2)
+
 #endif /* AG_X86 */

@@ -7,7 +7,8 @@
 #define AG_TABLE(sfx) {                                                       \
     #sfx, ag_gemm_abt_##sfx, ag_gemm_ab_acc_##sfx, ag_gemm_ab_##sfx, ag_softmax_update_##sfx,    \
     ag_softmax_finalize_##sfx, ag_softmax_gradient_##sfx, ag_f16_to_f32_##sfx, ag_f32_to_f16_##sfx,       \
-    ag_bf16_to_f32_##sfx, ag_f32_to_bf16_##sfx, ag_f16_exact_##sfx, ag_bf16_exact_##sfx }
+    ag_bf16_to_f32_##sfx, ag_f32_to_bf16_##sfx, ag_f16_exact_##sfx, ag_bf16_exact_##sfx,     \
+    ag_f16_exact_rows_##sfx, ag_bf16_exact_rows_##sfx }
 
 static const ag_impl ag_impl_scalar = AG_TABLE(scalar);
 #if AG_X86
@@ -76,6 +77,13 @@ static const ag_impl *ag_impl_for(int isa) {
 #endif
     default: return NULL;
     }
+}
+
+int ag_exact_rows_on_isa(int isa, int bfloat16, const float *src, long rows, long width, long ld) {
+    const ag_impl *p = ag_impl_for(isa);
+    if (!p || rows < 0 || width < 0) return -1;
+    if (rows == 0 || width == 0) return 1;
+    return bfloat16 ? p->bf16_exact_rows(src, rows, width, ld) : p->f16_exact_rows(src, rows, width, ld);
 }
 
 int ag_kernels_force_isa(int isa) {
@@ -172,3 +180,9 @@ void ag_f32_to_bf16(const float *src, uint16_t *dst, long n) {
 }
 int ag_f16_exact(const float *src, long n) { return n <= 0 || ag_impl_get()->f16_exact(src, n); }
 int ag_bf16_exact(const float *src, long n) { return n <= 0 || ag_impl_get()->bf16_exact(src, n); }
+
+int ag_exact_rows(int bfloat16, const float *src, long rows, long width, long ld) {
+    if (rows <= 0 || width <= 0) return 1;
+    const ag_impl *p = ag_impl_get();
+    return bfloat16 ? p->bf16_exact_rows(src, rows, width, ld) : p->f16_exact_rows(src, rows, width, ld);
+}

@@ -105,6 +105,8 @@ extension CPUInterpreter {
             ag_gemm_abt(
                 Int32(c.rows), Int32(c.panelKeys), Int32(p.headDim), Float(scale),
                 state.qTile.0, Int32(state.qTile.1), state.kTile.0, Int32(state.kTile.1), state.s, Int32(state.maxKeys))
+            // After the product, which prefetched the rows: they are in cache now.
+            c.buffers.storageCheck?.check(state.kTile.0, rows: c.panelKeys, width: p.headDim, ld: state.kTile.1)
         case .modifyScores:
             guard let segment = c.segment else { return }
             modifyScores(
@@ -133,6 +135,10 @@ extension CPUInterpreter {
             ag_gemm_ab_acc(
                 Int32(c.rows), Int32(p.valueDim), Int32(c.panelKeys), state.s, Int32(state.maxKeys),
                 state.vTile.0, Int32(state.vTile.1), state.acc, Int32(p.valueDim))
+            // V read from the rearranged copy was checked as it was copied.
+            if c.buffers.copies == nil {
+                c.buffers.storageCheck?.check(state.vTile.0, rows: c.panelKeys, width: p.valueDim, ld: state.vTile.1)
+            }
         case .storeOutput:
             storeOutput(&c)
         case .storePartial:

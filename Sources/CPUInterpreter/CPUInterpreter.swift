@@ -85,15 +85,18 @@ public final class CPUInterpreter: Sendable {
 
     /// Computes attention. Buffers hold the spec's tensors in C order: `q`, `k`, `v` as float32
     /// values (already rounded to the storage type), `bias` the score bias when the spec has one;
-    /// `output` and `lse` are written.
+    /// `output` and `lse` are written. With `storageCheck`, `k` and `v` need not be rounded yet:
+    /// every row the run reads is checked against the check's type as it is loaded, and the
+    /// result stands for the rounded inputs only when the check passed.
     public func run(
         q: UnsafeBufferPointer<Float>, k: UnsafeBufferPointer<Float>, v: UnsafeBufferPointer<Float>, bias: UnsafeBufferPointer<Float>? = nil,
-        output: UnsafeMutableBufferPointer<Float>, lse: UnsafeMutableBufferPointer<Float>, trace: InterpreterTrace? = nil
+        output: UnsafeMutableBufferPointer<Float>, lse: UnsafeMutableBufferPointer<Float>, trace: InterpreterTrace? = nil,
+        storageCheck: StorageCheck? = nil
     ) {
         let p = plan.spec.problem
         // A trace records this spec's own plan, so a traced run is never packed.
         if let packing, trace == nil {
-            packing.run(p, q: q, k: k, v: v, output: output, lse: lse)
+            packing.run(p, q: q, k: k, v: v, output: output, lse: lse, storageCheck: storageCheck)
             return
         }
         guard let qBase = q.baseAddress, let kBase = k.baseAddress, let vBase = v.baseAddress,
@@ -104,7 +107,9 @@ public final class CPUInterpreter: Sendable {
         let values = TensorRows(base: vBase, tokens: p.keyTokens, heads: p.kvHeads, width: p.valueDim, slots: slots)
         let buffers = Buffers(
             q: TensorRows(base: qBase, tokens: p.queryTokens, heads: p.heads, width: p.headDim),
-            k: keys, v: values, copies: copiesKeys ? KeyValueCopies(keyRows: keyRows, k: keys, v: values, batch: p.batch) : nil,
+            k: keys, v: values,
+            copies: copiesKeys ? KeyValueCopies(keyRows: keyRows, k: keys, v: values, batch: p.batch, storageCheck: storageCheck) : nil,
+            storageCheck: storageCheck,
             bias: bias?.baseAddress, output: SharedPointer(pointer: outBase), lse: SharedPointer(pointer: lseBase),
             partials: PartialStore(slots: slotBase.last!, rows: maxQueryRows, valueDim: p.valueDim))
         defer { buffers.partials.deallocate() }
@@ -164,6 +169,8 @@ struct Buffers: @unchecked Sendable {
     let v: TensorRows
     /// K and V rearranged for contiguous tile reads, when the key tiles are runs of tokens.
     let copies: KeyValueCopies?
+    /// Checks the K and V rows the run reads against their storage type, when the caller did not.
+    let storageCheck: StorageCheck?
     /// The score bias, when the spec has one.
     let bias: UnsafePointer<Float>?
     let output: SharedPointer<Float>

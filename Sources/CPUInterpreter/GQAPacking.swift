@@ -47,7 +47,7 @@ struct GQAPacking: Sendable {
     /// of kv head `h` is query `s` of head `h · G + g`), the output and lse scattered back.
     func run(
         _ problem: AttentionProblem, q: UnsafeBufferPointer<Float>, k: UnsafeBufferPointer<Float>, v: UnsafeBufferPointer<Float>,
-        output: UnsafeMutableBufferPointer<Float>, lse: UnsafeMutableBufferPointer<Float>
+        output: UnsafeMutableBufferPointer<Float>, lse: UnsafeMutableBufferPointer<Float>, storageCheck: StorageCheck?
     ) {
         let p = problem
         let (g, d, dv) = (groupSize, p.headDim, p.valueDim)
@@ -69,7 +69,7 @@ struct GQAPacking: Sendable {
         }
         packedQ.withUnsafeBufferPointer { pq in
             packedOutput.withUnsafeMutableBufferPointer { po in
-                packedLSE.withUnsafeMutableBufferPointer { pl in inner.run(q: pq, k: k, v: v, output: po, lse: pl) }
+                packedLSE.withUnsafeMutableBufferPointer { pl in inner.run(q: pq, k: k, v: v, output: po, lse: pl, storageCheck: storageCheck) }
             }
         }
         for row in 0..<rows {

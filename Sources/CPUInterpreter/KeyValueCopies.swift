@@ -13,7 +13,8 @@ final class KeyValueCopies: @unchecked Sendable {
     let values: HeadMajorCopy
 
     /// nil unless every key tile `t` is the run `t·T ..< t·T + count` with `T` the first tile's size.
-    init?(keyRows: [TileRows], k: TensorRows, v: TensorRows, batch: Int) {
+    /// `storageCheck`: checks K and V as they are copied (the run then reads only the copies).
+    init?(keyRows: [TileRows], k: TensorRows, v: TensorRows, batch: Int, storageCheck: StorageCheck? = nil) {
         guard let tileKeys = keyRows.first?.count, tileKeys > 0,
             keyRows.enumerated().allSatisfy({ $1.uniformStep == 1 && $1.tokens.first == $0 * tileKeys && $1.count <= tileKeys })
         else { return nil }
@@ -29,6 +30,7 @@ final class KeyValueCopies: @unchecked Sendable {
         parallelFor(groups) { items in
             for group in items {
                 let (b, head) = group.quotientAndRemainder(dividingBy: source.heads)
+                if let storageCheck { source.check(storageCheck, batch: b, head: head) }
                 for token in 0..<source.tokens {
                     let (tile, column) = token.quotientAndRemainder(dividingBy: tileKeys)
                     let key = source.row(batch: b, token: token, head: head)
@@ -37,7 +39,7 @@ final class KeyValueCopies: @unchecked Sendable {
                 }
             }
         }
-        values = HeadMajorCopy(v, batch: batch)
+        values = HeadMajorCopy(v, batch: batch, storageCheck: storageCheck)
     }
 
     deinit { keysTransposed.deallocate() }
@@ -56,7 +58,7 @@ final class HeadMajorCopy: @unchecked Sendable {
     private let storage: UnsafeMutablePointer<Float>
     let rows: TensorRows
 
-    init(_ source: TensorRows, batch: Int) {
+    init(_ source: TensorRows, batch: Int, storageCheck: StorageCheck? = nil) {
         storage = .allocate(capacity: max(1, batch * source.heads * source.tokens * source.width))
         // One (batch, head) group per work item: each writes its own contiguous rows.
         let target = SharedPointer(pointer: storage)
@@ -64,6 +66,7 @@ final class HeadMajorCopy: @unchecked Sendable {
         parallelFor(batch * source.heads) { items in
             for group in items {
                 let (b, head) = group.quotientAndRemainder(dividingBy: source.heads)
+                if let storageCheck { source.check(storageCheck, batch: b, head: head) }
                 for token in 0..<source.tokens {
                     (target.pointer + (group * source.tokens + token) * source.width)
                         .update(from: source.row(batch: b, token: token, head: head), count: source.width)

@@ -45,6 +45,16 @@ struct TensorRows {
         base + (slot(batch: batch, token: token) * heads + head) * width
     }
 
+    /// Checks every row of (batch, head) against `check`'s storage type: one strided call, or
+    /// row by row through a page table.
+    func check(_ check: StorageCheck, batch: Int, head: Int) {
+        guard slots != nil else {
+            check.check(row(batch: batch, token: 0, head: head), rows: tokens, width: width, ld: heads * width)
+            return
+        }
+        for token in 0..<tokens { check.check(row(batch: batch, token: token, head: head), rows: 1, width: width, ld: width) }
+    }
+
     /// The tile's rows as (pointer, leading dimension): in place when evenly spaced, otherwise
     /// gathered into `scratch`.
     func tile(_ rows: TileRows, batch: Int, head: Int, scratch: UnsafeMutablePointer<Float>) -> (UnsafePointer<Float>, Int) {

@@ -122,6 +122,32 @@ import Testing
         }
     }
 
+    /// The strided form over a tile's rows answers what the single scan answers for each row,
+    /// and reads nothing between the rows: ragged widths, a lane of any kind at any place.
+    @Test(arguments: isas) func rowScansAnswerLikeEachRow(isa: Int) {
+        let nans = [0x7FC0_0000, 0x7F80_0001, 0xFFC0_2000].map { Float(bitPattern: UInt32($0)) }
+        let odd = Self.boundaryFloats.prefix(40) + nans + [0, -0, .infinity, 1 + 1 / 8192, 6e-8, 70000]
+        let inexact: Float = 1 + 1 / 8192
+        var rng = SystemRandomNumberGenerator()
+        for bfloat in [false, true] {
+            for width in [1, 7, 16, 31, 33, 64, 128] {
+                let (rows, ld) = (5, width + 3)
+                // Exact in both types: multiples of 1/4 in [-8, 8).
+                var tile = (0..<(rows * ld)).map { Float(($0 * 7) % 64) / 4 - 8 }
+                for r in 0..<rows { for x in width..<ld { tile[r * ld + x] = inexact } }  // never read
+                #expect(ag_exact_rows_on_isa(Int32(isa), bfloat ? 1 : 0, tile, Int(rows), Int(width), Int(ld)) == 1, "\(width)")
+                for _ in 0..<12 {
+                    var changed = tile
+                    let (r, x) = (Int.random(in: 0..<rows, using: &rng), Int.random(in: 0..<width, using: &rng))
+                    changed[r * ld + x] = odd.randomElement(using: &rng)!
+                    let expected = (0..<rows).allSatisfy { Self.exact(Array(changed[($0 * ld)..<($0 * ld + width)]), isa: isa, bfloat: bfloat) }
+                    let answer = ag_exact_rows_on_isa(Int32(isa), bfloat ? 1 : 0, changed, Int(rows), Int(width), Int(ld))
+                    #expect(answer == (expected ? 1 : 0), "width \(width), row \(r), column \(x): \(changed[r * ld + x].bitPattern)")
+                }
+            }
+        }
+    }
+
     @Test func elementTypeAPIUsesTheSameConversions() {
         let values = Self.boundaryFloats.filter { !$0.isNaN }
         for type in [ElementType.float16, .bfloat16] {

@@ -24,18 +24,22 @@ public struct AttentionResult: Sendable, Equatable {
     }
 }
 
-/// The inputs of one attention call, already checked against the spec's shapes and rounded
-/// to its storage type.
+/// The inputs of one attention call, checked against the spec's shapes; q, k and v read back
+/// rounded to its storage type.
 public struct AttentionInputs: Sendable {
     public let spec: AttentionSpec
-    public let q: Tensor
-    public let k: Tensor
-    public let v: Tensor
+    /// q, k and v rounded to `spec.problem.dtype`. The rounding happens on first read and is kept
+    /// (one scan, and a copy only for inputs with values the type does not hold); the CPU
+    /// backend instead checks K and V as its run reads them.
+    public var q: Tensor { operands.rounded(.q) }
+    public var k: Tensor { operands.rounded(.k) }
+    public var v: Tensor { operands.rounded(.v) }
+    let operands: StoredOperands
     /// The score bias `[batch | 1, heads | 1, queryTokens, keyTokens]`, float32, when the spec has
     /// `scores.bias`.
     public let bias: Tensor?
 
-    /// Validates the spec and the tensors' shapes; q, k and v are rounded to
+    /// Validates the spec and the tensors' shapes; q, k and v will read back rounded to
     /// `spec.problem.dtype` (the bias stays float32).
     public init(spec: AttentionSpec, q: Tensor, k: Tensor, v: Tensor, bias: Tensor? = nil) throws(AttentionError) {
         do { try spec.validate() } catch { throw .invalidSpec(error) }
@@ -63,9 +67,7 @@ public struct AttentionInputs: Sendable {
         }
         self.bias = bias
         self.spec = spec
-        self.q = p.dtype.rounded(q)
-        self.k = p.dtype.rounded(k)
-        self.v = p.dtype.rounded(v)
+        operands = StoredOperands(type: p.dtype, q: q, k: k, v: v)
     }
 }
 

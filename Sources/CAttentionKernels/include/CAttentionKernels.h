@@ -95,11 +95,17 @@ void ag_f32_to_bf16(const float *src, uint16_t *dst, long n);
 /// payload the 16-bit type holds.
 int ag_f16_exact(const float *src, long n);
 int ag_bf16_exact(const float *src, long n);
+/// ag_f16_exact (bfloat16 = 0) or ag_bf16_exact (bfloat16 != 0) over `rows` rows of `width`
+/// floats, `ld` floats apart: 1 when every one holds exactly, else 0.
+int ag_exact_rows(int bfloat16, const float *src, long rows, long width, long ld);
 /// One of the functions above (0 f16→f32, 1 f32→f16, 2 bf16→f32, 3 f32→bf16, 4 f16_exact and
 /// 5 bf16_exact, whose answer goes to `*(int *)dst`) on the implementation numbered as in
 /// ag_kernels_force_isa, leaving the process-wide selection alone (for tests of every ISA the
 /// CPU has). Returns 0, or -1 for an ISA this CPU lacks or a bad conversion number.
 int ag_convert_on_isa(int isa, int conversion, const void *src, void *dst, long n);
+/// ag_exact_rows on the implementation numbered as in ag_kernels_force_isa (for tests): 1 or 0,
+/// or -1 for an ISA this CPU lacks.
+int ag_exact_rows_on_isa(int isa, int bfloat16, const float *src, long rows, long width, long ld);
 
 #ifdef __cplusplus
 }
