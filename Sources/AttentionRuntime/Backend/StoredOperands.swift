@@ -37,7 +37,8 @@ final class StoredOperands: @unchecked Sendable {
         lock.withLock { (tensors[role.rawValue], settled[role.rawValue]) }
     }
 
-    /// Records that `tensor`, read from `current(role)`, held values of the storage type.
+    /// Records that the tensor `current(role)` returned holds values of the storage type (a
+    /// backend checked every value it read; values it never reads do not change any result).
     func markExact(_ role: Role) {
         lock.withLock { settled[role.rawValue] = true }
     }
