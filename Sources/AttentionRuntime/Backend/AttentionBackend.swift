@@ -29,8 +29,9 @@ public struct AttentionResult: Sendable, Equatable {
 public struct AttentionInputs: Sendable {
     public let spec: AttentionSpec
     /// q, k and v rounded to `spec.problem.dtype`. The rounding happens on first read and is kept
-    /// (one scan, and a copy only for inputs with values the type does not hold); the CPU
-    /// backend instead checks K and V as its run reads them.
+    /// (one scan, and a copy only for inputs with values the type does not hold). The CPU
+    /// backend instead checks K and V as its run reads them; once a run passed, these are the
+    /// tensors as given, and rows no run reads (pool pages no sequence uses) stay as given.
     public var q: Tensor { operands.rounded(.q) }
     public var k: Tensor { operands.rounded(.k) }
     public var v: Tensor { operands.rounded(.v) }
