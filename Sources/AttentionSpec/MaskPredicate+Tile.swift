@@ -144,12 +144,11 @@ private struct TokenRuns {
         var column = 0
         while column < tokens.count {
             let token = tokens[column]
-            let lastFirst = grid.coordinate(of: token, axis: rank - 1)
+            for axis in 0..<rank { starts.append(grid.coordinate(of: token, axis: axis)) }
+            let lastFirst = starts[starts.count - 1]
             var length = 1
             while column + length < tokens.count, tokens[column + length] == token + length, lastFirst + length < lastLength { length += 1 }
-            for axis in 0..<rank {
-                let j = grid.coordinate(of: token, axis: axis)
-                starts.append(j)
+            for (axis, j) in starts.suffix(rank).enumerated() {
                 let end = axis == rank - 1 ? j + length - 1 : j
                 bounds[axis] = (min(bounds[axis].lowest, j), max(bounds[axis].highest, end))
             }

@@ -79,11 +79,16 @@ static const ag_impl *ag_impl_for(int isa) {
     }
 }
 
+/* The row scan of one implementation; empty tiles hold exactly. */
+static int ag_exact_rows_with(const ag_impl *p, int bfloat16, const float *src, long rows, long width, long ld) {
+    if (rows <= 0 || width <= 0) return 1;
+    return bfloat16 ? p->bf16_exact_rows(src, rows, width, ld) : p->f16_exact_rows(src, rows, width, ld);
+}
+
 int ag_exact_rows_on_isa(int isa, int bfloat16, const float *src, long rows, long width, long ld) {
     const ag_impl *p = ag_impl_for(isa);
     if (!p || rows < 0 || width < 0) return -1;
-    if (rows == 0 || width == 0) return 1;
-    return bfloat16 ? p->bf16_exact_rows(src, rows, width, ld) : p->f16_exact_rows(src, rows, width, ld);
+    return ag_exact_rows_with(p, bfloat16, src, rows, width, ld);
 }
 
 int ag_kernels_force_isa(int isa) {
@@ -182,7 +187,5 @@ int ag_f16_exact(const float *src, long n) { return n <= 0 || ag_impl_get()->f16
 int ag_bf16_exact(const float *src, long n) { return n <= 0 || ag_impl_get()->bf16_exact(src, n); }
 
 int ag_exact_rows(int bfloat16, const float *src, long rows, long width, long ld) {
-    if (rows <= 0 || width <= 0) return 1;
-    const ag_impl *p = ag_impl_get();
-    return bfloat16 ? p->bf16_exact_rows(src, rows, width, ld) : p->f16_exact_rows(src, rows, width, ld);
+    return ag_exact_rows_with(ag_impl_get(), bfloat16, src, rows, width, ld);
 }

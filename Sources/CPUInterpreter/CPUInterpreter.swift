@@ -86,8 +86,9 @@ public final class CPUInterpreter: Sendable {
     /// Computes attention. Buffers hold the spec's tensors in C order: `q`, `k`, `v` as float32
     /// values (already rounded to the storage type), `bias` the score bias when the spec has one;
     /// `output` and `lse` are written. With `storageCheck`, `k` and `v` need not be rounded yet:
-    /// every row the run reads is checked against the check's type as it is loaded, and the
-    /// result stands for the rounded inputs only when the check passed.
+    /// every row the run reads is checked against the check's type as the run reads it (after
+    /// the product that loaded it, or as K and V are rearranged), and the result stands for the
+    /// rounded inputs only when the check passed.
     public func run(
         q: UnsafeBufferPointer<Float>, k: UnsafeBufferPointer<Float>, v: UnsafeBufferPointer<Float>, bias: UnsafeBufferPointer<Float>? = nil,
         output: UnsafeMutableBufferPointer<Float>, lse: UnsafeMutableBufferPointer<Float>, trace: InterpreterTrace? = nil,
