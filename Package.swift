@@ -72,7 +72,9 @@ let package = Package(
         .testTarget(name: "AttentionSpecTests", dependencies: ["AttentionSpec"]),
         .testTarget(name: "AttentionPlanTests", dependencies: ["AttentionPlan", "AttentionSpec"]),
         .testTarget(name: "AttentionSimulatorTests", dependencies: ["AttentionSimulator", "AttentionPlan", "AttentionSpec"]),
-        .testTarget(name: "CPUInterpreterTests", dependencies: ["AttentionTestSupport", "AttentionRuntime", "CPUInterpreter", "KernelIR", "AttentionPlan", "AttentionSpec", "AttentionTensors"]),
+        .testTarget(
+            name: "CPUInterpreterTests",
+            dependencies: ["AttentionTestSupport", "AttentionRuntime", "CPUInterpreter", "KernelIR", "AttentionPlan", "AttentionSpec", "AttentionTensors", "CAttentionKernels"]),
         .testTarget(name: "OpenCLRuntimeTests", dependencies: ["OpenCLRuntime"]),
         .testTarget(name: "SPIRVCompilerTests", dependencies: ["SPIRVCompiler"]),
         .testTarget(name: "VulkanRuntimeTests", dependencies: ["VulkanRuntime", "SPIRVCompiler"]),

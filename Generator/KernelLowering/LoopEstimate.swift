@@ -90,7 +90,7 @@ public struct LoopEstimate: Sendable {
     /// One segment: the panel loop; per panel the grouping loop, the token-gather loop over its
     /// visits and the block loop over its keys.
     private func segment(visits: ArraySlice<KeyTileVisit>) -> Int {
-        let panels = KeyPanels.group(visits, capacity: facts.panelKeys, keys: plan.keyTiles.tokenCount(of:))
+        let panels = KeyPanels.group(visits, capacity: facts.panelKeys) { plan.keyTiles.tokenCount(of: visits[$0].keyTile) }
         return segmentLoops + panels.count + 1 + panels.reduce(0) { total, panel in
             let blocks = (panel.keys + strategy.blockKeys - 1) / strategy.blockKeys
             return total + (panel.visits.count + 1) + (panel.visits.count + 1) + (blocks + 1) + blocks * blockLoops

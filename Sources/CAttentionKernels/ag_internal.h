@@ -47,6 +47,12 @@ typedef struct ag_impl {
                         const float *B, int ldb, float *C, int ldc);
     void (*gemm_ab)(int M, int N, int K, float alpha, const float *A, int lda,
                     const float *B, int ldb, float *C, int ldc);
+    void (*gemm_abt_rows)(int M, int N, int K, float alpha, const float *A, int lda,
+                          const float *const *rows, float *S, int lds);
+    void (*gemm_ab_acc_rows)(int M, int N, int K, const float *A, int lda,
+                             const float *const *rows, float *C, int ldc);
+    void (*mask_bits)(int M, int N, float *S, int lds, const uint16_t *bits, int ldbits);
+    void (*transpose)(int M, int N, const float *A, int lda, float *B, int ldb);
     void (*softmax_update)(int M, int N, float *S, int lds, float *m, float *l,
                            float *acc, int ldacc, int DV);
     void (*softmax_finalize)(int M, int DV, float *acc, int ldacc,
@@ -71,6 +77,12 @@ typedef struct ag_impl {
                               const float *B, int ldb, float *C, int ldc);                 \
     void ag_gemm_ab_##sfx(int M, int N, int K, float alpha, const float *A, int lda,       \
                           const float *B, int ldb, float *C, int ldc);                     \
+    void ag_gemm_abt_rows_##sfx(int M, int N, int K, float alpha, const float *A, int lda, \
+                                const float *const *rows, float *S, int lds);              \
+    void ag_gemm_ab_acc_rows_##sfx(int M, int N, int K, const float *A, int lda,           \
+                                   const float *const *rows, float *C, int ldc);           \
+    void ag_mask_bits_##sfx(int M, int N, float *S, int lds, const uint16_t *bits, int ldbits); \
+    void ag_transpose_##sfx(int M, int N, const float *A, int lda, float *B, int ldb);     \
     void ag_softmax_update_##sfx(int M, int N, float *S, int lds, float *m, float *l,      \
                                  float *acc, int ldacc, int DV);                           \
     void ag_softmax_finalize_##sfx(int M, int DV, float *acc, int ldacc,                   \

@@ -5,7 +5,8 @@
 #include <stddef.h>
 
 #define AG_TABLE(sfx) {                                                       \
-    #sfx, ag_gemm_abt_##sfx, ag_gemm_ab_acc_##sfx, ag_gemm_ab_##sfx, ag_softmax_update_##sfx,    \
+    #sfx, ag_gemm_abt_##sfx, ag_gemm_ab_acc_##sfx, ag_gemm_ab_##sfx, ag_gemm_abt_rows_##sfx,     \
+    ag_gemm_ab_acc_rows_##sfx, ag_mask_bits_##sfx, ag_transpose_##sfx, ag_softmax_update_##sfx,   \
     ag_softmax_finalize_##sfx, ag_softmax_gradient_##sfx, ag_f16_to_f32_##sfx, ag_f32_to_f16_##sfx,       \
     ag_bf16_to_f32_##sfx, ag_f32_to_bf16_##sfx, ag_f16_exact_##sfx, ag_bf16_exact_##sfx,     \
     ag_f16_exact_rows_##sfx, ag_bf16_exact_rows_##sfx }
@@ -116,33 +117,91 @@ int ag_convert_on_isa(int isa, int conversion, const void *src, void *dst, long 
     }
 }
 
-/* Public entry points: validate trivial sizes once here so kernels can assume >= 1. */
-void ag_gemm_abt(int M, int N, int K, float alpha, const float *A, int lda,
-                 const float *B, int ldb, float *S, int lds) {
-    if (M <= 0 || N <= 0) return;
-    if (K <= 0) { /* empty sum: S = 0 */
-        for (int i = 0; i < M; i++)
-            for (int j = 0; j < N; j++) S[(long)i * lds + j] = 0.0f;
-        return;
-    }
-    ag_impl_get()->gemm_abt(M, N, K, alpha, A, lda, B, ldb, S, lds);
+/* S = 0 for an empty sum. */
+static void ag_zero(int M, int N, float *S, int lds) {
+    for (int i = 0; i < M; i++)
+        for (int j = 0; j < N; j++) S[(long)i * lds + j] = 0.0f;
 }
 
-void ag_gemm_ab_acc(int M, int N, int K, const float *A, int lda,
-                    const float *B, int ldb, float *C, int ldc) {
-    if (M <= 0 || N <= 0 || K <= 0) return;
-    ag_impl_get()->gemm_ab_acc(M, N, K, A, lda, B, ldb, C, ldc);
+/* The products on one implementation: trivial sizes are validated once here, so kernels can
+   assume >= 1. */
+static void ag_gemm_with(const ag_impl *p, int op, int M, int N, int K, float alpha, const float *A, int lda,
+                         const float *B, int ldb, const float *const *rows, float *C, int ldc) {
+    if (M <= 0 || N <= 0) return;
+    if (K <= 0) { /* empty sum: C = 0, or C unchanged when accumulating */
+        if (op != AG_GEMM_AB_ACC && op != AG_GEMM_AB_ACC_ROWS) ag_zero(M, N, C, ldc);
+        return;
+    }
+    switch (op) {
+    case AG_GEMM_ABT: p->gemm_abt(M, N, K, alpha, A, lda, B, ldb, C, ldc); break;
+    case AG_GEMM_ABT_ROWS: p->gemm_abt_rows(M, N, K, alpha, A, lda, rows, C, ldc); break;
+    case AG_GEMM_AB: p->gemm_ab(M, N, K, alpha, A, lda, B, ldb, C, ldc); break;
+    case AG_GEMM_AB_ACC: p->gemm_ab_acc(M, N, K, A, lda, B, ldb, C, ldc); break;
+    case AG_GEMM_AB_ACC_ROWS: p->gemm_ab_acc_rows(M, N, K, A, lda, rows, C, ldc); break;
+    }
+}
+
+int ag_gemm_on_isa(int isa, int op, int M, int N, int K, float alpha, const float *A, int lda,
+                   const float *B, int ldb, const float *const *rows, float *C, int ldc) {
+    const ag_impl *p = ag_impl_for(isa);
+    if (!p || op < AG_GEMM_ABT || op > AG_GEMM_AB_ACC_ROWS) return -1;
+    ag_gemm_with(p, op, M, N, K, alpha, A, lda, B, ldb, rows, C, ldc);
+    return 0;
+}
+
+void ag_gemm_abt(int M, int N, int K, float alpha, const float *A, int lda,
+                 const float *B, int ldb, float *S, int lds) {
+    ag_gemm_with(ag_impl_get(), AG_GEMM_ABT, M, N, K, alpha, A, lda, B, ldb, 0, S, lds);
+}
+
+void ag_gemm_abt_rows(int M, int N, int K, float alpha, const float *A, int lda,
+                      const float *const *rows, float *S, int lds) {
+    ag_gemm_with(ag_impl_get(), AG_GEMM_ABT_ROWS, M, N, K, alpha, A, lda, 0, 0, rows, S, lds);
 }
 
 void ag_gemm_ab(int M, int N, int K, float alpha, const float *A, int lda,
                 const float *B, int ldb, float *C, int ldc) {
-    if (M <= 0 || N <= 0) return;
-    if (K <= 0) { /* empty sum: C = 0 */
-        for (int i = 0; i < M; i++)
-            for (int j = 0; j < N; j++) C[(long)i * ldc + j] = 0.0f;
-        return;
-    }
-    ag_impl_get()->gemm_ab(M, N, K, alpha, A, lda, B, ldb, C, ldc);
+    ag_gemm_with(ag_impl_get(), AG_GEMM_AB, M, N, K, alpha, A, lda, B, ldb, 0, C, ldc);
+}
+
+void ag_gemm_ab_acc(int M, int N, int K, const float *A, int lda,
+                    const float *B, int ldb, float *C, int ldc) {
+    ag_gemm_with(ag_impl_get(), AG_GEMM_AB_ACC, M, N, K, 1.0f, A, lda, B, ldb, 0, C, ldc);
+}
+
+void ag_gemm_ab_acc_rows(int M, int N, int K, const float *A, int lda,
+                         const float *const *rows, float *C, int ldc) {
+    ag_gemm_with(ag_impl_get(), AG_GEMM_AB_ACC_ROWS, M, N, K, 1.0f, A, lda, 0, 0, rows, C, ldc);
+}
+
+static void ag_mask_bits_with(const ag_impl *p, int M, int N, float *S, int lds, const uint16_t *bits, int ldbits) {
+    if (M > 0 && N > 0) p->mask_bits(M, N, S, lds, bits, ldbits);
+}
+
+void ag_mask_bits(int M, int N, float *S, int lds, const uint16_t *bits, int ldbits) {
+    ag_mask_bits_with(ag_impl_get(), M, N, S, lds, bits, ldbits);
+}
+
+int ag_mask_bits_on_isa(int isa, int M, int N, float *S, int lds, const uint16_t *bits, int ldbits) {
+    const ag_impl *p = ag_impl_for(isa);
+    if (!p) return -1;
+    ag_mask_bits_with(p, M, N, S, lds, bits, ldbits);
+    return 0;
+}
+
+static void ag_transpose_with(const ag_impl *p, int M, int N, const float *A, int lda, float *B, int ldb) {
+    if (M > 0 && N > 0) p->transpose(M, N, A, lda, B, ldb);
+}
+
+void ag_transpose(int M, int N, const float *A, int lda, float *B, int ldb) {
+    ag_transpose_with(ag_impl_get(), M, N, A, lda, B, ldb);
+}
+
+int ag_transpose_on_isa(int isa, int M, int N, const float *A, int lda, float *B, int ldb) {
+    const ag_impl *p = ag_impl_for(isa);
+    if (!p) return -1;
+    ag_transpose_with(p, M, N, A, lda, B, ldb);
+    return 0;
 }
 
 void ag_softmax_update(int M, int N, float *S, int lds, float *m, float *l,
@@ -163,12 +222,6 @@ void ag_softmax_gradient(int M, int N, float *S, int lds, float *dP, int lddp,
                          const float *lse, const float *D, float scale) {
     if (M <= 0 || N <= 0) return;
     ag_impl_get()->softmax_gradient(M, N, S, lds, dP, lddp, lse, D, scale);
-}
-
-/* Small tiles (rows x keys of one visit): a plain loop; the GEMMs dominate. */
-void ag_transpose(int M, int N, const float *A, int lda, float *B, int ldb) {
-    for (int i = 0; i < M; i++)
-        for (int j = 0; j < N; j++) B[(long)j * ldb + i] = A[(long)i * lda + j];
 }
 
 void ag_f16_to_f32(const uint16_t *src, float *dst, long n) {

@@ -11,7 +11,10 @@
    hardware prefetchers (which stop at page boundaries) leave every row a cold miss. */
 #define PF_ROWS 8
 
+/* B is either strided (row k at B + k*ldb) or, for ROWS kernels, a list of row pointers
+   (row k at brows[k] + B's offset bcol): keys gathered by pointer, never copied. */
 typedef void (*kern_fn)(int K, const float *A, int lda, const float *B, int ldb,
+                        const float *const *brows, int bcol,
                         float *C, int ldc, float alpha, int accumulate, __mmask16 mlast);
 
 AG_TARGET_AVX512 AG_INLINE void st16(float *p, __m512 v, __mmask16 m) {
@@ -54,52 +57,61 @@ AG_TARGET_AVX512 AG_INLINE void out16(float *p, __m512 acc, float alpha, int acc
    vector is masked by mlast for C accesses and, if TAIL, for the B loads too
    (abt's packed panel is zero-padded, so it never needs masked loads). */
 #define LDB(v, off) (kTAIL && kNV == (v) + 1 ? _mm512_maskz_loadu_ps(mlast, bk + (off)) : AG_LD16(bk + (off)))
-#define DEFINE_KERN(MRK, NVK, TAIL)                                             \
-    AG_TARGET_AVX512 static void kern_##MRK##x##NVK##_##TAIL(                   \
-        int K, const float *A, int lda, const float *B, int ldb, float *C,      \
+#define DEFINE_KERN(MRK, NVK, TAIL, ROWS)                                       \
+    AG_TARGET_AVX512 static void kern_##MRK##x##NVK##_##TAIL##ROWS(              \
+        int K, const float *A, int lda, const float *B, int ldb,                \
+        const float *const *brows, int bcol, float *C,                          \
         int ldc, float alpha, int accumulate, __mmask16 mlast) {                \
-        enum { kMR = MRK, kNV = NVK, kTAIL = TAIL };                            \
+        enum { kMR = MRK, kNV = NVK, kTAIL = TAIL, kROWS = ROWS };              \
         DECL_ROW(0) DECL_ROW(1) DECL_ROW(2) DECL_ROW(3) DECL_ROW(4) DECL_ROW(5) \
-        const float *bk = B;                                                    \
-        for (int k = 0; k < K; k++, bk += ldb) {                                \
-            __m512 b0, b1, b2, b3;                                              \
-            _mm_prefetch((const char *)(bk + PF_ROWS * (long)ldb), _MM_HINT_T0); \
-            if (kNV > 1) _mm_prefetch((const char *)(bk + PF_ROWS * (long)ldb + 16), _MM_HINT_T0); \
-            if (kNV > 2) _mm_prefetch((const char *)(bk + PF_ROWS * (long)ldb + 32), _MM_HINT_T0); \
-            if (kNV > 3) _mm_prefetch((const char *)(bk + PF_ROWS * (long)ldb + 48), _MM_HINT_T0); \
+        const float *bk = kROWS ? brows[0] + bcol : B;                          \
+        for (int k = 0; k < K; k++) {                                           \
+            __m512 b0, b1, b3, b2;                                              \
+            const float *pf = !kROWS ? bk + PF_ROWS * (long)ldb                 \
+                            : k + PF_ROWS < K ? brows[k + PF_ROWS] + bcol : bk; \
+            _mm_prefetch((const char *)pf, _MM_HINT_T0);                        \
+            if (kNV > 1) _mm_prefetch((const char *)(pf + 16), _MM_HINT_T0);    \
+            if (kNV > 2) _mm_prefetch((const char *)(pf + 32), _MM_HINT_T0);    \
+            if (kNV > 3) _mm_prefetch((const char *)(pf + 48), _MM_HINT_T0);    \
             b0 = LDB(0, 0);                                                     \
             if (kNV > 1) b1 = LDB(1, 16);                                       \
             if (kNV > 2) b2 = LDB(2, 32);                                       \
             if (kNV > 3) b3 = LDB(3, 48);                                       \
             FMA_ROW(0) FMA_ROW(1) FMA_ROW(2) FMA_ROW(3) FMA_ROW(4) FMA_ROW(5)   \
+            if (!kROWS) bk += ldb;                                              \
+            else if (k + 1 < K) bk = brows[k + 1] + bcol;                       \
         }                                                                       \
         OUT_ROW(0) OUT_ROW(1) OUT_ROW(2) OUT_ROW(3) OUT_ROW(4) OUT_ROW(5)       \
     }
 
-#define DEFINE_KERN_NV(MRK, T) DEFINE_KERN(MRK, 1, T) DEFINE_KERN(MRK, 2, T) \
-                               DEFINE_KERN(MRK, 3, T) DEFINE_KERN(MRK, 4, T)
-#define DEFINE_KERN_ALL(MRK) DEFINE_KERN_NV(MRK, 0) DEFINE_KERN_NV(MRK, 1)
+#define DEFINE_KERN_NV(MRK, T, R) DEFINE_KERN(MRK, 1, T, R) DEFINE_KERN(MRK, 2, T, R) \
+                                  DEFINE_KERN(MRK, 3, T, R) DEFINE_KERN(MRK, 4, T, R)
+#define DEFINE_KERN_ALL(MRK) DEFINE_KERN_NV(MRK, 0, 0) DEFINE_KERN_NV(MRK, 1, 0) \
+                             DEFINE_KERN_NV(MRK, 0, 1) DEFINE_KERN_NV(MRK, 1, 1)
 DEFINE_KERN_ALL(1) DEFINE_KERN_ALL(2) DEFINE_KERN_ALL(3)
 DEFINE_KERN_ALL(4) DEFINE_KERN_ALL(5) DEFINE_KERN_ALL(6)
 
-#define KROW_T(MRK, T) { kern_##MRK##x1_##T, kern_##MRK##x2_##T, kern_##MRK##x3_##T, kern_##MRK##x4_##T }
-#define KROW(MRK) { KROW_T(MRK, 0), KROW_T(MRK, 1) }
-static const kern_fn kern_tab[MR][2][4] = { KROW(1), KROW(2), KROW(3), KROW(4), KROW(5), KROW(6) };
+#define KROW_T(MRK, T, R) { kern_##MRK##x1_##T##R, kern_##MRK##x2_##T##R, kern_##MRK##x3_##T##R, kern_##MRK##x4_##T##R }
+#define KROW(MRK) { { KROW_T(MRK, 0, 0), KROW_T(MRK, 1, 0) }, { KROW_T(MRK, 0, 1), KROW_T(MRK, 1, 1) } }
+/* [rows - 1][row pointers][tail][column vectors - 1] */
+static const kern_fn kern_tab[MR][2][2][4] = { KROW(1), KROW(2), KROW(3), KROW(4), KROW(5), KROW(6) };
 
-/* Runs the micro-kernels over all rows for one column chunk (<= 64 columns). */
+/* Runs the micro-kernels over all rows for one column chunk (<= 64 columns) of B: strided
+   from B, or, when brows is not NULL, rows brows[k] from column bcol on. */
 AG_TARGET_AVX512 AG_INLINE void row_sweep(int M, int nc, int K, const float *A, int lda,
-                                          const float *B, int ldb, int padded, float *C,
+                                          const float *B, int ldb, const float *const *brows,
+                                          int bcol, int padded, float *C,
                                           int ldc, float alpha, int accumulate) {
     const int nv = (nc + 15) >> 4;
     const __mmask16 mlast = (__mmask16)(0xFFFFu >> (16 * nv - nc));
     const int tail = !padded && mlast != 0xFFFF;
-    const kern_fn full = kern_tab[MR - 1][tail][nv - 1];
+    const kern_fn full = kern_tab[MR - 1][brows != 0][tail][nv - 1];
     int i = 0;
     for (; i + MR <= M; i += MR)
-        full(K, A + (long)i * lda, lda, B, ldb, C + (long)i * ldc, ldc, alpha, accumulate, mlast);
+        full(K, A + (long)i * lda, lda, B, ldb, brows, bcol, C + (long)i * ldc, ldc, alpha, accumulate, mlast);
     if (i < M)
-        kern_tab[M - i - 1][tail][nv - 1](K, A + (long)i * lda, lda, B, ldb, C + (long)i * ldc, ldc,
-                                          alpha, accumulate, mlast);
+        kern_tab[M - i - 1][brows != 0][tail][nv - 1](K, A + (long)i * lda, lda, B, ldb, brows, bcol,
+                                                      C + (long)i * ldc, ldc, alpha, accumulate, mlast);
 }
 
 /* In-register 16x16 transpose (unpack -> 128-bit shuffles -> 512-bit lane shuffles). */
@@ -113,18 +125,20 @@ AG_TARGET_AVX512 AG_INLINE void row_sweep(int M, int nc, int K, const float *A, 
 #define TR_STAGE4(a, b)                                                         \
     r##a = _mm512_shuffle_f32x4(t##a, t##b, 0x88); r##b = _mm512_shuffle_f32x4(t##a, t##b, 0xDD);
 
-/* Bt[kk][j] = B[j][kk] for j < nc (zero-padded to a multiple of 16), kk < kc. */
-AG_TARGET_AVX512 static void pack_bt(int nc, int kc, const float *B, int ldb, float *Bt) {
+/* Bt[kk][j] = B[j][k0 + kk] for j < nc, kk < kc, where row j of B starts at rows[j]; Bt's
+   rows are ldbt apart and, when padded, zero-filled up to a multiple of 16 columns. */
+AG_TARGET_AVX512 static void transpose_rows(int nc, int kc, const float *const *rows_of_b, int k0, float *Bt,
+                                            long ldbt, int padded) {
     for (int j = 0; j < nc; j += 16) {
         const int rows = nc - j < 16 ? nc - j : 16;
+        const float *const *row = rows_of_b + j;
         for (int k = 0; k < kc; k += 16) {
             const int kw = kc - k < 16 ? kc - k : 16;
             const __mmask16 km = (__mmask16)(0xFFFFu >> (16 - kw));
-            const float *src = B + (long)j * ldb + k;
             /* The next 16 rows' lines at this k, so each block's rows arrive before it is read. */
             if (j + 16 < nc)
-                for (int i = 0; i < 16; i++) _mm_prefetch((const char *)(src + (long)(16 + i) * ldb), _MM_HINT_T0);
-#define LD(i) r##i = (i) < rows ? _mm512_maskz_loadu_ps(km, src + (long)(i) * ldb) : _mm512_setzero_ps();
+                for (int i = 0; i < 16 && j + 16 + i < nc; i++) _mm_prefetch((const char *)(row[16 + i] + k0 + k), _MM_HINT_T0);
+#define LD(i) r##i = (i) < rows ? _mm512_maskz_loadu_ps(km, row[i] + k0 + k) : _mm512_setzero_ps();
             __m512 r0, r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11, r12, r13, r14, r15;
             __m512 t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15;
             LD(0) LD(1) LD(2) LD(3) LD(4) LD(5) LD(6) LD(7)
@@ -139,8 +153,10 @@ AG_TARGET_AVX512 static void pack_bt(int nc, int kc, const float *B, int ldb, fl
             TR_STAGE4(0, 8) TR_STAGE4(1, 9) TR_STAGE4(2, 10) TR_STAGE4(3, 11)
             TR_STAGE4(4, 12) TR_STAGE4(5, 13) TR_STAGE4(6, 14) TR_STAGE4(7, 15)
             /* now r0..r3 = columns 0..3, r8..r11 = 8..11 (0x88/0xDD pairing), r4..r7 = 4..7, r12..r15 = 12..15 */
-            float *dst = Bt + (long)k * AG_NC + j;
-#define ST(i, col) if ((col) < kw) AG_ST16(dst + (long)(col) * AG_NC, r##i);
+            float *dst = Bt + (long)k * ldbt + j;
+            const __mmask16 rm = (__mmask16)(0xFFFFu >> (16 - rows));
+#define ST(i, col) if ((col) < kw) { if (padded) AG_ST16(dst + (long)(col) * ldbt, r##i); \
+                                     else _mm512_mask_storeu_ps(dst + (long)(col) * ldbt, rm, r##i); }
             ST(0, 0) ST(1, 1) ST(2, 2) ST(3, 3) ST(4, 4) ST(5, 5) ST(6, 6) ST(7, 7)
             ST(8, 8) ST(9, 9) ST(10, 10) ST(11, 11) ST(12, 12) ST(13, 13) ST(14, 14) ST(15, 15)
 #undef ST
@@ -148,17 +164,40 @@ AG_TARGET_AVX512 static void pack_bt(int nc, int kc, const float *B, int ldb, fl
     }
 }
 
-AG_TARGET_AVX512 void ag_gemm_abt_avx512(int M, int N, int K, float alpha, const float *A,
-                                         int lda, const float *B, int ldb, float *S, int lds) {
+/* S = alpha * A * B^T for one chunk of <= AG_NC rows of B (by pointer). */
+AG_TARGET_AVX512 static void abt_chunk(int M, int nc, int K, float alpha, const float *A, int lda,
+                                       const float *const *rows, float *S, int lds) {
     /* B^T panel, packed so that the A*B micro-kernel can stream contiguous rows. */
     _Alignas(64) float Bt[AG_KC * AG_NC];
+    for (int k0 = 0; k0 < K; k0 += AG_KC) {
+        const int kc = K - k0 < AG_KC ? K - k0 : AG_KC;
+        transpose_rows(nc, kc, rows, k0, Bt, AG_NC, 1);
+        row_sweep(M, nc, kc, A + k0, lda, Bt, AG_NC, 0, 0, 1, S, lds, alpha, k0 > 0);
+    }
+}
+
+AG_TARGET_AVX512 void ag_gemm_abt_avx512(int M, int N, int K, float alpha, const float *A,
+                                         int lda, const float *B, int ldb, float *S, int lds) {
+    const float *rows[AG_NC];
     for (int j0 = 0; j0 < N; j0 += AG_NC) {
         const int nc = N - j0 < AG_NC ? N - j0 : AG_NC;
-        for (int k0 = 0; k0 < K; k0 += AG_KC) {
-            const int kc = K - k0 < AG_KC ? K - k0 : AG_KC;
-            pack_bt(nc, kc, B + (long)j0 * ldb + k0, ldb, Bt);
-            row_sweep(M, nc, kc, A + k0, lda, Bt, AG_NC, 1, S + j0, lds, alpha, k0 > 0);
-        }
+        for (int j = 0; j < nc; j++) rows[j] = B + (long)(j0 + j) * ldb;
+        abt_chunk(M, nc, K, alpha, A, lda, rows, S + j0, lds);
+    }
+}
+
+AG_TARGET_AVX512 void ag_gemm_abt_rows_avx512(int M, int N, int K, float alpha, const float *A,
+                                              int lda, const float *const *rows, float *S, int lds) {
+    for (int j0 = 0; j0 < N; j0 += AG_NC)
+        abt_chunk(M, N - j0 < AG_NC ? N - j0 : AG_NC, K, alpha, A, lda, rows + j0, S + j0, lds);
+}
+
+AG_TARGET_AVX512 void ag_transpose_avx512(int M, int N, const float *A, int lda, float *B, int ldb) {
+    const float *rows[64];
+    for (int i0 = 0; i0 < M; i0 += 64) {
+        const int nc = M - i0 < 64 ? M - i0 : 64;
+        for (int i = 0; i < nc; i++) rows[i] = A + (long)(i0 + i) * lda;
+        transpose_rows(nc, N, rows, 0, B + i0, ldb, 0);
     }
 }
 
@@ -166,7 +205,7 @@ AG_TARGET_AVX512 void ag_gemm_ab_avx512(int M, int N, int K, float alpha, const 
                                         const float *B, int ldb, float *C, int ldc) {
     for (int j0 = 0; j0 < N; j0 += 64) {
         const int nc = N - j0 < 64 ? N - j0 : 64;
-        row_sweep(M, nc, K, A, lda, B + j0, ldb, 0, C + j0, ldc, alpha, 0);
+        row_sweep(M, nc, K, A, lda, B + j0, ldb, 0, 0, 0, C + j0, ldc, alpha, 0);
     }
 }
 
@@ -174,7 +213,29 @@ AG_TARGET_AVX512 void ag_gemm_ab_acc_avx512(int M, int N, int K, const float *A,
                                             const float *B, int ldb, float *C, int ldc) {
     for (int j0 = 0; j0 < N; j0 += 64) {
         const int nc = N - j0 < 64 ? N - j0 : 64;
-        row_sweep(M, nc, K, A, lda, B + j0, ldb, 0, C + j0, ldc, 1.0f, 1);
+        row_sweep(M, nc, K, A, lda, B + j0, ldb, 0, 0, 0, C + j0, ldc, 1.0f, 1);
+    }
+}
+
+AG_TARGET_AVX512 void ag_gemm_ab_acc_rows_avx512(int M, int N, int K, const float *A, int lda,
+                                                 const float *const *rows, float *C, int ldc) {
+    for (int j0 = 0; j0 < N; j0 += 64) {
+        const int nc = N - j0 < 64 ? N - j0 : 64;
+        row_sweep(M, nc, K, A, lda, 0, 0, rows, j0, 0, C + j0, ldc, 1.0f, 1);
+    }
+}
+
+/* S[r][j] = -inf where bit j % 16 of bits[r * ldbits + j / 16] is clear. */
+AG_TARGET_AVX512 void ag_mask_bits_avx512(int M, int N, float *S, int lds, const uint16_t *bits, int ldbits) {
+    const __m512 masked = _mm512_set1_ps(-AG_INF);
+    for (int r = 0; r < M; r++) {
+        float *row = S + (long)r * lds;
+        const uint16_t *word = bits + (long)r * ldbits;
+        for (int j = 0; j < N; j += 16) {
+            const __mmask16 inside = (__mmask16)(N - j >= 16 ? 0xFFFFu : 0xFFFFu >> (16 - (N - j)));
+            const __mmask16 hidden = (__mmask16)(~word[j >> 4] & inside);
+            if (hidden) _mm512_mask_storeu_ps(row + j, hidden, masked);
+        }
     }
 }
 

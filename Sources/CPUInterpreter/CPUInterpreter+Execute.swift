@@ -39,7 +39,8 @@ extension CPUInterpreter {
     /// The panels of the context's segment: visit ranges and key counts.
     func panels(of c: ExecutionContext) -> [(visits: Range<Int>, keys: Int)] {
         guard let segment = c.segment else { return [] }
-        return KeyPanels.group(visits[segment.queryTile][segment.visits], capacity: c.state.maxKeys) { keys(segment.queryTile, $0).count }
+        let keys = visitKeys[segment.queryTile]
+        return KeyPanels.group(visits[segment.queryTile][segment.visits], capacity: c.state.maxKeys) { keys[$0].count }
     }
 
     /// Makes `panel` the context's current one.
@@ -74,26 +75,26 @@ extension CPUInterpreter {
             }
         case .loadKey:
             guard let segment = c.segment else { return }
-            let tiles = c.panel.lazy.map { self.keys(segment.queryTile, $0.keyTile) }
+            let tiles = visitKeys[segment.queryTile][c.panel.indices]
             state.keysFromCopies = c.buffers.copies != nil && tiles.allSatisfy { $0.uniformStep == 1 }
             guard !state.keysFromCopies else { return }  // the scores read the transposed copy
-            state.kTile = c.buffers.k.panel(tiles, batch: segment.batch, head: p.kvHead(forQueryHead: segment.head), scratch: state.k)
+            state.kTile = c.buffers.k.operand(tiles, batch: segment.batch, head: p.kvHead(forQueryHead: segment.head), pointers: state.kRows)
         case .loadValue:
             guard let segment = c.segment else { return }
-            let tiles = c.panel.lazy.map { self.keys(segment.queryTile, $0.keyTile) }
+            let tiles = visitKeys[segment.queryTile][c.panel.indices]
             let kvHead = p.kvHead(forQueryHead: segment.head)
             if let copies = c.buffers.copies {
-                state.vTile = copies.values.rows.panel(tiles, batch: segment.batch * p.kvHeads + kvHead, head: 0, scratch: state.v)
+                state.vTile = copies.values.rows.operand(tiles, batch: segment.batch * p.kvHeads + kvHead, head: 0, pointers: state.vRows)
             } else {
-                state.vTile = c.buffers.v.panel(tiles, batch: segment.batch, head: kvHead, scratch: state.v)
+                state.vTile = c.buffers.v.operand(tiles, batch: segment.batch, head: kvHead, pointers: state.vRows)
             }
         case .scores(let scale):
             if state.keysFromCopies, let copies = c.buffers.copies, let segment = c.segment {
                 // One product per visit, each reading its key tile's Kᵀ block from its first kept key on.
                 let group = segment.batch * p.kvHeads + p.kvHead(forQueryHead: segment.head)
                 var column = 0
-                for visit in c.panel {
-                    let tokens = keys(segment.queryTile, visit.keyTile).tokens
+                for (index, visit) in zip(c.panel.indices, c.panel) {
+                    let tokens = keys(segment.queryTile, visit: index).tokens
                     ag_gemm_ab(
                         Int32(c.rows), Int32(tokens.count), Int32(p.headDim), Float(scale), state.qTile.0, Int32(state.qTile.1),
                         copies.keyBlock(group: group, tile: visit.keyTile) + (tokens[0] - visit.keyTile * copies.tileKeys),
@@ -102,28 +103,34 @@ extension CPUInterpreter {
                 }
                 return
             }
-            ag_gemm_abt(
-                Int32(c.rows), Int32(c.panelKeys), Int32(p.headDim), Float(scale),
-                state.qTile.0, Int32(state.qTile.1), state.kTile.0, Int32(state.kTile.1), state.s, Int32(state.maxKeys))
+            let (rows, keys, dim) = (Int32(c.rows), Int32(c.panelKeys), Int32(p.headDim))
+            switch state.kTile {
+            case .strided(let k, let ld):
+                ag_gemm_abt(rows, keys, dim, Float(scale), state.qTile.0, Int32(state.qTile.1), k, Int32(ld), state.s, Int32(state.maxKeys))
+            case .rows(let k):
+                ag_gemm_abt_rows(rows, keys, dim, Float(scale), state.qTile.0, Int32(state.qTile.1), k, state.s, Int32(state.maxKeys))
+            }
             // After the product, which prefetched the rows: they are in cache now.
-            c.buffers.storageCheck?.check(state.kTile.0, rows: c.panelKeys, width: p.headDim, ld: state.kTile.1)
+            if let check = c.buffers.storageCheck { state.kTile.check(check, count: c.panelKeys, width: p.headDim) }
         case .modifyScores:
             guard let segment = c.segment else { return }
             modifyScores(
-                rows: queryRows[segment.queryTile], keys: c.panel.map { keys(segment.queryTile, $0.keyTile) }, batch: segment.batch,
+                rows: queryRows[segment.queryTile], keys: Array(visitKeys[segment.queryTile][c.panel.indices]), batch: segment.batch,
                 head: segment.head, state.s, ld: state.maxKeys, queryPositions: state.queryPositions, keyPositions: state.keyPositions,
                 capSlopes: nil, bias: c.buffers.bias)
         case .maskPartial:
             guard let segment = c.segment else { return }
             var column = 0
-            for visit in c.panel {
+            for (index, visit) in zip(c.panel.indices, c.panel) {
                 let masked = visit.tileClass == .partial
-                if masked {
+                let keys = keys(segment.queryTile, visit: index)
+                if masked, let bits = c.buffers.maskPatterns?.pattern(queryTile: segment.queryTile, visit: index) {
+                    ag_mask_bits(Int32(c.rows), Int32(keys.count), state.s + column, Int32(state.maxKeys), bits, Int32(MaskPatterns.rowWords(keys.count)))
+                } else if masked {
                     predicate.maskTile(
-                        queries: queryRows[segment.queryTile].tokens, keys: keys(segment.queryTile, visit.keyTile).tokens, scores: state.s,
-                        ld: state.maxKeys, offset: column)
+                        queries: queryRows[segment.queryTile].tokens, keys: keys.tokens, scores: state.s, ld: state.maxKeys, offset: column)
                 }
-                column += keys(segment.queryTile, visit.keyTile).count
+                column += keys.count
                 c.trace?.record(.init(
                     batch: segment.batch, head: segment.head, queryTile: segment.queryTile, keyTile: visit.keyTile, masked: masked))
             }
@@ -132,13 +139,15 @@ extension CPUInterpreter {
                 Int32(c.rows), Int32(c.panelKeys), state.s, Int32(state.maxKeys), state.m, state.l, state.acc,
                 Int32(p.valueDim), Int32(p.valueDim))
         case .accumulate:
-            ag_gemm_ab_acc(
-                Int32(c.rows), Int32(p.valueDim), Int32(c.panelKeys), state.s, Int32(state.maxKeys),
-                state.vTile.0, Int32(state.vTile.1), state.acc, Int32(p.valueDim))
-            // V read from the rearranged copy was checked as it was copied.
-            if c.buffers.copies == nil {
-                c.buffers.storageCheck?.check(state.vTile.0, rows: c.panelKeys, width: p.valueDim, ld: state.vTile.1)
+            let (rows, keys, dim) = (Int32(c.rows), Int32(c.panelKeys), Int32(p.valueDim))
+            switch state.vTile {
+            case .strided(let v, let ld):
+                ag_gemm_ab_acc(rows, dim, keys, state.s, Int32(state.maxKeys), v, Int32(ld), state.acc, dim)
+            case .rows(let v):
+                ag_gemm_ab_acc_rows(rows, dim, keys, state.s, Int32(state.maxKeys), v, state.acc, dim)
             }
+            // V read from the rearranged copy was checked as it was copied.
+            if c.buffers.copies == nil, let check = c.buffers.storageCheck { state.vTile.check(check, count: c.panelKeys, width: p.valueDim) }
         case .storeOutput:
             storeOutput(&c)
         case .storePartial:

@@ -141,8 +141,8 @@ extension CPUInterpreter {
         let kvHead = p.kvHead(forQueryHead: head)
         let d = p.headDim
         t.addToQueryGradient(queries, batch: batch, head: head, scratch: s.dq) { target, ld in
-            for visit in visits[queryTile] {
-                let keys = keys(queryTile, visit.keyTile)
+            for (index, visit) in visits[queryTile].enumerated() {
+                let keys = keys(queryTile, visit: index)
                 let kTile = s.loadKeyTile(keys, batch: batch, kvHead: kvHead, t)
                 _ = tileGradients(batch: batch, head: head, queries: queries, keys: keys, masked: visit.tileClass == .partial, t, s)
                 ag_gemm_ab_acc(

@@ -2,6 +2,7 @@ import AttentionPlan
 import AttentionSpec
 import CAttentionKernels
 import KernelIR
+import RuntimeSupport
 
 /// Runs a `KernelProgram` on the host: work-groups spread over all cores, tile math in the
 /// SIMD micro-kernels of `CAttentionKernels` (AVX-512, AVX2 or portable C, chosen at run time).
@@ -15,9 +16,10 @@ public final class CPUInterpreter: Sendable {
     let queryRows: [TileRows]
     let keyRows: [TileRows]
     let visits: [[KeyTileVisit]]
-    /// Per query tile, its PARTIAL visits' key tiles trimmed to the keys some query of the tile
-    /// may see (`MaskPredicate.visibleKeys`), where that drops any.
-    let trimmedKeys: [[Int: TileRows]]
+    /// Per query tile, the key rows of each of its visits (indexed as `visits`): a PARTIAL visit's
+    /// key tile trimmed to the keys some query of the tile may see (`MaskPredicate.visibleKeys`),
+    /// where that drops any.
+    let visitKeys: [[TileRows]]
     let predicate: MaskPredicate
     /// First partial slot of each output tile; the last entry is the slot count.
     let slotBase: [Int]
@@ -32,13 +34,20 @@ public final class CPUInterpreter: Sendable {
     /// The attention kernel's work-groups in head gangs, when K and V are read in place from
     /// rows that interleave several kv heads (`HeadLockstep`).
     let lockstep: HeadLockstep?
+    /// The PARTIAL visits' mask bits, evaluated on the first run (`MaskPatterns`), within this
+    /// many bytes.
+    let maskPatternBudget: Int
+    private let patterns = Locked<(evaluated: Bool, value: MaskPatterns?)>((false, nil))
 
     public convenience init(spec: AttentionSpec) throws(SpecError) {
         try self.init(spec: spec, headLockstep: true)
     }
 
-    /// `headLockstep: false` runs every work-group on its own (tests compare both orders).
-    init(spec: AttentionSpec, headLockstep: Bool) throws(SpecError) {
+    /// `headLockstep: false` runs every work-group on its own, and `maskPatternBudget` bounds the
+    /// bytes of mask bits the plan keeps (tests compare both orders, and masking with and
+    /// without the bits).
+    init(spec: AttentionSpec, headLockstep: Bool, maskPatternBudget: Int = MaskPatterns.budget) throws(SpecError) {
+        self.maskPatternBudget = maskPatternBudget
         plan = try TilePlan(spec)
         program = KernelProgram(spec: spec)
         partition = WorkPartition(plan: plan)
@@ -48,14 +57,13 @@ public final class CPUInterpreter: Sendable {
         let predicate = MaskPredicate(mask: spec.mask, problem: spec.problem)
         self.predicate = predicate
         let (queryRows, keyRows) = (self.queryRows, self.keyRows)
-        trimmedKeys = visits.enumerated().map { tile, visits in
-            var trimmed: [Int: TileRows] = [:]
-            for visit in visits where visit.tileClass == .partial {
-                if let kept = predicate.visibleKeys(ofQueries: queryRows[tile].tokens, among: keyRows[visit.keyTile].tokens) {
-                    trimmed[visit.keyTile] = TileRows(tokens: kept)
-                }
+        visitKeys = visits.enumerated().map { tile, visits in
+            visits.map { visit in
+                guard visit.tileClass == .partial,
+                    let kept = predicate.visibleKeys(ofQueries: queryRows[tile].tokens, among: keyRows[visit.keyTile].tokens)
+                else { return keyRows[visit.keyTile] }
+                return TileRows(tokens: kept)
             }
-            return trimmed
         }
         var base = [0]
         if partition.needsMerge {
@@ -110,7 +118,7 @@ public final class CPUInterpreter: Sendable {
             q: TensorRows(base: qBase, tokens: p.queryTokens, heads: p.heads, width: p.headDim),
             k: keys, v: values,
             copies: copiesKeys ? KeyValueCopies(keyRows: keyRows, k: keys, v: values, batch: p.batch, storageCheck: storageCheck) : nil,
-            storageCheck: storageCheck,
+            storageCheck: storageCheck, maskPatterns: maskPatterns(),
             bias: bias?.baseAddress, output: SharedPointer(pointer: outBase), lse: SharedPointer(pointer: lseBase),
             partials: PartialStore(slots: slotBase.last!, rows: maxQueryRows, valueDim: p.valueDim))
         defer { buffers.partials.deallocate() }
@@ -143,8 +151,16 @@ public final class CPUInterpreter: Sendable {
             maxQueries: maxQueryRows, maxKeys: max(maxKeyRows, KernelProgram.panelKeys(plan.spec)), headDim: p.headDim, valueDim: p.valueDim)
     }
 
-    /// The key rows query tile `queryTile` computes of key tile `keyTile`.
-    func keys(_ queryTile: Int, _ keyTile: Int) -> TileRows { trimmedKeys[queryTile][keyTile] ?? keyRows[keyTile] }
+    /// This plan's mask bits: evaluated by the first run that needs them, shared by later ones.
+    func maskPatterns() -> MaskPatterns? {
+        patterns.withLock { state in
+            if !state.evaluated { state = (true, MaskPatterns(self, budget: maskPatternBudget)) }
+            return state.value
+        }
+    }
+
+    /// The key rows query tile `queryTile` computes in its visit number `visit`.
+    func keys(_ queryTile: Int, visit: Int) -> TileRows { visitKeys[queryTile][visit] }
 
     var maxQueryRows: Int { queryRows.map(\.count).max() ?? 0 }
     var maxKeyRows: Int { keyRows.map(\.count).max() ?? 0 }
@@ -172,6 +188,8 @@ struct Buffers: @unchecked Sendable {
     let copies: KeyValueCopies?
     /// Checks the K and V rows the run reads against their storage type, when the caller did not.
     let storageCheck: StorageCheck?
+    /// The PARTIAL visits' masks as bits, when the plan keeps them.
+    let maskPatterns: MaskPatterns?
     /// The score bias, when the spec has one.
     let bias: UnsafePointer<Float>?
     let output: SharedPointer<Float>

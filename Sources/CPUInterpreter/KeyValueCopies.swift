@@ -1,3 +1,5 @@
+import CAttentionKernels
+
 /// K and V rearranged once per run so that the micro-kernels read every key tile contiguously,
 /// when each key tile is a run of consecutive tokens (1-D tilings): Kᵀ per key tile as
 /// `[batch·kvHeads, keyTiles, headDim, tileKeys]` (S = Q·Kᵀ then needs no per-visit packing,
@@ -31,11 +33,20 @@ final class KeyValueCopies: @unchecked Sendable {
             for group in items {
                 let (b, head) = group.quotientAndRemainder(dividingBy: source.heads)
                 if let storageCheck { source.check(storageCheck, batch: b, head: head) }
-                for token in 0..<source.tokens {
-                    let (tile, column) = token.quotientAndRemainder(dividingBy: tileKeys)
-                    let key = source.row(batch: b, token: token, head: head)
-                    let block = target.pointer + ((group * keyTiles + tile) * headDim) * tileKeys + column
-                    for x in 0..<headDim { block[x * tileKeys] = key[x] }
+                for tile in 0..<keyTiles {
+                    let block = target.pointer + ((group * keyTiles + tile) * headDim) * tileKeys
+                    let first = tile * tileKeys
+                    let count = min(tileKeys, source.tokens - first)
+                    if source.slots == nil {  // the tile's rows are evenly spaced: one blocked transpose
+                        ag_transpose(
+                            Int32(count), Int32(headDim), source.row(batch: b, token: first, head: head), Int32(source.heads * headDim), block,
+                            Int32(tileKeys))
+                        continue
+                    }
+                    for column in 0..<count {
+                        let key = source.row(batch: b, token: first + column, head: head)
+                        for x in 0..<headDim { block[x * tileKeys + column] = key[x] }
+                    }
                 }
             }
         }

@@ -24,6 +24,24 @@ struct TileRows: Sendable {
     }
 }
 
+/// K or V rows as the micro-kernels read them: in place, or through a list of row pointers
+/// (rows scattered over the tensor, e.g. a neighborhood's trimmed key tiles: pointing at them
+/// costs one store a row, copying them a row's width).
+enum TileOperand {
+    /// Row r at `base + r * ld`.
+    case strided(UnsafePointer<Float>, ld: Int)
+    /// Row r at `rows[r]`.
+    case rows(UnsafePointer<UnsafePointer<Float>?>)
+
+    /// Checks the first `count` rows of `width` floats against `check`'s storage type.
+    func check(_ check: StorageCheck, count: Int, width: Int) {
+        switch self {
+        case .strided(let base, let ld): check.check(base, rows: count, width: width, ld: ld)
+        case .rows(let rows): for r in 0..<count { check.check(rows[r]!, rows: 1, width: width, ld: width) }
+        }
+    }
+}
+
 /// Row-major rows of `[batch, tokens, heads, width]` tensor data for one (batch, head), or of a
 /// paged pool `[poolTokens, heads, width]` read through `slots`, the pool row of each logical
 /// `(batch, token)` (`AttentionSpec.keySlots`).
@@ -77,6 +95,24 @@ struct TensorRows {
             }
         }
         return (UnsafePointer(scratch), width)
+    }
+
+    /// Several tiles' rows one after another: in place when together they are evenly spaced,
+    /// otherwise as row pointers written to `pointers`.
+    func operand<Tiles: Collection<TileRows>>(
+        _ tiles: Tiles, batch: Int, head: Int, pointers: UnsafeMutablePointer<UnsafePointer<Float>?>
+    ) -> TileOperand {
+        if let first = tiles.first, let step = slots == nil ? Self.commonStep(tiles) : slotStep(tiles, batch: batch) {
+            return .strided(row(batch: batch, token: first.tokens[0], head: head), ld: step * heads * width)
+        }
+        var r = 0
+        for tile in tiles {
+            for token in tile.tokens {
+                pointers[r] = row(batch: batch, token: token, head: head)
+                r += 1
+            }
+        }
+        return .rows(UnsafePointer(pointers))
     }
 
     /// The tile's rows copied one after another into `scratch` (leading dimension `width`), even

@@ -7,13 +7,15 @@ final class WorkgroupState {
     let maxKeys: Int
     let headDim: Int
     let valueDim: Int
-    let q, k, v, s, m, l, acc, lse: UnsafeMutablePointer<Float>
+    let q, s, m, l, acc, lse: UnsafeMutablePointer<Float>
+    /// Row pointers of the loaded K and V panels when they are not read in place.
+    let kRows, vRows: UnsafeMutablePointer<UnsafePointer<Float>?>
     /// Token positions of the tile's rows and the panel's columns, for ALiBi.
     let queryPositions, keyPositions: UnsafeMutablePointer<Int64>
     // Current operands: pointer and leading dimension of the loaded Q, K, V tiles.
     var qTile: (UnsafePointer<Float>, Int)
-    var kTile: (UnsafePointer<Float>, Int)
-    var vTile: (UnsafePointer<Float>, Int)
+    var kTile: TileOperand
+    var vTile: TileOperand
     /// Whether the loaded panel's scores read Kᵀ blocks from `Buffers.copies` (every visit's
     /// keys consecutive) instead of `kTile`.
     var keysFromCopies = false
@@ -24,8 +26,6 @@ final class WorkgroupState {
         self.headDim = headDim
         self.valueDim = valueDim
         q = zeroedBuffer(maxQueries * headDim)
-        k = zeroedBuffer(maxKeys * headDim)
-        v = zeroedBuffer(maxKeys * valueDim)
         s = zeroedBuffer(maxQueries * maxKeys)
         m = zeroedBuffer(maxQueries)
         l = zeroedBuffer(maxQueries)
@@ -33,13 +33,19 @@ final class WorkgroupState {
         lse = zeroedBuffer(maxQueries)
         queryPositions = positionBuffer(maxQueries)
         keyPositions = positionBuffer(maxKeys)
+        kRows = .allocate(capacity: max(maxKeys, 1))
+        vRows = .allocate(capacity: max(maxKeys, 1))
+        kRows.initialize(repeating: UnsafePointer(q), count: max(maxKeys, 1))
+        vRows.initialize(repeating: UnsafePointer(q), count: max(maxKeys, 1))
         qTile = (UnsafePointer(q), headDim)
-        kTile = (UnsafePointer(k), headDim)
-        vTile = (UnsafePointer(v), valueDim)
+        kTile = .rows(UnsafePointer(kRows))
+        vTile = .rows(UnsafePointer(vRows))
     }
 
     deinit {
-        for pointer in [q, k, v, s, m, l, acc, lse] { pointer.deallocate() }
+        for pointer in [q, s, m, l, acc, lse] { pointer.deallocate() }
+        kRows.deallocate()
+        vRows.deallocate()
         queryPositions.deallocate()
         keyPositions.deallocate()
     }

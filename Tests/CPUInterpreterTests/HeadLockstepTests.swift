@@ -25,27 +25,11 @@ import Testing
 
     @Test(arguments: specs)
     func sameBitsAsEveryWorkgroupAlone(spec: AttentionSpec) throws {
-        let p = spec.problem
-        var rng = SeededGenerator(seed: 3)
-        let q = Tensor.random(shape: p.queryTensorShape, using: &rng).elements
-        let k = Tensor.random(shape: p.keyTensorShape, using: &rng).elements
-        let v = Tensor.random(shape: p.valueTensorShape, using: &rng).elements
-        func run(_ interpreter: CPUInterpreter) -> (output: [Float], lse: [Float]) {
-            var output = [Float](repeating: .nan, count: p.outputTensorShape.reduce(1, *))
-            var lse = [Float](repeating: .nan, count: p.lseTensorShape.reduce(1, *))
-            q.withUnsafeBufferPointer { q in
-                k.withUnsafeBufferPointer { k in
-                    v.withUnsafeBufferPointer { v in
-                        output.withUnsafeMutableBufferPointer { o in lse.withUnsafeMutableBufferPointer { l in interpreter.run(q: q, k: k, v: v, output: o, lse: l) } }
-                    }
-                }
-            }
-            return (output, lse)
-        }
+        let operands = randomOperands(spec, seed: 3)
         let ganged = try CPUInterpreter(spec: spec)
         let alone = try CPUInterpreter(spec: spec, headLockstep: false)
         #expect((ganged.packing?.inner ?? ganged).lockstep != nil, "\(spec.summary): no lockstep")
-        let (a, b) = (run(ganged), run(alone))
+        let (a, b) = (run(ganged, operands), run(alone, operands))
         #expect(a.output.map(\.bitPattern) == b.output.map(\.bitPattern), "\(spec.summary)")
         #expect(a.lse.map(\.bitPattern) == b.lse.map(\.bitPattern), "\(spec.summary)")
     }

@@ -41,6 +41,21 @@ void ag_gemm_ab_acc(int M, int N, int K,
                     const float *A, int lda, const float *B, int ldb,
                     float *C, int ldc);
 
+/// ag_gemm_abt with row j of B (K floats) at rows[j]: the scores of keys gathered by pointer,
+/// not copied (a neighborhood's trimmed key tiles, rows of a paged cache).
+void ag_gemm_abt_rows(int M, int N, int K, float alpha,
+                      const float *A, int lda, const float *const *rows,
+                      float *S, int lds);
+
+/// ag_gemm_ab_acc with row k of B (N floats) at rows[k]: O += P V over values gathered by pointer.
+void ag_gemm_ab_acc_rows(int M, int N, int K,
+                         const float *A, int lda, const float *const *rows,
+                         float *C, int ldc);
+
+/// S[r][j] = -INFINITY where bit (j % 16) of bits[r * ldbits + j / 16] is clear, for r < M,
+/// j < N; set bits leave the score as it is. A PARTIAL tile's mask, computed once as bits.
+void ag_mask_bits(int M, int N, float *S, int lds, const uint16_t *bits, int ldbits);
+
 /// Online-softmax (FlashAttention-2) update with one key tile, per row r < M:
 ///   mnew = max(m[r], max_j<N S[r][j]);
 ///   if mnew == -inf (row fully masked so far): S[r][0..N) = 0, m/l/acc untouched;
@@ -106,6 +121,17 @@ int ag_convert_on_isa(int isa, int conversion, const void *src, void *dst, long 
 /// ag_exact_rows on the implementation numbered as in ag_kernels_force_isa (for tests): 1 or 0,
 /// or -1 for an ISA this CPU lacks.
 int ag_exact_rows_on_isa(int isa, int bfloat16, const float *src, long rows, long width, long ld);
+
+/// The products, by number for ag_gemm_on_isa.
+enum { AG_GEMM_ABT = 0, AG_GEMM_ABT_ROWS = 1, AG_GEMM_AB = 2, AG_GEMM_AB_ACC = 3, AG_GEMM_AB_ACC_ROWS = 4 };
+/// One product on the implementation numbered as in ag_kernels_force_isa (for tests of every
+/// ISA): B strided (B, ldb) or, for the _ROWS products, the row list `rows`; alpha is unused
+/// by the accumulating ones. Returns 0, or -1 for an ISA this CPU lacks or a bad product number.
+int ag_gemm_on_isa(int isa, int op, int M, int N, int K, float alpha, const float *A, int lda,
+                   const float *B, int ldb, const float *const *rows, float *C, int ldc);
+/// ag_mask_bits and ag_transpose on one implementation (for tests): 0, or -1 for a missing ISA.
+int ag_mask_bits_on_isa(int isa, int M, int N, float *S, int lds, const uint16_t *bits, int ldbits);
+int ag_transpose_on_isa(int isa, int M, int N, const float *A, int lda, float *B, int ldb);
 
 #ifdef __cplusplus
 }
