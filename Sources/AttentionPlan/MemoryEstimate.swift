@@ -55,7 +55,7 @@ public struct MemoryEstimate: Hashable, Sendable {
         planTables = product(
             [tokenLists, visits, segments, outputTiles, blocks, keySlots].reduce(0) { $0.addingSaturating($1) }, float)
 
-        let keys = plan.spec.panelKeys
+        let keys = plan.spec.hostPanelKeys
         let perWorkgroup = [product(rows, p.headDim + p.valueDim + 4), product(keys, p.headDim + p.valueDim), product(rows, keys)]
             .reduce(0) { $0.addingSaturating($1) }
         scratch = product(perWorkgroup, float, ProcessInfo.processInfo.activeProcessorCount)

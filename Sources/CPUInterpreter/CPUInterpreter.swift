@@ -148,7 +148,7 @@ public final class CPUInterpreter: Sendable {
     private func newState() -> WorkgroupState {
         let p = plan.spec.problem
         return WorkgroupState(
-            maxQueries: maxQueryRows, maxKeys: max(maxKeyRows, KernelProgram.panelKeys(plan.spec)), headDim: p.headDim, valueDim: p.valueDim)
+            maxQueries: maxQueryRows, maxKeys: max(maxKeyRows, plan.spec.hostPanelKeys), headDim: p.headDim, valueDim: p.valueDim)
     }
 
     /// This plan's mask bits: evaluated by the first run that needs them, shared by later ones.
