@@ -204,6 +204,14 @@ int ag_transpose_on_isa(int isa, int M, int N, const float *A, int lda, float *B
     return 0;
 }
 
+void ag_add_rows(int M, int N, const float *src, int lds, float *const *dst) {
+    for (int r = 0; r < M; r++) {
+        float *restrict target = dst[r];
+        const float *restrict row = src + (long)r * lds;
+        for (int j = 0; j < N; j++) target[j] += row[j];
+    }
+}
+
 void ag_softmax_update(int M, int N, float *S, int lds, float *m, float *l,
                        float *acc, int ldacc, int DV) {
     if (M <= 0 || N <= 0) return; /* empty key tile: mnew == m, c == 1, nothing changes */

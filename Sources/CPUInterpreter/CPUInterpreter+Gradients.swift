@@ -213,10 +213,8 @@ struct GradientTensors: @unchecked Sendable {
         }
         scratch.update(repeating: 0, count: rows.count * width)
         accumulate(scratch, width)
-        for (r, token) in rows.tokens.enumerated() {
-            let target = row(token)
-            for x in 0..<width { target[x] += scratch[r * width + x] }
-        }
+        let targets = rows.tokens.map { Optional(row($0)) }
+        ag_add_rows(Int32(rows.count), Int32(width), scratch, Int32(width), targets)
     }
 }
 

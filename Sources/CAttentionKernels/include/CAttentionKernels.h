@@ -56,6 +56,10 @@ void ag_gemm_ab_acc_rows(int M, int N, int K,
 /// j < N; set bits leave the score as it is. A PARTIAL tile's mask, computed once as bits.
 void ag_mask_bits(int M, int N, float *S, int lds, const uint16_t *bits, int ldbits);
 
+/// dst[r][j] += src[r * lds + j] for r < M, j < N: a tile's gradient rows added to rows that
+/// are not evenly spaced (a 2-D query tile's dQ rows). dst rows must not overlap src.
+void ag_add_rows(int M, int N, const float *src, int lds, float *const *dst);
+
 /// Online-softmax (FlashAttention-2) update with one key tile, per row r < M:
 ///   mnew = max(m[r], max_j<N S[r][j]);
 ///   if mnew == -inf (row fully masked so far): S[r][0..N) = 0, m/l/acc untouched;
