@@ -74,25 +74,14 @@ struct TensorRows {
     }
 
     /// The tile's rows as (pointer, leading dimension): in place when evenly spaced, otherwise
-    /// gathered into `scratch`.
+    /// gathered into `scratch` (a query tile: the products broadcast its rows, so it is copied
+    /// once per work-group rather than pointed at).
     func tile(_ rows: TileRows, batch: Int, head: Int, scratch: UnsafeMutablePointer<Float>) -> (UnsafePointer<Float>, Int) {
-        panel([rows], batch: batch, head: head, scratch: scratch)
-    }
-
-    /// Several tiles' rows one after another: in place when together they are evenly spaced
-    /// (e.g. neighbouring 1-D tiles), otherwise gathered into `scratch`.
-    func panel<Tiles: Collection<TileRows>>(
-        _ tiles: Tiles, batch: Int, head: Int, scratch: UnsafeMutablePointer<Float>
-    ) -> (UnsafePointer<Float>, Int) {
-        if let first = tiles.first, let step = slots == nil ? Self.commonStep(tiles) : slotStep(tiles, batch: batch) {
-            return (row(batch: batch, token: first.tokens[0], head: head), step * heads * width)
+        if let step = slots == nil ? Self.commonStep([rows]) : slotStep([rows], batch: batch) {
+            return (row(batch: batch, token: rows.tokens[0], head: head), step * heads * width)
         }
-        var r = 0
-        for tile in tiles {
-            for token in tile.tokens {
-                (scratch + r * width).update(from: row(batch: batch, token: token, head: head), count: width)
-                r += 1
-            }
+        for (r, token) in rows.tokens.enumerated() {
+            (scratch + r * width).update(from: row(batch: batch, token: token, head: head), count: width)
         }
         return (UnsafePointer(scratch), width)
     }
