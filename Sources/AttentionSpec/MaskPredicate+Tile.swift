@@ -56,6 +56,30 @@ extension MaskPredicate {
         return kept.count < keys.count ? kept : nil
     }
 
+    /// The queries of `queries` that may see some key of `keys`, when that is fewer than all of
+    /// them; nil otherwise. The transpose of `visibleKeys`, for the backward's key-tile-major
+    /// pass: a query whose window misses the keys' bounding box on some axis sees none of them,
+    /// so its rows add nothing to the tile's dK and dV. Neighborhood masks only; kept queries
+    /// stay in order.
+    public func visibleQueries(ofKeys keys: [Int], among queries: [Int]) -> [Int]? {
+        guard case .neighborhood = mask, !keys.isEmpty else { return nil }
+        let rank = windowTable.count
+        var box: [(first: Int, last: Int)] = Array(repeating: (Int.max, Int.min), count: rank)
+        for key in keys {
+            for axis in 0..<rank {
+                let j = keyGrid.coordinate(of: key, axis: axis)
+                box[axis] = (min(box[axis].first, j), max(box[axis].last, j))
+            }
+        }
+        let kept = queries.filter { query in
+            (0..<rank).allSatisfy { axis in
+                let w = windowTable[axis][queryGrid.coordinate(of: query, axis: axis)]
+                return w.first <= box[axis].last && w.last >= box[axis].first
+            }
+        }
+        return kept.count < queries.count ? kept : nil
+    }
+
     /// Neighborhood masks per row: a row whose window covers the key tile's bounding box on every
     /// axis (and, with dilation, shares its group) needs nothing; a row disjoint from it on some
     /// axis is masked whole; only the rows in between are checked, run of keys by run.

@@ -62,6 +62,17 @@ extension CPUInterpreter {
             bias: bias?.baseAddress, lse: lseBase, rowDot: rowDot, dq: SharedPointer(pointer: dqBase), dk: SharedPointer(pointer: dkBase),
             dv: SharedPointer(pointer: dvBase))
         let visitors = TilePlan.transposed(visits, keyTiles: plan.keyTiles.count)
+        // Per key tile and visitor, the query rows that may see the tile (PARTIAL neighborhood
+        // visits trimmed, as the forward trims their keys).
+        let visitorQueries = visitors.enumerated().map { keyTile, visitors in
+            visitors.map { visitor in
+                let queries = queryRows[visitor.queryTile]
+                guard visitor.tileClass == .partial,
+                    let kept = predicate.visibleQueries(ofKeys: keyRows[keyTile].tokens, among: queries.tokens)
+                else { return queries }
+                return TileRows(tokens: kept)
+            }
+        }
         let groups = p.batch * p.kvHeads
         let keyTileCount = plan.keyTiles.count
         switch decomposition ?? .chosen(for: p) {
@@ -70,7 +81,9 @@ extension CPUInterpreter {
                 let scratch = GradientScratch(queries: maxQueryRows, keys: maxKeyRows, headDim: p.headDim, valueDim: p.valueDim)
                 for group in tasks {
                     for keyTile in 0..<keyTileCount {
-                        keyTileStep(group: group, keyTile: keyTile, visitors: visitors[keyTile], tensors, scratch, accumulateQuery: true)
+                        keyTileStep(
+                            group: group, keyTile: keyTile, visitors: visitors[keyTile], queries: visitorQueries[keyTile], tensors, scratch,
+                            accumulateQuery: true)
                     }
                 }
             }
@@ -79,7 +92,9 @@ extension CPUInterpreter {
                 let scratch = GradientScratch(queries: maxQueryRows, keys: maxKeyRows, headDim: p.headDim, valueDim: p.valueDim)
                 for task in tasks {
                     let keyTile = task % keyTileCount
-                    keyTileStep(group: task / keyTileCount, keyTile: keyTile, visitors: visitors[keyTile], tensors, scratch, accumulateQuery: false)
+                    keyTileStep(
+                        group: task / keyTileCount, keyTile: keyTile, visitors: visitors[keyTile], queries: visitorQueries[keyTile], tensors,
+                        scratch, accumulateQuery: false)
                 }
             }
             let queryTileCount = plan.queryTiles.count
@@ -94,9 +109,11 @@ extension CPUInterpreter {
     }
 
     /// dK and dV of one key tile for one (batch, kv head), summed over the query heads sharing
-    /// it and the query tiles visiting it; with `accumulateQuery`, also each visit's share of dQ.
+    /// it and the query tiles visiting it (`queries`: each visitor's rows that may see the tile);
+    /// with `accumulateQuery`, also each visit's share of dQ.
     private func keyTileStep(
-        group: Int, keyTile: Int, visitors: [QueryTileVisit], _ t: GradientTensors, _ s: GradientScratch, accumulateQuery: Bool
+        group: Int, keyTile: Int, visitors: [QueryTileVisit], queries visitorRows: [TileRows], _ t: GradientTensors, _ s: GradientScratch,
+        accumulateQuery: Bool
     ) {
         let p = plan.spec.problem
         let (batch, kvHead) = group.quotientAndRemainder(dividingBy: p.kvHeads)
@@ -106,8 +123,7 @@ extension CPUInterpreter {
         s.dk.update(repeating: 0, count: columns * d)
         s.dv.update(repeating: 0, count: columns * dvWidth)
         for head in (kvHead * p.headsPerKVHead)..<((kvHead + 1) * p.headsPerKVHead) {
-            for visitor in visitors {
-                let queries = queryRows[visitor.queryTile]
+            for (visitor, queries) in zip(visitors, visitorRows) where queries.count > 0 {
                 let r = queries.count
                 let (qTile, doTile) = tileGradients(
                     batch: batch, head: head, queries: queries, keys: keys, masked: visitor.tileClass == .partial, t, s)

@@ -210,32 +210,43 @@ struct TestRNG: RandomNumberGenerator {
         }
     }
 
-    /// `visibleKeys` drops only keys that no query of the set may see, keeps the rest in order,
-    /// and trims nothing for masks other than neighborhoods.
-    @Test func visibleKeysDropOnlyKeysNoQuerySees() throws {
+    /// `visibleKeys` drops only keys that no query of the set may see, `visibleQueries` only
+    /// queries that see no key of the set; both keep the rest in order and trim nothing for
+    /// masks other than neighborhoods.
+    @Test func visibleKeysAndQueriesDropOnlyPairsNothingSees() throws {
         var rng = TestRNG(state: 78)
         let masks: [(shape: [Int], mask: AttentionMask)] = [
             ([13], try .neighborhood(window: [5], stride: [2], dilation: [2])),
             ([7, 8], try .neighborhood(window: [3, 4], stride: [2, 1], dilation: [2, 1], causal: [true, false])),
             ([5, 6, 7], try .neighborhood(window: [2, 3, 3], stride: [1, 3, 1], dilation: [2, 1, 2], causal: [false, false, true])),
         ]
-        var trimmed = 0
+        var trimmed = (keys: 0, queries: 0)
         for c in masks {
             let problem = AttentionProblem(heads: 1, headDim: 4, queryShape: c.shape, keyShape: c.shape)
             let predicate = MaskPredicate(mask: c.mask, problem: problem)
-            for _ in 0..<40 {
-                let queries = (0..<problem.queryTokens).filter { _ in Int.random(in: 0..<8, using: &rng) == 0 }
-                let keys = (0..<problem.keyTokens).filter { _ in Bool.random(using: &rng) }
-                guard let kept = predicate.visibleKeys(ofQueries: queries, among: keys) else { continue }
-                trimmed += 1
-                #expect(kept.count < keys.count && kept == keys.filter(Set(kept).contains), "\(c.mask): kept keys out of order")
-                for key in Set(keys).subtracting(kept) {
-                    #expect(!queries.contains { predicate.allows(query: $0, key: key) }, "\(c.mask): dropped key \(key) is visible")
+            for _ in 0..<80 {
+                // A sparse set on one side and half of the other, each way round.
+                let few = (0..<problem.queryTokens).filter { _ in Int.random(in: 0..<8, using: &rng) == 0 }
+                let half = (0..<problem.keyTokens).filter { _ in Bool.random(using: &rng) }
+                if let kept = predicate.visibleKeys(ofQueries: few, among: half) {
+                    trimmed.keys += 1
+                    #expect(kept.count < half.count && kept == half.filter(Set(kept).contains), "\(c.mask): kept keys out of order")
+                    for key in Set(half).subtracting(kept) {
+                        #expect(!few.contains { predicate.allows(query: $0, key: key) }, "\(c.mask): dropped key \(key) is visible")
+                    }
+                }
+                if let kept = predicate.visibleQueries(ofKeys: few, among: half) {
+                    trimmed.queries += 1
+                    #expect(kept.count < half.count && kept == half.filter(Set(kept).contains), "\(c.mask): kept queries out of order")
+                    for query in Set(half).subtracting(kept) {
+                        #expect(!few.contains { predicate.allows(query: query, key: $0) }, "\(c.mask): dropped query \(query) sees a key")
+                    }
                 }
             }
         }
-        #expect(trimmed > 20)
+        #expect(trimmed.keys > 20 && trimmed.queries > 20)
         let causal = MaskPredicate(mask: .causal, problem: AttentionProblem(heads: 1, headDim: 4, queryShape: [8], keyShape: [8]))
         #expect(causal.visibleKeys(ofQueries: [0], among: Array(0..<8)) == nil)
+        #expect(causal.visibleQueries(ofKeys: [7], among: Array(0..<8)) == nil)
     }
 }
