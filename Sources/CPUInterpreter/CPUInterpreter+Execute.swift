@@ -124,7 +124,7 @@ extension CPUInterpreter {
             for (index, visit) in zip(c.panel.indices, c.panel) {
                 let masked = visit.tileClass == .partial
                 let keys = keys(segment.queryTile, visit: index)
-                if masked, let bits = c.buffers.maskPatterns?.pattern(queryTile: segment.queryTile, visit: index) {
+                if masked, let bits = c.buffers.maskPatterns?.pattern(segment.queryTile, index) {
                     ag_mask_bits(Int32(c.rows), Int32(keys.count), state.s + column, Int32(state.maxKeys), bits, Int32(MaskPatterns.rowWords(keys.count)))
                 } else if masked {
                     predicate.maskTile(

@@ -55,12 +55,6 @@ extension CPUInterpreter {
         // Q and dO head-major, so that a query tile's rows are read in place, contiguously.
         let queries = HeadMajorCopy(TensorRows(base: qBase, tokens: p.queryTokens, heads: p.heads, width: p.headDim), batch: p.batch)
         let upstream = HeadMajorCopy(TensorRows(base: doBase, tokens: p.queryTokens, heads: p.heads, width: p.valueDim), batch: p.batch)
-        let tensors = GradientTensors(
-            q: TensorRows(base: qBase, tokens: p.queryTokens, heads: p.heads, width: p.headDim), queries: queries, upstream: upstream,
-            k: TensorRows(base: kBase, tokens: p.keyTokens, heads: p.kvHeads, width: p.headDim),
-            v: TensorRows(base: vBase, tokens: p.keyTokens, heads: p.kvHeads, width: p.valueDim),
-            bias: bias?.baseAddress, lse: lseBase, rowDot: rowDot, dq: SharedPointer(pointer: dqBase), dk: SharedPointer(pointer: dkBase),
-            dv: SharedPointer(pointer: dvBase))
         let visitors = TilePlan.transposed(visits, keyTiles: plan.keyTiles.count)
         // Per key tile and visitor, the query rows that may see the tile (PARTIAL neighborhood
         // visits trimmed, as the forward trims their keys).
@@ -73,6 +67,19 @@ extension CPUInterpreter {
                 return TileRows(tokens: kept)
             }
         }
+        // Their masks as bits, per key tile and visitor; the dQ pass reads the forward's.
+        let keyTilePatterns = MaskPatterns(
+            predicate,
+            pairs: visitorQueries.enumerated().map { keyTile, rows in
+                zip(visitors[keyTile], rows).map { visitor, rows in visitor.tileClass == .partial ? (rows, keyRows[keyTile]) : nil }
+            },
+            budget: maskPatternBudget)
+        let tensors = GradientTensors(
+            q: TensorRows(base: qBase, tokens: p.queryTokens, heads: p.heads, width: p.headDim), queries: queries, upstream: upstream,
+            k: TensorRows(base: kBase, tokens: p.keyTokens, heads: p.kvHeads, width: p.headDim),
+            v: TensorRows(base: vBase, tokens: p.keyTokens, heads: p.kvHeads, width: p.valueDim),
+            bias: bias?.baseAddress, keyTilePatterns: keyTilePatterns, queryTilePatterns: maskPatterns(), lse: lseBase, rowDot: rowDot, dq: SharedPointer(pointer: dqBase), dk: SharedPointer(pointer: dkBase),
+            dv: SharedPointer(pointer: dvBase))
         let groups = p.batch * p.kvHeads
         let keyTileCount = plan.keyTiles.count
         switch decomposition ?? .chosen(for: p) {
@@ -123,10 +130,11 @@ extension CPUInterpreter {
         s.dk.update(repeating: 0, count: columns * d)
         s.dv.update(repeating: 0, count: columns * dvWidth)
         for head in (kvHead * p.headsPerKVHead)..<((kvHead + 1) * p.headsPerKVHead) {
-            for (visitor, queries) in zip(visitors, visitorRows) where queries.count > 0 {
+            for (index, (visitor, queries)) in zip(visitors, visitorRows).enumerated() where queries.count > 0 {
                 let r = queries.count
                 let (qTile, doTile) = tileGradients(
-                    batch: batch, head: head, queries: queries, keys: keys, masked: visitor.tileClass == .partial, t, s)
+                    batch: batch, head: head, queries: queries, keys: keys, masked: visitor.tileClass == .partial,
+                    bits: t.keyTilePatterns?.pattern(keyTile, index), t, s)
                 // dV += Pᵀ·dO and dK += dSᵀ·Q, through a transposed copy so the products stay row-major.
                 ag_transpose(Int32(r), Int32(columns), s.s, Int32(s.keys), s.transposed, Int32(s.queries))
                 ag_gemm_ab_acc(
@@ -160,7 +168,9 @@ extension CPUInterpreter {
             for (index, visit) in visits[queryTile].enumerated() {
                 let keys = keys(queryTile, visit: index)
                 let kTile = s.loadKeyTile(keys, batch: batch, kvHead: kvHead, t)
-                _ = tileGradients(batch: batch, head: head, queries: queries, keys: keys, masked: visit.tileClass == .partial, t, s)
+                _ = tileGradients(
+                    batch: batch, head: head, queries: queries, keys: keys, masked: visit.tileClass == .partial,
+                    bits: t.queryTilePatterns?.pattern(queryTile, index), t, s)
                 ag_gemm_ab_acc(
                     Int32(queries.count), Int32(d), Int32(keys.count), s.dp, Int32(s.keys), kTile.0, Int32(kTile.1), target, Int32(ld))
             }
@@ -168,9 +178,11 @@ extension CPUInterpreter {
     }
 
     /// P into `s.s` and dS into `s.dp` for one tile pair, with the key tile loaded by
-    /// `loadKeyTile`; returns the Q and dO tiles it read (head-major: contiguous rows for runs).
+    /// `loadKeyTile` and, when `masked`, its mask from `bits` (`MaskPatterns`) or else the
+    /// predicate; returns the Q and dO tiles it read (head-major: contiguous rows for runs).
     private func tileGradients(
-        batch: Int, head: Int, queries: TileRows, keys: TileRows, masked: Bool, _ t: GradientTensors, _ s: GradientScratch
+        batch: Int, head: Int, queries: TileRows, keys: TileRows, masked: Bool, bits: UnsafePointer<UInt16>?, _ t: GradientTensors,
+        _ s: GradientScratch
     ) -> (q: (UnsafePointer<Float>, Int), dOutput: (UnsafePointer<Float>, Int)) {
         let p = plan.spec.problem
         let (r, columns) = (queries.count, keys.count)
@@ -190,7 +202,11 @@ extension CPUInterpreter {
                 rows: queries, keys: [keys], batch: batch, head: head, s.s, ld: s.keys, queryPositions: s.queryPositions,
                 keyPositions: s.keyPositions, capSlopes: softcapped ? s.capSlopes : nil, bias: t.bias)
         }
-        if masked { predicate.maskTile(queries: queries.tokens, keys: keys.tokens, scores: s.s, ld: s.keys) }
+        if masked, let bits {
+            ag_mask_bits(Int32(r), Int32(columns), s.s, Int32(s.keys), bits, Int32(MaskPatterns.rowWords(columns)))
+        } else if masked {
+            predicate.maskTile(queries: queries.tokens, keys: keys.tokens, scores: s.s, ld: s.keys)
+        }
         ag_gemm_ab(Int32(r), Int32(columns), Int32(p.valueDim), 1, doTile.0, Int32(doTile.1), s.vT, Int32(s.keys), s.dp, Int32(s.keys))
         ag_softmax_gradient(Int32(r), Int32(columns), s.s, Int32(s.keys), s.dp, Int32(s.keys), s.lse, s.rowDot, scale)
         // The softcap's chain rule: dS of the raw score is dS of the capped one times 1 − tanh².
@@ -209,6 +225,10 @@ struct GradientTensors: @unchecked Sendable {
     let v: TensorRows
     /// The score bias, when the spec has one.
     let bias: UnsafePointer<Float>?
+    /// PARTIAL masks as bits: per key tile and visitor (the dK/dV pass), per query tile and
+    /// visit (the dQ pass), when the plan keeps them.
+    let keyTilePatterns: MaskPatterns?
+    let queryTilePatterns: MaskPatterns?
     let lse: UnsafePointer<Float>
     let rowDot: UnsafePointer<Float>
     let dq: SharedPointer<Float>

@@ -1,6 +1,7 @@
 import AttentionPlan
 import AttentionRuntime
 import AttentionSpec
+import AttentionTestSupport
 @testable import CPUInterpreter
 import Testing
 
@@ -47,7 +48,7 @@ import Testing
         for (tile, visits) in interpreter.visits.enumerated() {
             let queries = interpreter.queryRows[tile].tokens
             for (index, visit) in visits.enumerated() {
-                guard let bits = patterns.pattern(queryTile: tile, visit: index) else {
+                guard let bits = patterns.pattern(tile, index) else {
                     #expect(visit.tileClass != .partial)
                     continue
                 }
@@ -60,6 +61,19 @@ import Testing
                     }
                 }
             }
+        }
+    }
+
+    /// The backward's passes read bits too (per key tile and visitor, per query tile and
+    /// visit): the same gradients, bit for bit, as masking every pair with the predicate.
+    @Test(arguments: CPUInterpreter.GradientDecomposition.allCases)
+    func gradientsSameBitsAsThePredicate(decomposition: CPUInterpreter.GradientDecomposition) throws {
+        for (n, spec) in Self.specs.enumerated() where spec.problem.pages == nil {
+            let inputs = try randomGradientInputs(spec, seed: 40 + UInt64(n), amplitude: 3)
+            let kept = CPUBackend.gradients(try CPUInterpreter(spec: spec, headLockstep: true), inputs, decomposition: decomposition)
+            let evaluated = CPUBackend.gradients(
+                try CPUInterpreter(spec: spec, headLockstep: true, maskPatternBudget: 0), inputs, decomposition: decomposition)
+            #expect(kept == evaluated, "\(spec.summary)")
         }
     }
 }
