@@ -19,6 +19,12 @@ public struct MemoryEstimate: Hashable, Sendable {
     public let gradients: Int
     /// The CPU interpreter's rearranged K and V (Kᵀ per key tile, V head-major), at most.
     public let rearranged: Int
+    /// The CPU interpreter's PARTIAL masks as bits (one bit per score of a PARTIAL tile pair),
+    /// at most `maskBitBudget`: past it the interpreter masks pairs as it visits them.
+    public let maskBits: Int
+
+    /// The bytes of mask bits one pass of the CPU interpreter keeps.
+    public static let maskBitBudget = 64 << 20
 
     public init(plan: TilePlan) {
         let p = plan.spec.problem
@@ -71,18 +77,24 @@ public struct MemoryEstimate: Hashable, Sendable {
         let queryAndUpstream = (checkedProduct(p.queryTensorShape) ?? .max).addingSaturating(checkedProduct(p.outputTensorShape) ?? .max)
         gradients = product(gradientElements.addingSaturating(queryAndUpstream), float)
         rearranged = product(logicalKeyValues, float)
+        // Every visit counted as PARTIAL, its rows a query tile's, 16 keys of its tile a word.
+        let keyTile = checkedProduct(tiling.keyTile) ?? .max
+        let words = product(plan.visitBound, rows, keyTile / 16 + 1)
+        maskBits = plan.spec.mask == .dense ? 0 : min(Self.maskBitBudget, product(words, 2))
     }
 
     /// What a run allocates beyond the caller's tensors: device or rounded copies of them, the
-    /// partials, the plan tables and the interpreter's registers.
+    /// partials, the plan tables and the interpreter's registers and mask bits.
     public var run: [(String, Int)] {
         [("tensor copies", tensors), ("partials", partials), ("plan tables", planTables), ("work-group registers", scratch),
-         ("rearranged K and V", rearranged)]
+         ("rearranged K and V", rearranged), ("mask bits", maskBits)]
     }
 
     /// What a backward run allocates: a forward run's (it recomputes the forward when not
-    /// given it), the gradient tensors and the transposed plan.
-    public var backward: [(String, Int)] { run + [("gradients", gradients), ("transposed plan", planTables)] }
+    /// given it), the gradient tensors, the transposed plan and its pass's mask bits.
+    public var backward: [(String, Int)] {
+        run + [("gradients", gradients), ("transposed plan", planTables), ("key-tile mask bits", maskBits)]
+    }
 
     /// What writing inputs for the spec allocates.
     public var inputs: [(String, Int)] { [("input tensors", tensors)] }

@@ -1,3 +1,4 @@
+import AttentionPlan
 import AttentionSpec
 import CAttentionKernels
 
@@ -16,8 +17,9 @@ final class MaskPatterns: @unchecked Sendable {
     private let offsets: [[Int?]]
     private let words: UnsafeMutablePointer<UInt16>
 
-    /// The bytes patterns may take before pairs are masked as they are visited instead.
-    static let budget = 64 << 20
+    /// The bytes patterns may take before pairs are masked as they are visited instead (the
+    /// memory estimate counts up to this much per pass).
+    static let budget = MemoryEstimate.maskBitBudget
 
     /// nil when no pair is PARTIAL or the patterns would exceed `budget` bytes.
     init?(_ predicate: MaskPredicate, pairs: [[Pair?]], budget: Int) {
